@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+/** A memcached server started for a test on a free loopback port. */
+export interface MemcachedServer {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, the form the memcached client and @k2k/store take. */
+  readonly location: string;
+  readonly pid: number;
+  /** Stops the server (SIGTERM) and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash would, and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+export interface StartMemcachedOptions {
+  /** Port to listen on; default: a free one. */
+  port?: number;
+  /** Memory limit in MB (memcached `-m`); default 64. */
+  memoryMb?: number;
+  /** Path of the memcached binary; default `$MEMCACHED_BIN` or `memcached` on PATH. */
+  binary?: string;
+}
+
+const HOST = '127.0.0.1';
+
+/** Starts memcached on loopback and resolves once it accepts connections. */
+export async function startMemcached(options: StartMemcachedOptions = {}): Promise<MemcachedServer> {
+  const port = options.port ?? (await freePort());
+  const binary = options.binary ?? process.env.MEMCACHED_BIN ?? 'memcached';
+  const args = ['-l', HOST, '-p', String(port), '-U', '0', '-t', '1', '-m', String(options.memoryMb ?? 64)];
+  // memcached refuses to run as root unless told which user to stay.
+  if (process.getuid?.() === 0) args.push('-u', 'root');
+
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (err) =>
+      reject(new Error(`cannot start memcached (${binary}): ${err.message}; install it (apt-get install memcached) or set MEMCACHED_BIN`)),
+    ),
+  );
+  await Promise.race([waitForPort(port, child, () => stderr), spawnError]);
+
+  const signal = (sig: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return { host: HOST, port, location: `${HOST}:${port}`, pid: child.pid ?? -1, stop: signal('SIGTERM'), kill: signal('SIGKILL') };
+}
+
+/** A port that was free a moment ago (the OS picks it; we release it for the caller). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`memcached exited with code ${child.exitCode}: ${stderr().trim()}`);
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`memcached did not listen on ${HOST}:${port} within 10 s`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
