@@ -1,0 +1,14 @@
+export { createStore } from './create-store.js';
+export type { AddResult, Store, StoreBackend, StoreStats, StoreValue } from './store.js';
+export type { CommonStoreOptions, CustomStoreOptions, MemcachedStoreOptions, MemoryStoreOptions, StoreOptions, TieredStoreOptions } from './options.js';
+export { createSecureCodec } from './secure-codec.js';
+export type { SealedSlot, SecureCodec, SecurityStrategy } from './secure-codec.js';
+export { SealedJsonCache } from './sealed-json-cache.js';
+export type { CacheCounts } from './sealed-json-cache.js';
+export { TokenCache } from './token-cache.js';
+export type { ExpiringToken, TokenCacheOptions } from './token-cache.js';
+export { ResourceMap } from './resource-map.js';
+export type { ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
+export { SingleFlight } from './single-flight.js';
+export type { SingleFlightOptions } from './single-flight.js';
+export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';

@@ -1,0 +1,98 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * How cached values are protected, as keystonemiddleware's `memcache_security_strategy`:
+ * MAC authenticates each value (HMAC-SHA256), ENCRYPT also hides it (AES-256-GCM).
+ */
+export type SecurityStrategy = 'MAC' | 'ENCRYPT';
+
+/** Where one cached value lives and how it is sealed: derived from the secret and its subject. */
+export interface SealedSlot {
+  /** The cache key: a hash, never the subject (a token) itself. */
+  readonly key: string;
+  seal(plain: Buffer): Buffer;
+  /** The plain value, or undefined for a tampered, foreign or differently sealed value. */
+  open(sealed: Buffer): Buffer | undefined;
+}
+
+export interface SecureCodec {
+  /** 'NONE' when no secret was configured: keys are still hashes, values are stored as they are. */
+  readonly strategy: SecurityStrategy | 'NONE';
+  /**
+   * The slot for a value cached on behalf of `subject` (a token, or token + SP + project) in a
+   * namespace ('auth-token', 'remote-token', ...). As in keystonemiddleware, the cache key, the
+   * MAC key and the cipher key are all derived from the secret and the subject: the key reveals
+   * nothing, and reading a value needs both the secret and the token it was cached for.
+   */
+  slot(namespace: string, subject: string): SealedSlot;
+}
+
+const FORMAT = { NONE: 0, MAC: 1, ENCRYPT: 2 } as const;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const MAC_BYTES = 32;
+
+export function createSecureCodec(secret: string | undefined, strategy: SecurityStrategy = 'ENCRYPT'): SecureCodec {
+  if (secret === undefined) return { strategy: 'NONE', slot: plainSlot };
+  const ikm = Buffer.from(secret, 'utf8');
+  return {
+    strategy,
+    slot(namespace, subject) {
+      // HKDF-SHA256 with the subject as salt: 32 bytes of key name, 32 of MAC key, 32 of cipher key.
+      const material = Buffer.from(hkdfSync('sha256', ikm, Buffer.from(subject, 'utf8'), `k2k-store/v1/${namespace}`, 96));
+      const key = cacheKey(namespace, material.subarray(0, 32));
+      return strategy === 'MAC' ? macSlot(key, material.subarray(32, 64)) : encryptSlot(key, material.subarray(64, 96));
+    },
+  };
+}
+
+function cacheKey(namespace: string, digest: Buffer): string {
+  return `k2k:${namespace}:${digest.toString('base64url')}`;
+}
+
+function plainSlot(namespace: string, subject: string): SealedSlot {
+  const key = cacheKey(namespace, createHash('sha256').update(`${namespace}\0${subject}`).digest());
+  return {
+    key,
+    seal: (plain) => Buffer.concat([Buffer.of(FORMAT.NONE), plain]),
+    open: (sealed) => (sealed[0] === FORMAT.NONE ? sealed.subarray(1) : undefined),
+  };
+}
+
+function macSlot(key: string, macKey: Buffer): SealedSlot {
+  // The MAC covers the cache key too, so a value copied under another key does not verify.
+  const mac = (payload: Buffer) => createHmac('sha256', macKey).update(key).update(payload).digest();
+  return {
+    key,
+    seal: (plain) => Buffer.concat([Buffer.of(FORMAT.MAC), plain, mac(plain)]),
+    open(sealed) {
+      if (sealed[0] !== FORMAT.MAC || sealed.length < 1 + MAC_BYTES) return undefined;
+      const payload = sealed.subarray(1, sealed.length - MAC_BYTES);
+      return timingSafeEqual(mac(payload), sealed.subarray(sealed.length - MAC_BYTES)) ? payload : undefined;
+    },
+  };
+}
+
+function encryptSlot(key: string, cipherKey: Buffer): SealedSlot {
+  const aad = Buffer.from(key);
+  return {
+    key,
+    seal(plain) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', cipherKey, iv).setAAD(aad);
+      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+      return Buffer.concat([Buffer.of(FORMAT.ENCRYPT), iv, body, cipher.getAuthTag()]);
+    },
+    open(sealed) {
+      if (sealed[0] !== FORMAT.ENCRYPT || sealed.length < 1 + IV_BYTES + TAG_BYTES) return undefined;
+      const iv = sealed.subarray(1, 1 + IV_BYTES);
+      const tag = sealed.subarray(sealed.length - TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', cipherKey, iv).setAAD(aad).setAuthTag(tag);
+      try {
+        return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        return undefined; // authentication failed: tampered, or sealed under another secret or token
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { StoreStats } from './store.js';
+
+/** Monotonic counters behind `Store.stats()`. */
+export class StoreCounters {
+  private readonly counts: StoreStats = { hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0 };
+
+  count(what: keyof StoreStats): void {
+    this.counts[what]++;
+  }
+
+  snapshot(): StoreStats {
+    return { ...this.counts };
+  }
+}
