@@ -74,13 +74,19 @@ const KEYS: Record<keyof FederationEnv, string> = {
   region: 'REGION',
 };
 
-/** Reads the `KEY='value'` file that test/keystone/up.sh writes. */
-export function readFederationEnvFile(path: string): FederationEnv {
+/** Reads a file of `KEY='value'` lines (what test/keystone/up.sh writes) into a map. */
+export function readEnvFile(path: string): Map<string, string> {
   const vars = new Map<string, string>();
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = /^([A-Z0-9_]+)=(?:'([^']*)'|(.*))$/.exec(line.trim());
     if (match) vars.set(match[1], match[2] ?? match[3] ?? '');
   }
+  return vars;
+}
+
+/** Reads the federation facts from the env file test/keystone/up.sh writes. */
+export function readFederationEnvFile(path: string): FederationEnv {
+  const vars = readEnvFile(path);
   const env = {} as FederationEnv;
   for (const [field, name] of Object.entries(KEYS) as [keyof FederationEnv, string][]) {
     const value = vars.get(name);

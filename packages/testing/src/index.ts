@@ -1,4 +1,16 @@
 export { startMemcached, freePort } from './memcached-server.js';
 export type { MemcachedServer, StartMemcachedOptions } from './memcached-server.js';
-export { readFederationEnvFile, formatFederationEnv } from './federation-env.js';
+export { readEnvFile, readFederationEnvFile, formatFederationEnv } from './federation-env.js';
 export type { FederationEnv } from './federation-env.js';
+export { startFederation, SEED } from './federation.js';
+export type { Cloud, Federation, FederationOptions, ServiceProviderKeystone } from './federation.js';
+export { SimulatedKeystone } from './keystone/simulated-keystone.js';
+export type { SimulatedKeystoneOptions, TrustedIdentityProvider } from './keystone/simulated-keystone.js';
+export type { TokenRecord, TokenCheck } from './keystone/tokens.js';
+export { VolumeService } from './services/volume-service.js';
+export type { Volume } from './services/volume-service.js';
+export { ImageService, patternStream } from './services/image-service.js';
+export type { Image } from './services/image-service.js';
+export type { ReceivedRequest } from './services/fake-service.js';
+export type { Call, CallLog } from './call-log.js';
+export type { Fault, FaultSwitches } from './faults.js';

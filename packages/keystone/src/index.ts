@@ -1,0 +1,15 @@
+export { KeystoneClient } from './client.js';
+export type { Project, ValidateOptions } from './client.js';
+export type { KeystoneClientOptions } from './options.js';
+export type { Credentials, DomainRef, ProjectRef, Scope } from './auth-request.js';
+export type { FederationInfo, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
+export { filterEndpoints, normalizeInterface, selectEndpoint } from './catalog.js';
+export type { CatalogEndpoint, CatalogEntry, EndpointFilter, EndpointInterface, EndpointQuery, SelectedEndpoint } from './catalog.js';
+export { officialServiceType, serviceTypeCandidates } from './service-types.js';
+export { serviceProviderKeystoneUrl } from './k2k-exchange.js';
+export { OpenStackError } from './openstack-error.js';
+export type { OpenStackErrorBody } from './openstack-error.js';
+export { KeystoneError } from './keystone-errors.js';
+export type { KeystoneFailure } from './keystone-errors.js';
+export { requestIdOf } from './request-id.js';
+export { writeOpenStackError } from './write-error.js';

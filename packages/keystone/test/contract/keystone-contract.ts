@@ -1,0 +1,188 @@
+/**
+ * The Keystone client's contract, written once and run against both Keystones: the simulator in
+ * every test run (../contract-simulator.test.ts) and real Keystone servers in the real-Keystone
+ * suite (test/keystone). It only uses what FederationEnv says about the federation.
+ */
+import { expect } from 'chai';
+import type { FederationEnv } from '@k2k/testing';
+import { KeystoneClient, KeystoneError, selectEndpoint, type ServiceProvider, type Token } from '../../src/index.js';
+
+/** What a contract run needs beyond the env: ways to make states the API cannot make alone. */
+export interface ContractHooks {
+  /** A token of the env's user, project-scoped, that has expired */
+  expiredToken(): Promise<string>;
+}
+
+export function defineKeystoneContract(getEnv: () => FederationEnv, hooks: ContractHooks): void {
+  let env: FederationEnv;
+  let idp: KeystoneClient;
+
+  const userToken = (): Promise<Token> =>
+    idp.authenticate({ user: { name: env.user, domain: { name: env.userDomain } }, password: env.userPassword }, { project: { name: env.idpProject, domain: { name: 'Default' } } });
+  const serviceToken = (): Promise<Token> =>
+    idp.authenticate({ user: { name: env.serviceUser, domain: { name: 'Default' } }, password: env.servicePassword }, { project: { name: env.serviceProject, domain: { name: 'Default' } } });
+  const serviceProviderOf = (token: Token): ServiceProvider => {
+    const sp = token.serviceProviders.find((candidate) => candidate.id === env.spId);
+    if (!sp) throw new Error(`the token lists no service provider ${env.spId}`);
+    return sp;
+  };
+  const refusal = async (call: Promise<unknown>): Promise<KeystoneError> => {
+    const error = await call.then(
+      () => expect.fail('Keystone accepted the call'),
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(KeystoneError);
+    return error as KeystoneError;
+  };
+
+  before(() => {
+    env = getEnv();
+    idp = new KeystoneClient({ authUrl: env.idpAuthUrl });
+  });
+
+  after(() => idp.close());
+
+  describe('password authentication', () => {
+    it('gives a project-scoped token with roles, catalog and the service providers', async () => {
+      const token = await userToken();
+      expect(token.id).to.be.a('string').with.length.greaterThan(20);
+      expect(token.user).to.include({ name: env.user });
+      expect(token.user.domain).to.deep.equal({ id: 'default', name: 'Default' });
+      expect(token.project).to.deep.include({ id: env.idpProjectId, name: env.idpProject, domain: { id: 'default', name: 'Default' } });
+      expect(token.roles.map((role) => role.name)).to.include('member');
+      expect(token.methods).to.deep.equal(['password']);
+      expect(Date.parse(token.expiresAt)).to.be.greaterThan(Date.now());
+      expect(token.catalog.map((entry) => entry.type)).to.include.members(['identity', 'volumev3', 'image']);
+      expect(token.serviceProviders.map((sp) => sp.id)).to.include(env.spId);
+      expect(serviceProviderOf(token)).to.deep.equal({ id: env.spId, spUrl: env.spUrl, authUrl: env.spFederationAuthUrl });
+    });
+
+    it('gives an unscoped token without catalog or roles', async () => {
+      const token = await idp.authenticate({ user: { name: env.user, domain: { name: env.userDomain } }, password: env.userPassword });
+      expect(token.project).to.equal(undefined);
+      expect(token.catalog).to.deep.equal([]);
+      expect(token.roles).to.deep.equal([]);
+    });
+
+    it('refuses a wrong password with 401', async () => {
+      const error = await refusal(idp.authenticate({ user: { name: env.user, domain: { name: env.userDomain } }, password: 'wrong' }));
+      expect(error.status).to.equal(401);
+      expect(error.message).to.equal('The request you have made requires authentication.');
+    });
+  });
+
+  describe('token validation', () => {
+    it('validates a user token for a service, with and without the catalog', async () => {
+      const [user, service] = await Promise.all([userToken(), serviceToken()]);
+      const validated = await idp.validateToken(service.id, user.id);
+      expect(validated.id).to.equal(user.id);
+      expect(validated.project?.id).to.equal(env.idpProjectId);
+      expect(validated.expiresAt).to.equal(user.expiresAt);
+      expect(validated.catalog.length).to.be.greaterThan(0);
+      const withoutCatalog = await idp.validateToken(service.id, user.id, { catalog: false });
+      expect(withoutCatalog.catalog).to.deep.equal([]);
+      expect(withoutCatalog.serviceProviders.map((sp) => sp.id)).to.include(env.spId);
+    });
+
+    it('answers 404 for a bogus token', async () => {
+      const service = await serviceToken();
+      const error = await refusal(idp.validateToken(service.id, 'gAAAAABbogus'));
+      expect(error.status).to.equal(404);
+      expect(error.message).to.equal('Could not recognize Fernet token');
+    });
+
+    it('answers 401 when the service token itself is bad', async () => {
+      const user = await userToken();
+      expect((await refusal(idp.validateToken('gAAAAABbogus', user.id))).status).to.equal(401);
+    });
+
+    it('answers 404 for an expired token, and validates it with allow_expired', async function () {
+      this.timeout(30_000); // real Keystone's expired token is waited out
+      const [expired, service] = await Promise.all([hooks.expiredToken(), serviceToken()]);
+      const error = await refusal(idp.validateToken(service.id, expired));
+      expect(error.status).to.equal(404);
+      expect(error.message).to.equal('Failed to validate token');
+      const stale = await idp.validateToken(service.id, expired, { allowExpired: true });
+      expect(Date.parse(stale.expiresAt)).to.be.at.most(Date.now());
+      expect((await refusal(idp.requestEcpAssertion(expired, env.spId))).status).to.equal(404);
+    });
+
+    it("answers 403 when a user validates another user's token", async () => {
+      const [user, service] = await Promise.all([userToken(), serviceToken()]);
+      expect((await refusal(idp.validateToken(user.id, service.id))).status).to.equal(403);
+    });
+  });
+
+  describe('K2K exchange', () => {
+    it('trades a project-scoped IdP token for an unscoped federated token at the SP', async () => {
+      const token = await userToken();
+      const { unscoped, serviceProvider } = await idp.federate(token.id, serviceProviderOf(token));
+      expect(serviceProvider.authUrl).to.equal(env.spAuthUrl);
+      expect(unscoped.id).to.not.equal(token.id);
+      expect(unscoped.methods).to.deep.equal(['saml2']);
+      expect(unscoped.user.name).to.equal(env.user);
+      expect(unscoped.user.federation).to.include({ identityProvider: 'idp', protocol: 'saml2' });
+      expect(unscoped.user.federation?.groups).to.have.length(1);
+      expect(unscoped.project).to.equal(undefined);
+    });
+
+    it('lists the projects the federated user reaches and scopes to them by name and by id', async () => {
+      const token = await userToken();
+      const { unscoped, serviceProvider } = await idp.federate(token.id, serviceProviderOf(token));
+      const projects = await serviceProvider.listProjects(unscoped.id);
+      expect(projects.map((p) => p.name).sort()).to.deep.equal([env.spProject, env.spProject2].sort());
+
+      const byName = await serviceProvider.scopeToken(unscoped.id, { project: { name: env.spProject, domain: { name: 'Default' } } });
+      expect(byName.project?.id).to.equal(env.spProjectId);
+      expect(byName.methods).to.have.members(['token', 'saml2']); // Keystone keeps no order
+      expect(byName.expiresAt).to.equal(unscoped.expiresAt);
+      const byId = await serviceProvider.scopeToken(unscoped.id, { project: { id: env.spProject2Id } });
+      expect(byId.project?.name).to.equal(env.spProject2);
+    });
+
+    it("picks the SP's volume endpoint from the scoped catalog, public and internal apart", async () => {
+      const token = await userToken();
+      const { unscoped, serviceProvider } = await idp.federate(token.id, serviceProviderOf(token));
+      const scoped = await serviceProvider.scopeToken(unscoped.id, { project: { id: env.spProjectId } });
+      const expected = env.spVolumeEndpoint.replace('%(project_id)s', env.spProjectId);
+      expect(selectEndpoint(scoped.catalog, { serviceType: 'block-storage' })?.url).to.equal(expected);
+      const internal = selectEndpoint(scoped.catalog, { serviceType: 'volumev3', interface: 'internalURL', region: env.region });
+      expect(internal?.url).to.be.a('string').and.not.equal(expected);
+      expect(selectEndpoint(scoped.catalog, { serviceType: 'image' })?.url).to.equal(env.spImageEndpoint);
+    });
+
+    it('refuses to scope the federated user to a project it has no role on (401)', async () => {
+      const token = await userToken();
+      const { unscoped, serviceProvider } = await idp.federate(token.id, serviceProviderOf(token));
+      const error = await refusal(serviceProvider.scopeToken(unscoped.id, { project: { name: env.spLockedProject, domain: { name: 'Default' } } }));
+      expect(error.status).to.equal(401);
+    });
+
+    it('answers 404 for an unknown service provider', async () => {
+      const token = await userToken();
+      const error = await refusal(idp.requestEcpAssertion(token.id, 'nope'));
+      expect(error.status).to.equal(404);
+      expect(error.message).to.equal('Could not find Service Provider: nope.');
+    });
+
+    it('answers 404 for a bogus token at the ECP endpoint', async () => {
+      const error = await refusal(idp.requestEcpAssertion('gAAAAABbogus', env.spId));
+      expect(error.status).to.equal(404);
+    });
+
+    it('answers 403 for an unscoped token at the ECP endpoint', async () => {
+      const unscoped = await idp.authenticate({ user: { name: env.user, domain: { name: env.userDomain } }, password: env.userPassword });
+      const error = await refusal(idp.requestEcpAssertion(unscoped.id, env.spId));
+      expect(error.status).to.equal(403);
+    });
+
+    it("gets 500 from the SP's ECP consumer for garbage, and from its auth URL without a session", async () => {
+      const consumer = await fetch(env.spUrl, { method: 'POST', headers: { 'content-type': 'application/vnd.paos+xml' }, body: 'garbage' });
+      expect(consumer.status).to.equal(500);
+      await consumer.body?.cancel();
+      const auth = await fetch(env.spFederationAuthUrl);
+      expect(auth.status).to.equal(500);
+      await auth.body?.cancel();
+    });
+  });
+}

@@ -1,0 +1,433 @@
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { readBody, sendJson, SimServer, type Route, type SimRequest } from '../sim-server.js';
+import { Catalog } from './catalog.js';
+import { Directory, type Project, type Role } from './directory.js';
+import { newId } from './ids.js';
+import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
+import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
+import { renderToken, type RegisteredServiceProvider } from './token-body.js';
+import { TokenStore, type FederatedIdentity, type TokenCheck, type TokenRecord } from './tokens.js';
+
+export interface SimulatedKeystoneOptions {
+  /** Lifetime of issued tokens, in seconds. Default 3600. */
+  tokenLifetimeSeconds?: number;
+}
+
+/** An identity provider an SP trusts, with the mapping of its users (K2K's usual one). */
+export interface TrustedIdentityProvider {
+  /** The IdP's id at this SP, as in the federation auth URL (e.g. 'idp') */
+  id: string;
+  /** Its SAML entity id (the assertion's Issuer) */
+  remoteId: string;
+  /** The key its assertions are signed with */
+  verifyKey: KeyObject;
+  protocol: string;
+  /** The mapping puts every federated user in this group (domain Default) */
+  groupName: string;
+}
+
+const ECP_CONSUMER_PATH = '/Shibboleth.sso/SAML2/ECP';
+const SESSION_COOKIE = `_shibsession_${Buffer.from('default-sp/shibboleth').toString('hex')}`;
+type Credentials = { user: { id: string }; federation?: FederatedIdentity; parent?: TokenRecord };
+
+/**
+ * A Keystone v3 on loopback that answers like the real one (Zed) for what K2K uses: password and
+ * token authentication, token validation and revocation, scopable projects, the IdP's SAML2 ECP
+ * endpoint, and the SP's Shibboleth ECP consumer and federation auth. Every call is logged by
+ * route; faults can be switched on.
+ */
+export class SimulatedKeystone {
+  readonly directory = new Directory();
+  readonly catalog = new Catalog();
+  readonly tokens: TokenStore;
+  /** Service providers registered at this Keystone as an IdP */
+  readonly serviceProviders: RegisteredServiceProvider[] = [];
+  private readonly server: SimServer;
+  private readonly trustedIdps: TrustedIdentityProvider[] = [];
+  private readonly sessions = new Map<string, { idpId: string; assertion: VerifiedAssertion }>();
+  private readonly lifetimeSeconds: number;
+  private idpIdentity?: { entityId: string; signingKey: KeyObject };
+
+  private constructor(options: SimulatedKeystoneOptions) {
+    this.lifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+    this.tokens = new TokenStore(this.lifetimeSeconds);
+    this.server = new SimServer(this.routes(), (res, status, message) =>
+      status === 404 && !res.req.url?.startsWith('/v3') ? sendShibbolethError(res, 'Not Found') : sendKeystoneError(res, status, message, this.authUrl),
+    );
+  }
+
+  static async start(options: SimulatedKeystoneOptions = {}): Promise<SimulatedKeystone> {
+    const keystone = new SimulatedKeystone(options);
+    await keystone.server.start();
+    return keystone;
+  }
+
+  /** http://127.0.0.1:PORT */
+  get url(): string {
+    return this.server.url();
+  }
+
+  /** http://127.0.0.1:PORT/v3 */
+  get authUrl(): string {
+    return `${this.url}/v3`;
+  }
+
+  /** The ECP consumer URL of this Keystone as an SP (its `sp_url` at the IdP). */
+  get spUrl(): string {
+    return `${this.url}${ECP_CONSUMER_PATH}`;
+  }
+
+  get calls() {
+    return this.server.calls;
+  }
+
+  get faults() {
+    return this.server.faults;
+  }
+
+  /** Refuses connections until `up()`. */
+  down(): Promise<void> {
+    return this.server.down();
+  }
+
+  up(): Promise<void> {
+    return this.server.up();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** The federation auth URL for an IdP trusted by this SP (its `auth_url` at the IdP). */
+  federationAuthUrl(idpId: string, protocol = 'saml2'): string {
+    return `${this.authUrl}/OS-FEDERATION/identity_providers/${idpId}/protocols/${protocol}/auth`;
+  }
+
+  /** Makes this Keystone an IdP that signs ECP assertions. */
+  actAsIdentityProvider(entityId: string, signingKey: KeyObject): void {
+    this.idpIdentity = { entityId, signingKey };
+  }
+
+  /** The SAML entity id of this Keystone as an IdP. */
+  get entityId(): string | undefined {
+    return this.idpIdentity?.entityId;
+  }
+
+  registerServiceProvider(sp: RegisteredServiceProvider): void {
+    this.serviceProviders.push(sp);
+  }
+
+  /** Makes this Keystone an SP trusting an IdP; its federated users get a domain of their own. */
+  trustIdentityProvider(idp: TrustedIdentityProvider): void {
+    this.trustedIdps.push(idp);
+    const domainId = newId();
+    this.directory.addDomain(domainId, domainId);
+    this.federatedDomains.set(idp.id, domainId);
+  }
+
+  private readonly federatedDomains = new Map<string, string>();
+
+  /** Issues a token for a user (by name, domain Default) without a password: a test shortcut. */
+  issueToken(userName: string, projectName?: string): string {
+    const user = this.directory.user({ name: userName, domain: { id: 'default' } });
+    if (!user) throw new Error(`no user ${userName}`);
+    const project = projectName === undefined ? undefined : this.directory.project({ name: projectName, domain: { id: 'default' } });
+    if (projectName !== undefined && !project) throw new Error(`no project ${projectName}`);
+    return this.tokens.issue({ userId: user.id, methods: ['password'], projectId: project?.id }).id;
+  }
+
+  expireToken(id: string): void {
+    this.tokens.expire(id);
+  }
+
+  revokeToken(id: string): void {
+    this.tokens.revoke(id);
+  }
+
+  /** What this Keystone knows of a token (for the fake services of its cloud). */
+  inspectToken(id: string | undefined): TokenCheck {
+    return this.tokens.check(id);
+  }
+
+  private routes(): Route[] {
+    return [
+      { method: 'GET', pattern: /^\/v3\/?$/, name: 'version', handle: (r) => this.version(r) },
+      { method: 'POST', pattern: /^\/v3\/auth\/tokens$/, name: 'tokens.issue', handle: (r) => this.issue(r) },
+      { method: 'GET', pattern: /^\/v3\/auth\/tokens$/, name: 'tokens.validate', handle: (r) => this.validate(r) },
+      { method: 'DELETE', pattern: /^\/v3\/auth\/tokens$/, name: 'tokens.revoke', handle: (r) => this.revoke(r) },
+      { method: 'GET', pattern: /^\/v3\/auth\/projects$/, name: 'auth.projects', handle: (r) => this.scopableProjects(r) },
+      { method: 'GET', pattern: /^\/v3\/OS-FEDERATION\/service_providers$/, name: 'service-providers.list', handle: (r) => this.listServiceProviders(r) },
+      { method: 'POST', pattern: /^\/v3\/auth\/OS-FEDERATION\/saml2\/ecp$/, name: 'saml2.ecp', handle: (r) => this.ecpAssertion(r) },
+      { method: 'POST', pattern: /^\/Shibboleth\.sso\/SAML2\/ECP$/, name: 'sp.ecp-consumer', handle: (r) => this.consumeAssertion(r) },
+      {
+        method: 'GET',
+        pattern: /^\/v3\/OS-FEDERATION\/identity_providers\/(?<idp>[^/]+)\/protocols\/(?<protocol>[^/]+)\/auth$/,
+        name: 'federation.auth',
+        handle: (r) => this.federationAuth(r),
+      },
+    ];
+  }
+
+  private fail(request: SimRequest, status: number, message: string): void {
+    sendKeystoneError(request.res, status, message, this.authUrl);
+  }
+
+  private version({ res }: SimRequest): void {
+    sendJson(res, 200, {
+      version: {
+        id: 'v3.14',
+        status: 'stable',
+        updated: '2020-04-07T00:00:00Z',
+        links: [{ rel: 'self', href: `${this.authUrl}/` }],
+        'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+      },
+    }, { vary: 'X-Auth-Token' });
+  }
+
+  private sendToken(request: SimRequest, status: number, token: TokenRecord, withCatalog: boolean): void {
+    sendJson(request.res, status, renderToken(token, this.directory, this.catalog, this.serviceProviders, withCatalog), {
+      'x-subject-token': token.id,
+      vary: 'X-Auth-Token',
+    });
+  }
+
+  private async issue(request: SimRequest): Promise<void> {
+    const auth = (await readJson(request.req))?.auth as AuthBody | undefined;
+    const methods = auth?.identity?.methods;
+    if (!auth || !Array.isArray(methods) || methods.length === 0) return this.fail(request, 400, MESSAGES.badRequest);
+    const credentials = this.authenticate(auth.identity ?? {}, methods);
+    if ('status' in credentials) return this.fail(request, credentials.status, credentials.message);
+    const scope = this.resolveScope(auth.scope, credentials);
+    if ('status' in scope) return this.fail(request, scope.status, scope.message);
+    const parent = credentials.parent;
+    const token = this.tokens.issue({
+      userId: credentials.user.id,
+      methods: parent ? ['token', ...parent.methods.filter((m) => m !== 'token')] : ['password'],
+      projectId: scope.projectId,
+      domainId: scope.domainId,
+      federation: credentials.federation,
+      expiresAt: parent?.expiresAt,
+      parentAuditId: parent?.auditIds[0],
+    });
+    this.sendToken(request, 201, token, request.query.get('nocatalog') === null);
+  }
+
+  private authenticate(identity: AuthBody['identity'] & object, methods: string[]): Credentials | { status: number; message: string } {
+    if (methods.includes('token')) {
+      const check = this.tokens.check(identity.token?.id);
+      if (!check.ok) return { status: 404, message: check.reason === 'unknown' ? MESSAGES.unrecognizedToken : MESSAGES.failedToValidate };
+      return { user: { id: check.token.userId }, federation: check.token.federation, parent: check.token };
+    }
+    if (methods.includes('password')) {
+      const ref = identity.password?.user ?? {};
+      const user = this.directory.user(ref);
+      if (!user || user.password === undefined || user.password !== ref.password) return { status: 401, message: MESSAGES.unauthorized };
+      return { user: { id: user.id } };
+    }
+    return { status: 401, message: MESSAGES.unauthorized };
+  }
+
+  private resolveScope(scope: AuthBody['scope'], credentials: Credentials): { projectId?: string; domainId?: string } | { status: number; message: string } {
+    const groupIds = credentials.federation?.groupIds ?? [];
+    if (scope?.project) {
+      const project = this.directory.project(scope.project);
+      if (!project || !project.enabled || this.directory.rolesOn(credentials.user.id, groupIds, project.id).length === 0) return { status: 401, message: MESSAGES.unauthorized };
+      return { projectId: project.id };
+    }
+    if (scope?.domain) {
+      const domain = this.directory.domain(scope.domain);
+      if (!domain || this.directory.rolesOn(credentials.user.id, groupIds, domain.id).length === 0) return { status: 401, message: MESSAGES.unauthorized };
+      return { domainId: domain.id };
+    }
+    return {};
+  }
+
+  /** The caller's token (X-Auth-Token), or a 401 answered. */
+  private caller(request: SimRequest): TokenRecord | undefined {
+    const check = this.tokens.check(header(request.req, 'x-auth-token'));
+    if (check.ok) return check.token;
+    this.fail(request, 401, MESSAGES.unauthorized);
+    return undefined;
+  }
+
+  /** Keystone's default policy for token validation: an admin or service role, or the token's own user. */
+  private mayInspect(caller: TokenRecord, subject: TokenRecord): boolean {
+    return caller.userId === subject.userId || this.rolesOf(caller).some((role) => role.name === 'admin' || role.name === 'service');
+  }
+
+  private rolesOf(token: TokenRecord): Role[] {
+    const target = token.projectId ?? token.domainId;
+    return target ? this.directory.rolesOn(token.userId, token.federation?.groupIds ?? [], target) : [];
+  }
+
+  private subject(request: SimRequest, allowExpired: boolean): TokenRecord | undefined {
+    const check = this.tokens.check(header(request.req, 'x-subject-token'), allowExpired);
+    if (check.ok) return check.token;
+    this.fail(request, 404, check.reason === 'unknown' ? MESSAGES.unrecognizedToken : MESSAGES.failedToValidate);
+    return undefined;
+  }
+
+  private validate(request: SimRequest): void {
+    const caller = this.caller(request);
+    const subject = caller && this.subject(request, request.query.has('allow_expired') && request.query.get('allow_expired') !== '0');
+    if (!caller || !subject) return;
+    if (!this.mayInspect(caller, subject)) return this.fail(request, 403, MESSAGES.forbiddenValidate);
+    this.sendToken(request, 200, subject, !request.query.has('nocatalog'));
+  }
+
+  private revoke(request: SimRequest): void {
+    const caller = this.caller(request);
+    const subject = caller && this.subject(request, false);
+    if (!caller || !subject) return;
+    if (!this.mayInspect(caller, subject)) return this.fail(request, 403, MESSAGES.forbiddenValidate);
+    this.tokens.revoke(subject.id);
+    request.res.writeHead(204, { vary: 'X-Auth-Token' }).end();
+  }
+
+  private scopableProjects(request: SimRequest): void {
+    const caller = this.caller(request);
+    if (!caller) return;
+    const projects = this.directory.projectsOf(caller.userId, caller.federation?.groupIds ?? []);
+    sendJson(request.res, 200, {
+      projects: projects.map((project) => this.renderProject(project)),
+      links: { next: null, self: `${this.authUrl}/auth/projects`, previous: null },
+    }, { vary: 'X-Auth-Token' });
+  }
+
+  private renderProject(project: Project): unknown {
+    return {
+      id: project.id,
+      name: project.name,
+      domain_id: project.domainId,
+      description: '',
+      enabled: project.enabled,
+      parent_id: project.domainId,
+      is_domain: false,
+      tags: [],
+      options: {},
+      links: { self: `${this.authUrl}/projects/${project.id}` },
+    };
+  }
+
+  private listServiceProviders(request: SimRequest): void {
+    const caller = this.caller(request);
+    if (!caller) return;
+    if (!this.rolesOf(caller).some((role) => role.name === 'admin')) return this.fail(request, 403, MESSAGES.forbiddenListProviders);
+    sendJson(request.res, 200, {
+      service_providers: this.serviceProviders.map((sp) => ({
+        auth_url: sp.authUrl,
+        description: null,
+        enabled: true,
+        id: sp.id,
+        relay_state_prefix: 'ss:mem:',
+        sp_url: sp.spUrl,
+        links: { self: `${this.authUrl}/OS-FEDERATION/service_providers/${sp.id}` },
+      })),
+      links: { next: null, self: `${this.authUrl}/OS-FEDERATION/service_providers`, previous: null },
+    });
+  }
+
+  private async ecpAssertion(request: SimRequest): Promise<void> {
+    const auth = (await readJson(request.req))?.auth as AuthBody | undefined;
+    const check = this.tokens.check(auth?.identity?.token?.id);
+    if (!check.ok) return this.fail(request, 404, check.reason === 'unknown' ? MESSAGES.unrecognizedToken : MESSAGES.failedToValidate);
+    const token = check.token;
+    if (!token.projectId) return this.fail(request, 403, MESSAGES.ecpNeedsProjectScope);
+    const spId = auth?.scope?.service_provider?.id ?? '';
+    const sp = this.serviceProviders.find((candidate) => candidate.id === spId);
+    if (!sp || !this.idpIdentity) return this.fail(request, 404, MESSAGES.unknownServiceProvider(spId));
+    const user = this.directory.user({ id: token.userId });
+    const project = this.directory.project({ id: token.projectId });
+    const envelope = buildEcpEnvelope({
+      issuer: this.idpIdentity.entityId,
+      recipient: sp.spUrl,
+      lifetimeSeconds: this.lifetimeSeconds,
+      signingKey: this.idpIdentity.signingKey,
+      attributes: {
+        openstack_user: user?.name ?? '',
+        openstack_user_domain: this.directory.domain({ id: user?.domainId ?? '' })?.name ?? '',
+        openstack_roles: this.rolesOf(token).map((role) => role.name),
+        openstack_project: project?.name ?? '',
+        openstack_project_domain: this.directory.domain({ id: project?.domainId ?? '' })?.name ?? '',
+      },
+    });
+    request.res.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(envelope), 'x-sp-url': sp.spUrl, 'x-auth-url': sp.authUrl, vary: 'X-Auth-Token' });
+    request.res.end(envelope);
+  }
+
+  private async consumeAssertion(request: SimRequest): Promise<void> {
+    const xml = await readBody(request.req);
+    if (!xml.includes('<ns0:Envelope')) return sendShibbolethError(request.res, 'xmltooling::XMLParserException');
+    for (const idp of this.trustedIdps) {
+      const assertion = verifyEcpEnvelope(xml, { issuer: idp.remoteId, key: idp.verifyKey });
+      if (!assertion || assertion.recipient !== this.spUrl) continue;
+      const session = `_${randomBytes(16).toString('hex')}`;
+      this.sessions.set(session, { idpId: idp.id, assertion });
+      request.res.writeHead(302, {
+        location: `${this.url}/`,
+        'set-cookie': `${SESSION_COOKIE}=${session}; path=/; HttpOnly`,
+        'cache-control': 'private,no-store,no-cache,max-age=0',
+        'content-type': 'text/html; charset=iso-8859-1',
+      });
+      return void request.res.end('<html><body><h1>Found</h1></body></html>\n');
+    }
+    sendShibbolethError(request.res, 'opensaml::SecurityPolicyException');
+  }
+
+  private federationAuth(request: SimRequest): void {
+    const sessionId = cookie(request.req, SESSION_COOKIE);
+    const session = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    const idp = this.trustedIdps.find((candidate) => candidate.id === request.params.idp && candidate.protocol === request.params.protocol);
+    if (!session || !idp || session.idpId !== idp.id || session.assertion.notOnOrAfter.getTime() <= Date.now()) {
+      return sendShibbolethError(request.res, 'shibsp::ConfigurationException');
+    }
+    const userName = session.assertion.attributes.openstack_user?.[0];
+    const group = this.directory.groups.find((candidate) => candidate.name === idp.groupName && candidate.domainId === 'default');
+    if (!userName || !group) return this.fail(request, 401, 'Could not map any federated user properties to identity values.');
+    const userId = createHash('sha256').update(`${idp.id}\0${userName}`).digest('hex');
+    if (!this.directory.user({ id: userId })) this.directory.addUser(userName, undefined, this.federatedDomains.get(idp.id), userId);
+    const token = this.tokens.issue({ userId, methods: ['saml2'], federation: { identityProvider: idp.id, protocol: idp.protocol, groupIds: [group.id] } });
+    this.sendToken(request, 201, token, false);
+  }
+}
+
+interface DomainBody {
+  id?: string;
+  name?: string;
+}
+
+interface AuthBody {
+  identity?: {
+    methods?: string[];
+    password?: { user?: { id?: string; name?: string; domain?: DomainBody; password?: string } };
+    token?: { id?: string };
+  };
+  scope?: {
+    project?: { id?: string; name?: string; domain?: DomainBody };
+    domain?: DomainBody;
+    service_provider?: { id?: string };
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readBody(req));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const pair of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = pair.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}

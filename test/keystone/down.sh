@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Stops what up.sh started, by pid file. Usage: test/keystone/down.sh [BASE_DIR]
+BASE=${1:-/tmp/k2k-keystone}
+for name in uwsgi uwsgi-short; do
+  [ -f "$BASE/idp/$name.pid" ] && kill -INT "$(cat "$BASE/idp/$name.pid")" 2>/dev/null
+done
+[ -f "$BASE/sp/httpd.conf" ] && apache2 -f "$BASE/sp/httpd.conf" -k stop 2>/dev/null
+[ -f "$BASE/sp/shibd.pid" ] && kill "$(cat "$BASE/sp/shibd.pid")" 2>/dev/null
+PG_VERSION=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
+[ -n "$PG_VERSION" ] && pg_ctlcluster "$PG_VERSION" main stop 2>/dev/null
+# Wait for the ports to be released, so an immediate up.sh can bind them again.
+for _ in $(seq 1 40); do
+  pgrep -f "$BASE/(idp|sp)/" >/dev/null 2>&1 || break
+  sleep 0.25
+done
+exit 0
