@@ -22,15 +22,13 @@ export interface Cloud {
   projects: Record<string, Project>;
 }
 
-/** A service provider's Keystone, with its federation URLs as the IdP lists them. */
-export type ServiceProviderKeystone = SimulatedKeystone & { id: string; spUrl: string; federationAuthUrl: string };
-
 export interface Federation {
   /** Facts for the first service provider, in the same form the real-Keystone harness writes */
   env: FederationEnv;
   /** The IdP, which is also the local cloud's Keystone */
   idp: SimulatedKeystone;
-  sp(id: string): ServiceProviderKeystone;
+  /** A service provider's Keystone (its `id`, `spUrl` and `federationAuthUrl` as the IdP lists them) */
+  sp(id: string): SimulatedKeystone;
   cloud(name: string): Cloud;
   readonly clouds: Cloud[];
   close(): Promise<void>;
@@ -58,7 +56,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const keystoneOptions = { tokenLifetimeSeconds: options.tokenLifetimeSeconds };
   const clouds: Cloud[] = [];
   try {
-    for (const name of [IDP_ID, ...spIds]) clouds.push(await startCloud(name, await SimulatedKeystone.start(keystoneOptions)));
+    for (const name of [IDP_ID, ...spIds]) clouds.push(await startCloud(name, await SimulatedKeystone.start({ ...keystoneOptions, name })));
   } catch (error) {
     await closeAll(clouds);
     throw error;
@@ -72,7 +70,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   for (const cloud of spClouds) {
     seedServiceProvider(cloud);
     cloud.keystone.trustIdentityProvider({ id: IDP_ID, remoteId: entityId, verifyKey: publicKey, protocol: PROTOCOL, groupName: FEDERATED_GROUP });
-    idp.registerServiceProvider({ id: cloud.name, spUrl: cloud.keystone.spUrl, authUrl: cloud.keystone.federationAuthUrl(IDP_ID, PROTOCOL) });
+    idp.registerServiceProvider({ id: cloud.name, spUrl: cloud.keystone.spUrl, authUrl: cloud.keystone.federationAuthUrl });
   }
 
   const byName = new Map(clouds.map((cloud) => [cloud.name, cloud]));
@@ -81,10 +79,9 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     if (!found) throw new Error(`no cloud ${name}; clouds: ${[...byName.keys()].join(', ')}`);
     return found;
   };
-  const sp = (id: string): ServiceProviderKeystone => {
+  const sp = (id: string): SimulatedKeystone => {
     if (id === IDP_ID) throw new Error(`${id} is the identity provider, not a service provider`);
-    const keystone = cloud(id).keystone;
-    return Object.assign(keystone, { id, federationAuthUrl: keystone.federationAuthUrl(IDP_ID, PROTOCOL) });
+    return cloud(id).keystone;
   };
   return { env: environment(idpCloud, spClouds[0]), idp, sp, cloud, clouds, close: () => closeAll(clouds) };
 }
@@ -137,7 +134,7 @@ function environment(idp: Cloud, sp: Cloud): FederationEnv {
     spAuthUrl: sp.keystone.authUrl,
     spId: sp.name,
     spUrl: sp.keystone.spUrl,
-    spFederationAuthUrl: sp.keystone.federationAuthUrl(IDP_ID, PROTOCOL),
+    spFederationAuthUrl: sp.keystone.federationAuthUrl,
     adminUser: SEED.admin.name,
     adminPassword: SEED.admin.password,
     serviceUser: SEED.service.name,

@@ -3,7 +3,7 @@ export type { MemcachedServer, StartMemcachedOptions } from './memcached-server.
 export { readEnvFile, readFederationEnvFile, formatFederationEnv } from './federation-env.js';
 export type { FederationEnv } from './federation-env.js';
 export { startFederation, SEED } from './federation.js';
-export type { Cloud, Federation, FederationOptions, ServiceProviderKeystone } from './federation.js';
+export type { Cloud, Federation, FederationOptions } from './federation.js';
 export { SimulatedKeystone } from './keystone/simulated-keystone.js';
 export type { SimulatedKeystoneOptions, TrustedIdentityProvider } from './keystone/simulated-keystone.js';
 export type { TokenRecord, TokenCheck } from './keystone/tokens.js';
@@ -14,3 +14,7 @@ export type { Image } from './services/image-service.js';
 export type { ReceivedRequest } from './services/fake-service.js';
 export type { Call, CallLog } from './call-log.js';
 export type { Fault, FaultSwitches } from './faults.js';
+export { probeKeystone } from './conformance/keystone-probe.js';
+export type { ProbedExchange } from './conformance/keystone-probe.js';
+export { shapeOf } from './conformance/shape.js';
+export type { Shape } from './conformance/shape.js';

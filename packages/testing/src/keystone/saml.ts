@@ -93,13 +93,7 @@ export function verifyEcpEnvelope(xml: string, trusted: { issuer: string; key: K
   const signatureValue = assertion && /<xmldsig:SignatureValue>([^<]*)<\/xmldsig:SignatureValue>/.exec(assertion)?.[1];
   if (!assertion || !signatureValue) return undefined;
   const unsigned = assertion.replace(SIGNATURE, '');
-  let valid = false;
-  try {
-    valid = createVerify('sha256').update(unsigned).verify(trusted.key, signatureValue, 'base64');
-  } catch {
-    return undefined;
-  }
-  if (!valid) return undefined;
+  if (!signedBy(unsigned, signatureValue, trusted.key)) return undefined;
   const issuer = /<saml:Issuer[^>]*>([^<]*)<\/saml:Issuer>/.exec(unsigned)?.[1];
   const confirmation = /<saml:SubjectConfirmationData NotOnOrAfter="([^"]*)" Recipient="([^"]*)"/.exec(unsigned);
   if (issuer !== trusted.issuer || !confirmation) return undefined;
@@ -110,6 +104,14 @@ export function verifyEcpEnvelope(xml: string, trusted: { issuer: string; key: K
     attributes[match[1]] = [...match[2].matchAll(/<saml:AttributeValue[^>]*>([^<]*)<\/saml:AttributeValue>/g)].map((value) => unescapeXml(value[1]));
   }
   return { issuer, recipient: unescapeXml(confirmation[2]), notOnOrAfter, attributes };
+}
+
+function signedBy(text: string, signature: string, key: KeyObject): boolean {
+  try {
+    return createVerify('sha256').update(text).verify(key, signature, 'base64');
+  } catch {
+    return false;
+  }
 }
 
 function unescapeXml(text: string): string {

@@ -10,6 +10,8 @@ import { renderToken, type RegisteredServiceProvider } from './token-body.js';
 import { TokenStore, type FederatedIdentity, type TokenCheck, type TokenRecord } from './tokens.js';
 
 export interface SimulatedKeystoneOptions {
+  /** The cloud's name; as a service provider, its id at the IdP. Default 'keystone'. */
+  name?: string;
   /** Lifetime of issued tokens, in seconds. Default 3600. */
   tokenLifetimeSeconds?: number;
 }
@@ -46,10 +48,15 @@ export class SimulatedKeystone {
   private readonly server: SimServer;
   private readonly trustedIdps: TrustedIdentityProvider[] = [];
   private readonly sessions = new Map<string, { idpId: string; assertion: VerifiedAssertion }>();
+  /** The domain each trusted IdP's federated users are created in */
+  private readonly federatedDomains = new Map<string, string>();
   private readonly lifetimeSeconds: number;
   private idpIdentity?: { entityId: string; signingKey: KeyObject };
+  /** The cloud's name; as a service provider, its id at the IdP */
+  readonly id: string;
 
   private constructor(options: SimulatedKeystoneOptions) {
+    this.id = options.name ?? 'keystone';
     this.lifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
     this.tokens = new TokenStore(this.lifetimeSeconds);
     this.server = new SimServer(this.routes(), (res, status, message) =>
@@ -99,9 +106,16 @@ export class SimulatedKeystone {
     return this.server.stop();
   }
 
-  /** The federation auth URL for an IdP trusted by this SP (its `auth_url` at the IdP). */
-  federationAuthUrl(idpId: string, protocol = 'saml2'): string {
+  /** The federation auth URL for an IdP this SP trusts (its `auth_url` at the IdP). */
+  federationAuthUrlFor(idpId: string, protocol: string): string {
     return `${this.authUrl}/OS-FEDERATION/identity_providers/${idpId}/protocols/${protocol}/auth`;
+  }
+
+  /** The federation auth URL for the first IdP this SP trusts. */
+  get federationAuthUrl(): string {
+    const idp = this.trustedIdps[0];
+    if (!idp) throw new Error(`${this.id} trusts no identity provider`);
+    return this.federationAuthUrlFor(idp.id, idp.protocol);
   }
 
   /** Makes this Keystone an IdP that signs ECP assertions. */
@@ -125,8 +139,6 @@ export class SimulatedKeystone {
     this.directory.addDomain(domainId, domainId);
     this.federatedDomains.set(idp.id, domainId);
   }
-
-  private readonly federatedDomains = new Map<string, string>();
 
   /** Issues a token for a user (by name, domain Default) without a password: a test shortcut. */
   issueToken(userName: string, projectName?: string): string {

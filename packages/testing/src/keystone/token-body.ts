@@ -1,5 +1,5 @@
 import type { Catalog } from './catalog.js';
-import type { Directory } from './directory.js';
+import type { Directory, Role } from './directory.js';
 import type { TokenRecord } from './tokens.js';
 
 /** A service provider as registered at an IdP. */
@@ -48,17 +48,19 @@ export function renderToken(
     issued_at: keystoneTime(token.issuedAt),
   };
   const groupIds = token.federation?.groupIds ?? [];
+  // Keystone renders a federated token's roles as full role records (they come through groups).
+  const renderRole = ({ id, name }: Role) => (token.federation ? { id, name, domain_id: null, description: null, options: { immutable: true } } : { id, name });
   if (token.projectId) {
     const project = directory.project({ id: token.projectId });
     const domain = project && directory.domain({ id: project.domainId });
     body.project = { domain: { id: domain?.id, name: domain?.name }, id: project?.id, name: project?.name };
     body.is_domain = false;
-    body.roles = directory.rolesOn(token.userId, groupIds, token.projectId).map(({ id, name }) => ({ id, name }));
+    body.roles = directory.rolesOn(token.userId, groupIds, token.projectId).map(renderRole);
     if (withCatalog) body.catalog = catalog.render(token.projectId);
   } else if (token.domainId) {
     const domain = directory.domain({ id: token.domainId });
     body.domain = { id: domain?.id, name: domain?.name };
-    body.roles = directory.rolesOn(token.userId, groupIds, token.domainId).map(({ id, name }) => ({ id, name }));
+    body.roles = directory.rolesOn(token.userId, groupIds, token.domainId).map(renderRole);
     if (withCatalog) body.catalog = catalog.render(undefined);
   }
   if (serviceProviders.length > 0) {

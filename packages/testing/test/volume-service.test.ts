@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { startFederation, type Federation } from '../src/index.js';
+import { aliceToken, http } from './helpers.js';
+
+describe('VolumeService (fake Cinder)', () => {
+  let federation: Federation;
+  let base: string;
+  let token: string;
+
+  before(async () => {
+    federation = await startFederation({ serviceProviders: ['sp1'] });
+    base = `${federation.cloud('idp').volume.publicUrl}/v3/${federation.env.idpProjectId}`;
+    token = aliceToken(federation);
+  });
+
+  after(() => federation.close());
+
+  beforeEach(() => {
+    federation.cloud('idp').volume.volumes.clear();
+    federation.cloud('idp').volume.reset();
+  });
+
+  const call = (path: string, init: RequestInit = {}) => http(`${base}${path}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json', ...init.headers } });
+
+  it('creates, shows, updates, acts on and deletes a volume with Cinder shapes', async () => {
+    const created = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { name: 'data', size: 2 } }) });
+    expect(created.status).to.equal(202);
+    const volume = (created.json() as { volume: { id: string; status: string; size: number } }).volume;
+    expect(volume).to.include({ status: 'creating', size: 2 });
+    expect((await call(`/volumes/${volume.id}`)).json()).to.have.nested.property('volume.status', 'available');
+    const updated = await call(`/volumes/${volume.id}`, { method: 'PUT', body: JSON.stringify({ volume: { name: 'renamed' } }) });
+    expect(updated.json()).to.have.nested.property('volume.name', 'renamed');
+    expect((await call(`/volumes/${volume.id}/action`, { method: 'POST', body: JSON.stringify({ 'os-extend': { new_size: 5 } }) })).status).to.equal(202);
+    expect((await call(`/volumes/${volume.id}`)).json()).to.have.nested.property('volume.size', 5);
+    expect((await call(`/volumes/${volume.id}`, { method: 'DELETE' })).status).to.equal(202);
+    const gone = await call(`/volumes/${volume.id}`);
+    expect(gone.status).to.equal(404);
+    expect(gone.json()).to.deep.equal({ itemNotFound: { code: 404, message: `Volume ${volume.id} could not be found.` } });
+  });
+
+  it('records what it received, on which interface', async () => {
+    await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 1 } }), headers: { 'x-openstack-request-id': 'req-1' } });
+    await http(`${federation.cloud('idp').volume.internalUrl}/v3/${federation.env.idpProjectId}/volumes`, { headers: { 'x-auth-token': token } });
+    const [create, list] = federation.cloud('idp').volume.requests;
+    expect(create).to.deep.include({ method: 'POST', path: `/v3/${federation.env.idpProjectId}/volumes`, interface: 'public', body: { volume: { size: 1 } } });
+    expect(create.headers['x-openstack-request-id']).to.equal('req-1');
+    expect(list.interface).to.equal('internal');
+  });
+
+  it('lists with paging (limit, marker, volumes_links) and sorting', async () => {
+    const volume = federation.cloud('idp').volume;
+    for (const [name, size] of [['b', 3], ['a', 1], ['c', 2]] as const) volume.seed(federation.env.idpProjectId, { name, size });
+    const byName = (await call('/volumes/detail?sort_key=name&sort_dir=asc')).json() as { volumes: { name: string }[] };
+    expect(byName.volumes.map((v) => v.name)).to.deep.equal(['a', 'b', 'c']);
+    const bySize = (await call('/volumes/detail?sort=size:desc')).json() as { volumes: { size: number }[] };
+    expect(bySize.volumes.map((v) => v.size)).to.deep.equal([3, 2, 1]);
+    const first = (await call('/volumes?sort=name:asc&limit=2')).json() as { volumes: { id: string; name: string }[]; volumes_links: { href: string; rel: string }[] };
+    expect(first.volumes.map((v) => v.name)).to.deep.equal(['a', 'b']);
+    expect(first.volumes_links[0].rel).to.equal('next');
+    const next = new URL(first.volumes_links[0].href);
+    expect(next.searchParams.get('marker')).to.equal(first.volumes[1].id);
+    const second = (await http(next.href, { headers: { 'x-auth-token': token } })).json() as { volumes: { name: string }[]; volumes_links?: unknown };
+    expect(second.volumes.map((v) => v.name)).to.deep.equal(['c']);
+    expect(second.volumes_links).to.equal(undefined);
+    expect((await call('/volumes?marker=nope')).status).to.equal(400);
+    expect((await call('/volumes?sort_key=colour')).status).to.equal(400);
+  });
+
+  it('refuses a missing token or one of another cloud (401) and another project (403)', async () => {
+    expect((await http(`${base}/volumes`)).status).to.equal(401);
+    const foreign = federation.sp('sp1').issueToken('admin', 'admin');
+    const refused = await http(`${base}/volumes`, { headers: { 'x-auth-token': foreign } });
+    expect(refused.status).to.equal(401);
+    expect(refused.headers.get('www-authenticate')).to.equal(`Keystone uri="${federation.idp.authUrl}"`);
+    const otherProject = federation.idp.issueToken('admin', 'admin');
+    expect((await http(`${base}/volumes`, { headers: { 'x-auth-token': otherProject } })).status).to.equal(403);
+  });
+
+  it('refuses a bad create body with a Cinder 400', async () => {
+    const bad = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 'big' } }) });
+    expect(bad.status).to.equal(400);
+    expect(bad.json()).to.have.nested.property('badRequest.code', 400);
+  });
+
+  it('has fault switches of its own', async () => {
+    const volume = federation.cloud('idp').volume;
+    volume.faults.set({ status: 500 }, 'volumes.list');
+    try {
+      expect((await call('/volumes')).status).to.equal(500);
+    } finally {
+      volume.faults.clear();
+    }
+  });
+});
