@@ -11,4 +11,5 @@ export { ResourceMap } from './resource-map.js';
 export type { ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
 export { SingleFlight } from './single-flight.js';
 export type { SingleFlightOptions } from './single-flight.js';
-export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+export { storeOption } from './store-option.js';

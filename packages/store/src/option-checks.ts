@@ -55,6 +55,15 @@ export function requireBoolean(value: unknown, option: string): boolean {
   return value;
 }
 
+/** An object with every one of `methods`, e.g. a store or a logger handed in as an option. */
+export function requireMethods<T>(value: unknown, option: string, methods: readonly string[], what: string): T {
+  const candidate = value as Record<string, unknown> | null | undefined;
+  if (typeof candidate !== 'object' || candidate === null || !methods.every((method) => typeof candidate[method] === 'function')) {
+    throw new OptionError(option, `must be ${what}`);
+  }
+  return value as T;
+}
+
 /** The value or, when it is undefined, the default. */
 export function withDefault<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;

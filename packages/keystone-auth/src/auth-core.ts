@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import { KeystoneClient, OpenStackError } from '@k2k/keystone';
+import { serviceIdentityOf, type KeystoneIdentity } from './identity.js';
+import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
+import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';
+import { ServiceToken } from './service-token.js';
+import { InvalidTokenError, TokenValidator } from './token-validator.js';
+
+/** How authenticating one request ended. */
+export type AuthOutcome =
+  /** The user is confirmed; identity headers are set */
+  | { kind: 'confirmed'; identity: KeystoneIdentity }
+  /** Not authenticated, and the decision is delayed: X-Identity-Status is Invalid, the request goes on */
+  | { kind: 'deferred' }
+  /** Answer with this error (401, 403 or 503); `headers` go with it */
+  | { kind: 'rejected'; error: OpenStackError; headers: Record<string, string> };
+
+/**
+ * What keystoneAuth and KeystoneStrategy share: clean the request of spoofed identity headers,
+ * validate X-Auth-Token (and X-Service-Token), set the identity headers, check required roles.
+ */
+export class AuthCore {
+  readonly options: ParsedAuthOptions;
+  readonly validator: TokenValidator;
+  private readonly keystone: KeystoneClient;
+
+  constructor(input: KeystoneAuthOptions) {
+    this.options = parseAuthOptions(input);
+    this.keystone = new KeystoneClient({ authUrl: this.options.authUrl, timeoutMs: this.options.timeoutMs });
+    this.validator = new TokenValidator(
+      this.keystone,
+      new ServiceToken(this.keystone, this.options.serviceAuth),
+      this.options.store,
+      { cacheTtlSeconds: this.options.cacheTtlSeconds, includeCatalog: this.options.includeServiceCatalog },
+      this.options.logger,
+    );
+  }
+
+  async authenticate(req: IncomingMessage): Promise<AuthOutcome> {
+    removeIdentityHeaders(req);
+    try {
+      const service = await this.serviceIdentity(req);
+      const token = header(req, 'x-auth-token');
+      if (!token) throw new InvalidTokenError();
+      // With a valid service token, an expired user token still counts (a long operation's callback).
+      const identity = await this.validator.validate(token, service !== undefined);
+      setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
+      const missing = this.missingRoles(identity.roles);
+      if (missing) return this.reject(new OpenStackError(403, missing));
+      return { kind: 'confirmed', identity: service ? { ...identity, service } : identity };
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) return this.reject(error instanceof OpenStackError ? error : new OpenStackError(500, 'Authentication failed unexpectedly.'));
+      if (this.options.delayAuthDecision) {
+        setInvalidIdentity(req);
+        return { kind: 'deferred' };
+      }
+      return this.reject(error);
+    }
+  }
+
+  /** Closes Keystone connections. */
+  close(): Promise<void> {
+    return this.keystone.close();
+  }
+
+  /** The service behind X-Service-Token, when one came and is valid with a service role. */
+  private async serviceIdentity(req: IncomingMessage): Promise<KeystoneIdentity['service']> {
+    const token = header(req, 'x-service-token');
+    if (!token) return undefined;
+    const identity = await this.validator.validate(token).catch((error: unknown) => {
+      if (error instanceof InvalidTokenError) return undefined;
+      throw error;
+    });
+    if (!identity || !identity.roles.some((role) => this.options.serviceTokenRoles.includes(role))) {
+      setInvalidService(req);
+      if (this.options.delayAuthDecision) return undefined;
+      throw new InvalidTokenError();
+    }
+    const service = serviceIdentityOf(identity);
+    setServiceHeaders(req, service);
+    return service;
+  }
+
+  private missingRoles(roles: string[]): string | undefined {
+    const { anyOf, allOf } = this.options.requiredRoles;
+    const lacking = allOf.filter((role) => !roles.includes(role));
+    if (lacking.length > 0) return `You are not authorized to perform the requested action: missing role(s) ${lacking.join(', ')}.`;
+    if (anyOf.length > 0 && !anyOf.some((role) => roles.includes(role))) return `You are not authorized to perform the requested action: one of the roles ${anyOf.join(', ')} is required.`;
+    return undefined;
+  }
+
+  private reject(error: OpenStackError): AuthOutcome {
+    const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': `Keystone uri="${this.options.wwwAuthenticateUri}"` } : {};
+    return { kind: 'rejected', error, headers };
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.trim() || undefined;
+}

@@ -1,0 +1,111 @@
+import type { IncomingMessage } from 'node:http';
+import type { CatalogEntry } from '@k2k/keystone';
+import type { KeystoneIdentity, ServiceIdentity } from './identity.js';
+
+/**
+ * The headers keystonemiddleware's auth_token sets for the service behind it. Downstream code
+ * trusts them, so every incoming value is removed before they are set from Keystone's answer.
+ */
+const USER_HEADERS = [
+  'x-identity-status',
+  'x-user-id',
+  'x-user-name',
+  'x-user-domain-id',
+  'x-user-domain-name',
+  'x-project-id',
+  'x-project-name',
+  'x-project-domain-id',
+  'x-project-domain-name',
+  'x-domain-id',
+  'x-domain-name',
+  'x-roles',
+  'x-is-admin-project',
+  'x-service-catalog',
+  // Deprecated names some services still read: never let a caller set them either.
+  'x-tenant-id',
+  'x-tenant-name',
+  'x-tenant',
+  'x-user',
+  'x-role',
+];
+const SERVICE_HEADERS = [
+  'x-service-identity-status',
+  'x-service-user-id',
+  'x-service-user-name',
+  'x-service-user-domain-id',
+  'x-service-user-domain-name',
+  'x-service-project-id',
+  'x-service-project-name',
+  'x-service-project-domain-id',
+  'x-service-project-domain-name',
+  'x-service-roles',
+];
+
+/** Removes every identity header a caller may have sent (spoofing). */
+export function removeIdentityHeaders(req: IncomingMessage): void {
+  for (const name of [...USER_HEADERS, ...SERVICE_HEADERS]) delete req.headers[name];
+}
+
+/** Sets the user's identity headers, as keystonemiddleware does. */
+export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdentity, includeCatalog: boolean): void {
+  const headers = req.headers;
+  headers['x-identity-status'] = 'Confirmed';
+  headers['x-user-id'] = identity.user.id;
+  headers['x-user-name'] = identity.user.name;
+  headers['x-user-domain-id'] = identity.user.domain.id;
+  headers['x-user-domain-name'] = identity.user.domain.name;
+  if (identity.project) {
+    headers['x-project-id'] = identity.project.id;
+    headers['x-project-name'] = identity.project.name;
+    headers['x-project-domain-id'] = identity.project.domain.id;
+    headers['x-project-domain-name'] = identity.project.domain.name;
+  }
+  if (identity.domain) {
+    headers['x-domain-id'] = identity.domain.id;
+    headers['x-domain-name'] = identity.domain.name;
+  }
+  headers['x-roles'] = identity.roles.join(',');
+  headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
+  if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = JSON.stringify(v2Catalog(identity.catalog));
+}
+
+/** Marks the request unauthenticated (delayed auth decision: the service decides). */
+export function setInvalidIdentity(req: IncomingMessage): void {
+  req.headers['x-identity-status'] = 'Invalid';
+}
+
+export function setServiceHeaders(req: IncomingMessage, service: ServiceIdentity): void {
+  const headers = req.headers;
+  headers['x-service-identity-status'] = 'Confirmed';
+  headers['x-service-user-id'] = service.user.id;
+  headers['x-service-user-name'] = service.user.name;
+  headers['x-service-user-domain-id'] = service.user.domain.id;
+  headers['x-service-user-domain-name'] = service.user.domain.name;
+  if (service.project) {
+    headers['x-service-project-id'] = service.project.id;
+    headers['x-service-project-name'] = service.project.name;
+    headers['x-service-project-domain-id'] = service.project.domain.id;
+    headers['x-service-project-domain-name'] = service.project.domain.name;
+  }
+  headers['x-service-roles'] = service.roles.join(',');
+}
+
+export function setInvalidService(req: IncomingMessage): void {
+  req.headers['x-service-identity-status'] = 'Invalid';
+}
+
+/**
+ * keystonemiddleware puts the catalog in X-Service-Catalog in the v2 format services expect:
+ * per service, one entry per region with publicURL / internalURL / adminURL.
+ */
+function v2Catalog(catalog: readonly CatalogEntry[]): unknown[] {
+  return catalog.map((service) => {
+    const regions = new Map<string, Record<string, string>>();
+    for (const endpoint of service.endpoints) {
+      const entry = regions.get(endpoint.regionId) ?? { region: endpoint.regionId };
+      entry[`${endpoint.interface}URL`] = endpoint.url;
+      regions.set(endpoint.regionId, entry);
+    }
+    return { type: service.type, name: service.name, endpoints: [...regions.values()] };
+  });
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { AuthCore } from './auth-core.js';
+import type { KeystoneIdentity } from './identity.js';
+import type { KeystoneAuthOptions } from './options.js';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The caller's identity, set by keystoneAuth or KeystoneStrategy once Keystone confirmed it */
+    keystone?: KeystoneIdentity;
+  }
+}
+
+/** The keystoneAuth middleware, with `close()` to release its Keystone connections. */
+export interface KeystoneAuthMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** Validation cache hits and misses, for metrics */
+  stats(): { hits: number; misses: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Express (4 or 5) / Connect middleware that authenticates X-Auth-Token against Keystone, as
+ * keystonemiddleware's auth_token does for OpenStack services: on success `req.keystone` and the
+ * X-User-*, X-Project-*, X-Roles... headers are set; otherwise 401 (or 403, 503) in OpenStack's
+ * JSON shape. Options are checked here, at construction.
+ */
+export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuthMiddleware {
+  const core = new AuthCore(options);
+  const middleware = function keystoneAuthMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    requestIdOf(req, res);
+    core.authenticate(req).then(
+      (outcome) => {
+        if (outcome.kind === 'rejected') return writeOpenStackError(req, res, outcome.error, outcome.headers);
+        if (outcome.kind === 'confirmed') req.keystone = outcome.identity;
+        next();
+      },
+      (error: unknown) => next(error),
+    );
+  };
+  return Object.assign(middleware, { stats: () => core.validator.stats(), close: () => core.close() });
+}

@@ -1,0 +1,112 @@
+import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
+import { loggerOption, type Logger } from '@k2k/keystone';
+
+/** The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]). */
+export interface ServiceCredentials {
+  username: string;
+  password: string;
+  /** Default "Default" when neither name nor id is given */
+  userDomainName?: string;
+  userDomainId?: string;
+  projectName: string;
+  /** Default "Default" when neither name nor id is given */
+  projectDomainName?: string;
+  projectDomainId?: string;
+}
+
+/** Roles a confirmed user must have, else 403. */
+export interface RoleRequirement {
+  /** At least one of these */
+  anyOf?: string[];
+  /** Every one of these */
+  allOf?: string[];
+}
+
+export interface KeystoneAuthOptions {
+  /** The local Keystone's v3 URL, e.g. http://127.0.0.1:5000/v3 */
+  authUrl: string;
+  /** This service's own Keystone user, allowed to validate tokens (role service or admin) */
+  serviceAuth: ServiceCredentials;
+  /** Where clients should authenticate, sent in `WWW-Authenticate` on a 401. Default: authUrl */
+  wwwAuthenticateUri?: string;
+  /** Cache for validation results. Default: an in-process memory store; share a memcached one across workers */
+  store?: Store;
+  /** Longest time a validation result is cached, in seconds (token_cache_time). Default 300 */
+  cacheTtlSeconds?: number;
+  /** Pass unauthenticated requests on with X-Identity-Status: Invalid instead of answering 401. Default false */
+  delayAuthDecision?: boolean;
+  /** Set X-Service-Catalog (and validate with the catalog). Default true */
+  includeServiceCatalog?: boolean;
+  /** Roles a user must have; otherwise 403 */
+  requiredRoles?: RoleRequirement;
+  /** An X-Service-Token counts only with one of these roles. Default ['service'] */
+  serviceTokenRoles?: string[];
+  /** Time allowed for each Keystone call, in ms. Default 5000 */
+  timeoutMs?: number;
+  /** Where to log (pino-compatible). Default: nowhere */
+  logger?: Logger;
+}
+
+export interface ParsedAuthOptions {
+  authUrl: string;
+  serviceAuth: ServiceCredentials;
+  wwwAuthenticateUri: string;
+  store: Store;
+  cacheTtlSeconds: number;
+  delayAuthDecision: boolean;
+  includeServiceCatalog: boolean;
+  requiredRoles: { anyOf: string[]; allOf: string[] };
+  serviceTokenRoles: string[];
+  timeoutMs: number;
+  logger: Logger;
+}
+
+const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'logger'];
+const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
+
+/** Validates keystoneAuth's options, naming the offending one, and fills in defaults. */
+export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAuth'): ParsedAuthOptions {
+  const options = requireObject(input, `${where} options`);
+  rejectUnknownKeys(options, KNOWN, where);
+  const authUrl = requireString(options.authUrl, `${where}.authUrl`);
+  return {
+    authUrl,
+    serviceAuth: parseCredentials(options.serviceAuth, `${where}.serviceAuth`),
+    wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
+    store: storeOption(options.store, `${where}.store`),
+    cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 1),
+    delayAuthDecision: requireBoolean(withDefault(options.delayAuthDecision, false), `${where}.delayAuthDecision`),
+    includeServiceCatalog: requireBoolean(withDefault(options.includeServiceCatalog, true), `${where}.includeServiceCatalog`),
+    requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
+    serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
+    timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),
+    logger: loggerOption(options.logger, `${where}.logger`),
+  };
+}
+
+function parseCredentials(value: unknown, where: string): ServiceCredentials {
+  const credentials = requireObject(value, where);
+  rejectUnknownKeys(credentials, CREDENTIAL_KEYS, where);
+  const optional = (key: string) => (credentials[key] === undefined ? undefined : requireString(credentials[key], `${where}.${key}`));
+  return {
+    username: requireString(credentials.username, `${where}.username`),
+    password: requireString(credentials.password, `${where}.password`),
+    userDomainName: optional('userDomainName'),
+    userDomainId: optional('userDomainId'),
+    projectName: requireString(credentials.projectName, `${where}.projectName`),
+    projectDomainName: optional('projectDomainName'),
+    projectDomainId: optional('projectDomainId'),
+  };
+}
+
+function parseRoles(value: unknown, where: string): { anyOf: string[]; allOf: string[] } {
+  if (value === undefined) return { anyOf: [], allOf: [] };
+  const roles = requireObject(value, where);
+  rejectUnknownKeys(roles, ['anyOf', 'allOf'], where);
+  return { anyOf: parseNames(withDefault(roles.anyOf, []), `${where}.anyOf`), allOf: parseNames(withDefault(roles.allOf, []), `${where}.allOf`) };
+}
+
+function parseNames(value: unknown, where: string): string[] {
+  if (!Array.isArray(value)) throw new OptionError(where, 'must be a list of role names');
+  return value.map((name, i) => requireString(name, `${where}[${i}]`));
+}

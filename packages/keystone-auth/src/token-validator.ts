@@ -1,0 +1,106 @@
+import { KeystoneError, OpenStackError, type KeystoneClient, type Logger } from '@k2k/keystone';
+import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
+import { createHash } from 'node:crypto';
+import { identityOf, type KeystoneIdentity } from './identity.js';
+import type { ServiceToken } from './service-token.js';
+
+/** The token was refused: unknown, expired or revoked. Answered 401 (never cached). */
+export class InvalidTokenError extends OpenStackError {
+  constructor() {
+    super(401, 'The request you have made requires authentication.');
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** Keystone could not say: unreachable, too slow, failing, or refusing our own credentials. 503. */
+export class IdentityUnavailableError extends OpenStackError {
+  constructor(cause: unknown) {
+    super(503, 'The Keystone service is temporarily unavailable.', { cause });
+    this.name = 'IdentityUnavailableError';
+  }
+}
+
+export interface ValidatorSettings {
+  cacheTtlSeconds: number;
+  includeCatalog: boolean;
+}
+
+/**
+ * Validates tokens with Keystone on behalf of the service, keystonemiddleware-style: results are
+ * cached per token (sealed with the store's codec) for at most the configured TTL and never past
+ * the token's expiry; invalid tokens are not cached; concurrent validations of one token, in this
+ * process or in others sharing the store, make one Keystone call.
+ */
+export class TokenValidator {
+  private readonly cache: SealedJsonCache<KeystoneIdentity>;
+  private readonly flights: SingleFlight;
+
+  constructor(
+    private readonly keystone: KeystoneClient,
+    private readonly serviceToken: ServiceToken,
+    store: Store,
+    private readonly settings: ValidatorSettings,
+    private readonly logger: Logger,
+  ) {
+    this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'auth-token');
+    this.flights = new SingleFlight(store, { leaseSeconds: 10 });
+  }
+
+  /** The identity behind `token`; throws InvalidTokenError or IdentityUnavailableError. */
+  async validate(token: string, allowExpired = false): Promise<KeystoneIdentity> {
+    const notExpired = (identity: KeystoneIdentity) => allowExpired || Date.parse(identity.expiresAt) > Date.now();
+    const cached = await this.cache.get(token, notExpired);
+    if (cached) return cached;
+    const flightKey = `validate\n${token}\n${allowExpired}`;
+    const identity = await this.flights.run(flightKey, () => this.fetch(token, allowExpired), () => this.cache.get(token, notExpired));
+    if (!notExpired(identity)) throw new InvalidTokenError();
+    return identity;
+  }
+
+  stats() {
+    return this.cache.stats();
+  }
+
+  private async fetch(token: string, allowExpired: boolean): Promise<KeystoneIdentity> {
+    const identity = identityOf(await this.ask(token, allowExpired, true));
+    const secondsLeft = Math.floor((Date.parse(identity.expiresAt) - Date.now()) / 1000);
+    const ttl = Math.min(this.settings.cacheTtlSeconds, secondsLeft);
+    if (ttl >= 1) await this.cache.set(token, identity, ttl);
+    return identity;
+  }
+
+  private async ask(token: string, allowExpired: boolean, mayRenew: boolean): ReturnType<KeystoneClient['validateToken']> {
+    let serviceToken: string;
+    try {
+      serviceToken = await this.serviceToken.id();
+    } catch (error) {
+      this.logger.error({ err: describe(error) }, 'cannot obtain the service token to validate tokens with; check serviceAuth');
+      throw new IdentityUnavailableError(error);
+    }
+    try {
+      return await this.keystone.validateToken(serviceToken, token, { catalog: this.settings.includeCatalog, allowExpired });
+    } catch (error) {
+      if (!(error instanceof KeystoneError)) throw error;
+      if (error.failure === 'refused' && error.status === 404) {
+        this.logger.debug({ token: fingerprint(token) }, 'token refused by Keystone');
+        throw new InvalidTokenError();
+      }
+      if (error.failure === 'refused' && error.status === 401 && mayRenew) {
+        this.serviceToken.drop(); // our own token expired or was revoked: get a new one, once
+        return this.ask(token, allowExpired, false);
+      }
+      this.logger.warn({ err: describe(error) }, 'Keystone could not validate a token');
+      throw new IdentityUnavailableError(error);
+    }
+  }
+}
+
+/** A short, irreversible tag for a token in logs: never the token itself. */
+export function fingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
+
+function describe(error: unknown): { status?: number; message: string } {
+  const e = error as { status?: number; message?: string };
+  return { status: e.status, message: e.message ?? String(error) };
+}

@@ -1,0 +1,250 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { createStore } from '@k2k/store';
+import { startFederation, startMemcached, type Federation } from '@k2k/testing';
+import { keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
+import { authOptions, echoApp, recordingLogger } from './fixtures.js';
+
+describe('keystoneAuth', () => {
+  let federation: Federation;
+  const middlewares: KeystoneAuthMiddleware[] = [];
+  const make = (...args: Parameters<typeof authOptions>): KeystoneAuthMiddleware => {
+    const middleware = keystoneAuth(authOptions(...args));
+    middlewares.push(middleware);
+    return middleware;
+  };
+
+  before(async () => {
+    federation = await startFederation({ serviceProviders: ['sp1'] });
+  });
+
+  after(async () => {
+    await Promise.all(middlewares.map((m) => m.close()));
+    await federation.close();
+  });
+
+  beforeEach(() => {
+    federation.idp.calls.reset();
+    federation.idp.faults.clear();
+  });
+
+  const alice = () => federation.idp.issueToken('alice', 'demo');
+
+  for (const flavour of ['express5', 'express4'] as const) {
+    it(`sets keystonemiddleware's identity headers and req.keystone (${flavour})`, async () => {
+      const { body } = await request(echoApp(make(federation), flavour)).get('/v3/volumes').set('x-auth-token', alice()).expect(200);
+      expect(body.headers).to.include({
+        'x-identity-status': 'Confirmed',
+        'x-user-name': 'alice',
+        'x-user-domain-id': 'default',
+        'x-user-domain-name': 'Default',
+        'x-project-id': federation.env.idpProjectId,
+        'x-project-name': 'demo',
+        'x-project-domain-id': 'default',
+        'x-project-domain-name': 'Default',
+        'x-is-admin-project': 'True',
+      });
+      expect(body.headers['x-user-id']).to.match(/^[0-9a-f]{32}$/);
+      expect(body.headers['x-roles'].split(',')).to.have.members(['member', 'reader']);
+      const catalog = JSON.parse(body.headers['x-service-catalog']);
+      const volume = catalog.find((entry: { type: string }) => entry.type === 'volumev3');
+      expect(volume.endpoints[0]).to.have.keys('region', 'publicURL', 'internalURL');
+      expect(body.keystone).to.deep.include({ roles: body.keystone.roles, isAdminProject: true });
+      expect(body.keystone.project).to.deep.equal({ id: federation.env.idpProjectId, name: 'demo', domain: { id: 'default', name: 'Default' } });
+      expect(body.keystone.serviceProviders.map((sp: { id: string }) => sp.id)).to.deep.equal(['sp1']);
+      expect(JSON.stringify(body.keystone)).to.not.include('gAAAAAB'); // the token itself is not part of the identity
+    });
+  }
+
+  it('sets the domain headers for a domain-scoped token', async () => {
+    const { directory } = federation.idp;
+    const admin = directory.user({ name: 'admin', domain: { id: 'default' } });
+    directory.grant('admin', admin?.id ?? '', 'default');
+    const token = await fetch(`${federation.idp.authUrl}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: 'adminpw' } } }, scope: { domain: { id: 'default' } } } }),
+    }).then((response) => response.headers.get('x-subject-token') ?? '');
+    const { body } = await request(echoApp(make(federation))).get('/').set('x-auth-token', token).expect(200);
+    expect(body.headers).to.include({ 'x-domain-id': 'default', 'x-domain-name': 'Default' });
+    expect(body.headers).to.not.have.property('x-project-id');
+  });
+
+  it('removes spoofed identity headers, whatever happens next', async () => {
+    const spoofed = { 'x-identity-status': 'Confirmed', 'x-roles': 'admin', 'x-project-id': 'evil', 'x-service-roles': 'service', 'x-tenant-id': 'evil', 'x-is-admin-project': 'True' };
+    const app = echoApp(make(federation, { delayAuthDecision: true }));
+    const anonymous = await request(app).get('/').set(spoofed).expect(200);
+    expect(anonymous.body.headers['x-identity-status']).to.equal('Invalid');
+    for (const name of ['x-roles', 'x-project-id', 'x-service-roles', 'x-tenant-id', 'x-is-admin-project']) expect(anonymous.body.headers).to.not.have.property(name);
+    const confirmed = await request(app).get('/').set(spoofed).set('x-auth-token', alice()).expect(200);
+    expect(confirmed.body.headers['x-roles']).to.not.include('admin');
+    expect(confirmed.body.headers['x-project-id']).to.equal(federation.env.idpProjectId);
+    expect(confirmed.body.headers).to.not.have.property('x-tenant-id');
+  });
+
+  describe('refusals', () => {
+    const unauthorized = { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } };
+
+    it('answers 401 in OpenStack JSON with WWW-Authenticate for a missing, invalid or expired token', async () => {
+      const app = echoApp(make(federation, { wwwAuthenticateUri: 'https://keystone.example/v3' }));
+      const expired = alice();
+      federation.idp.expireToken(expired);
+      for (const token of [undefined, 'gAAAAABnot-a-token', expired]) {
+        const call = request(app).get('/v3/volumes');
+        const response = await (token ? call.set('x-auth-token', token) : call).expect(401);
+        expect(response.body).to.deep.equal(unauthorized);
+        expect(response.headers['www-authenticate']).to.equal('Keystone uri="https://keystone.example/v3"');
+        expect(response.headers['x-openstack-request-id']).to.match(/^req-[0-9a-f-]{36}$/);
+        if (token) expect(response.text).to.not.include(token);
+      }
+    });
+
+    it('passes the request on as Invalid with a delayed decision', async () => {
+      const { body } = await request(echoApp(make(federation, { delayAuthDecision: true }))).get('/').set('x-auth-token', 'gAAAAABbad').expect(200);
+      expect(body.headers['x-identity-status']).to.equal('Invalid');
+      expect(body.keystone).to.equal(null);
+    });
+
+    it('answers 403 when required roles are missing', async () => {
+      const anyOf = echoApp(make(federation, { requiredRoles: { anyOf: ['admin', 'operator'] } }));
+      const refused = await request(anyOf).get('/').set('x-auth-token', alice()).expect(403);
+      expect(refused.body.error).to.include({ code: 403, title: 'Forbidden' });
+      const allOf = echoApp(make(federation, { requiredRoles: { allOf: ['member', 'reader'] } }));
+      await request(allOf).get('/').set('x-auth-token', alice()).expect(200);
+    });
+
+    it('answers 503 when Keystone is down, but cached tokens keep working until they expire', async () => {
+      const app = echoApp(make(federation));
+      const known = alice();
+      await request(app).get('/').set('x-auth-token', known).expect(200);
+      const unknown = alice();
+      await federation.idp.down();
+      try {
+        await request(app).get('/').set('x-auth-token', known).expect(200);
+        const refused = await request(app).get('/').set('x-auth-token', unknown).expect(503);
+        expect(refused.body).to.deep.equal({ error: { code: 503, title: 'Service Unavailable', message: 'The Keystone service is temporarily unavailable.' } });
+      } finally {
+        await federation.idp.up();
+      }
+    });
+
+    it('answers 503 when Keystone fails, and logs it without any token', async () => {
+      const logger = recordingLogger();
+      const app = echoApp(make(federation, { logger }));
+      const token = alice();
+      federation.idp.faults.set({ status: 500 }, 'tokens.validate');
+      await request(app).get('/').set('x-auth-token', token).expect(503);
+      federation.idp.faults.clear();
+      await request(app).get('/').set('x-auth-token', 'gAAAAABbogus-token-value').expect(401);
+      expect(logger.lines.length).to.be.greaterThan(0);
+      for (const line of logger.lines) expect(line).to.not.include(token).and.not.include('gAAAAABbogus-token-value');
+    });
+
+    it('answers 503 when its own service credentials are refused', async () => {
+      const app = echoApp(make(federation, { serviceAuth: { username: 'k2k', password: 'wrong', projectName: 'service' } }));
+      await request(app).get('/').set('x-auth-token', alice()).expect(503);
+    });
+  });
+
+  describe('service tokens', () => {
+    it('sets the X-Service-* headers for a valid service token', async () => {
+      const service = federation.idp.issueToken('k2k', 'service');
+      const { body } = await request(echoApp(make(federation))).get('/').set('x-auth-token', alice()).set('x-service-token', service).expect(200);
+      expect(body.headers).to.include({ 'x-service-identity-status': 'Confirmed', 'x-service-user-name': 'k2k', 'x-service-project-name': 'service', 'x-service-user-domain-name': 'Default' });
+      expect(body.headers['x-service-roles'].split(',')).to.include('service');
+      expect(body.keystone.service.user.name).to.equal('k2k');
+    });
+
+    it('refuses an invalid service token (401), or marks it Invalid with a delayed decision', async () => {
+      await request(echoApp(make(federation))).get('/').set('x-auth-token', alice()).set('x-service-token', 'gAAAAABbad').expect(401);
+      const notAService = alice();
+      await request(echoApp(make(federation))).get('/').set('x-auth-token', alice()).set('x-service-token', notAService).expect(401);
+      const { body } = await request(echoApp(make(federation, { delayAuthDecision: true }))).get('/').set('x-auth-token', alice()).set('x-service-token', 'gAAAAABbad').expect(200);
+      expect(body.headers).to.include({ 'x-service-identity-status': 'Invalid', 'x-identity-status': 'Confirmed' });
+    });
+
+    it('accepts an expired user token that comes with a valid service token', async () => {
+      const expired = alice();
+      federation.idp.expireToken(expired);
+      const service = federation.idp.issueToken('k2k', 'service');
+      const app = echoApp(make(federation));
+      await request(app).get('/').set('x-auth-token', expired).expect(401);
+      await request(app).get('/').set('x-auth-token', expired).set('x-service-token', service).expect(200);
+    });
+  });
+
+  describe('caching', () => {
+    it('validates a token once: the next request costs no Keystone call', async () => {
+      const app = echoApp(make(federation));
+      const token = alice();
+      await request(app).get('/').set('x-auth-token', token).expect(200);
+      const afterFirst = federation.idp.calls.count();
+      await request(app).get('/').set('x-auth-token', token).expect(200);
+      await request(app).get('/').set('x-auth-token', token).expect(200);
+      expect(federation.idp.calls.count()).to.equal(afterFirst);
+      expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
+    });
+
+    it('makes one Keystone call for many concurrent requests with one new token', async () => {
+      const app = echoApp(make(federation));
+      await request(app).get('/').set('x-auth-token', alice()).expect(200); // warm the service token
+      federation.idp.calls.reset();
+      const token = alice();
+      federation.idp.faults.set({ latencyMs: 50 }, 'tokens.validate');
+      await Promise.all(Array.from({ length: 20 }, () => request(app).get('/').set('x-auth-token', token).expect(200)));
+      expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
+    });
+
+    it('does not cache an invalid token: a later valid answer is seen', async () => {
+      const app = echoApp(make(federation));
+      federation.idp.faults.set({ status: 404 }, 'tokens.validate');
+      const token = alice();
+      await request(app).get('/').set('x-auth-token', token).expect(401);
+      federation.idp.faults.clear();
+      await request(app).get('/').set('x-auth-token', token).expect(200);
+    });
+
+    it('never serves a cached validation past the expiry Keystone gave', async function () {
+      this.timeout(20_000);
+      const shortLived = await startFederation({ serviceProviders: ['sp1'], tokenLifetimeSeconds: 2 });
+      try {
+        const middleware = make(shortLived, { cacheTtlSeconds: 3600 });
+        const app = echoApp(middleware);
+        const token = shortLived.idp.issueToken('alice', 'demo');
+        await request(app).get('/').set('x-auth-token', token).expect(200);
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+        await request(app).get('/').set('x-auth-token', token).expect(401);
+      } finally {
+        await shortLived.close();
+      }
+    });
+
+    it('shares validations between workers through memcached, sealed with the secret', async () => {
+      const memcached = await startMemcached();
+      const stores = [0, 1].map(() => createStore({ backend: 'memcached', servers: [memcached.location], secret: 'shared-secret-of-the-workers' }));
+      try {
+        const [first, second] = stores.map((store) => echoApp(make(federation, { store })));
+        const token = alice();
+        await request(first).get('/').set('x-auth-token', token).expect(200);
+        const calls = federation.idp.calls.count();
+        await request(second).get('/').set('x-auth-token', token).expect(200);
+        expect(federation.idp.calls.count()).to.equal(calls);
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+        await memcached.kill();
+      }
+    });
+  });
+
+  describe('options', () => {
+    it('are checked at construction, naming the option', () => {
+      const base = authOptions(federation);
+      expect(() => keystoneAuth({ ...base, authUrl: 'http://keystone' })).to.throw(/authUrl: must be Keystone's v3 URL/);
+      expect(() => keystoneAuth({ ...base, delayAuthDecison: true } as never)).to.throw(/keystoneAuth\.delayAuthDecison: unknown option; did you mean "delayAuthDecision"/);
+      expect(() => keystoneAuth({ ...base, serviceAuth: { username: 'k2k', password: 'x' } } as never)).to.throw(/serviceAuth\.projectName/);
+      expect(() => keystoneAuth({ ...base, store: {} as never })).to.throw(/store: must be a store made by createStore/);
+      expect(() => keystoneAuth({ ...base, requiredRoles: { anyOf: 'admin' } as never })).to.throw(/requiredRoles\.anyOf: must be a list/);
+      expect(() => keystoneAuth({ ...base, serviceAuth: { ...base.serviceAuth, password: '' } })).to.throw(/serviceAuth\.password/);
+    });
+  });
+});
