@@ -41,9 +41,12 @@ const SERVICE_HEADERS = [
   'x-service-roles',
 ];
 
+/** Every header keystoneAuth sets (lower case): none may come from a caller, none should leave for another cloud. */
+export const IDENTITY_HEADERS: readonly string[] = [...USER_HEADERS, ...SERVICE_HEADERS];
+
 /** Removes every identity header a caller may have sent (spoofing). */
 export function removeIdentityHeaders(req: IncomingMessage): void {
-  for (const name of [...USER_HEADERS, ...SERVICE_HEADERS]) delete req.headers[name];
+  for (const name of IDENTITY_HEADERS) delete req.headers[name];
 }
 
 /** Sets the user's identity headers, as keystonemiddleware does. */

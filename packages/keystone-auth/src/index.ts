@@ -5,3 +5,4 @@ export { keystoneErrorHandler } from './error-handler.js';
 export type { KeystoneAuthOptions, RoleRequirement, ServiceCredentials } from './options.js';
 export type { KeystoneIdentity, ServiceIdentity } from './identity.js';
 export { InvalidTokenError, IdentityUnavailableError } from './token-validator.js';
+export { IDENTITY_HEADERS } from './identity-headers.js';

@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import { loggerOption, normalizeInterface, officialServiceType, type EndpointInterface, type Logger } from '@k2k/keystone';
+import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
+
+export interface K2KForwardOptions {
+  /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted) */
+  serviceType: string;
+  /** The local Keystone's v3 URL: the identity provider */
+  authUrl: string;
+  /** Shared cache of remote tokens (and, later, resource locations). Default: in-process memory */
+  store?: Store;
+  /**
+   * Where requests that stay local go: 'next' (default) hands them to the next middleware (mounted
+   * in front of the service's own routes); a URL sends them to that upstream (mounted in a gateway),
+   * e.g. "http://127.0.0.1:8776/v3/%(project_id)s". The URL's path is the local endpoint's base.
+   */
+  local?: string;
+  /** The local cloud's name: SERVICE-PROVIDER naming it means local. Default 'default' */
+  localName?: string;
+  /** Endpoint interface at service providers when ENDPOINT-TYPE is not sent. Default 'public' */
+  interface?: string;
+  /** Region of the endpoints to use at service providers. Default: the first that has the service */
+  region?: string;
+  /** An upstream silent this long (ms) is answered 504. Default 60000 */
+  timeoutMs?: number;
+  /** Time allowed for each Keystone call of the K2K exchange (ms). Default 10000 */
+  keystoneTimeoutMs?: number;
+  /** A remote token is used until this many seconds before it expires. Default 120 */
+  tokenSafetyMarginSeconds?: number;
+  /** This proxy's name in MM-PROXY-LIST, the loop guard of chained proxies. Default: the host name */
+  proxyId?: string;
+  /** Where to log (pino-compatible). Default: nowhere */
+  logger?: Logger;
+}
+
+export interface ParsedForwardOptions {
+  serviceType: string;
+  authUrl: string;
+  store: Store;
+  local: { kind: 'next' } | { kind: 'upstream'; template: URL };
+  localName: string;
+  interface: EndpointInterface;
+  region: string | undefined;
+  timeoutMs: number;
+  keystoneTimeoutMs: number;
+  tokenSafetyMarginSeconds: number;
+  proxyId: string;
+  logger: Logger;
+}
+
+const KNOWN = ['serviceType', 'authUrl', 'store', 'local', 'localName', 'interface', 'region', 'timeoutMs', 'keystoneTimeoutMs', 'tokenSafetyMarginSeconds', 'proxyId', 'logger'];
+
+/** Validates k2kForward's options, naming the offending one, and fills in defaults. */
+export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForward'): ParsedForwardOptions {
+  const options = requireObject(input, `${where} options`);
+  rejectUnknownKeys(options, KNOWN, where);
+  const iface = requireString(withDefault(options.interface, 'public'), `${where}.interface`);
+  const endpointInterface = normalizeInterface(iface);
+  if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(iface)}`);
+  const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
+  if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
+  return {
+    serviceType: officialServiceType(requireString(options.serviceType, `${where}.serviceType`)),
+    authUrl: requireString(options.authUrl, `${where}.authUrl`),
+    store: storeOption(options.store, `${where}.store`),
+    local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
+    localName: requireString(withDefault(options.localName, 'default'), `${where}.localName`),
+    interface: endpointInterface,
+    region: options.region === undefined ? undefined : requireString(options.region, `${where}.region`),
+    timeoutMs: requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1),
+    keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
+    tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
+    proxyId,
+    logger: loggerOption(options.logger, `${where}.logger`),
+  };
+}
+
+function parseLocal(value: unknown, option: string): ParsedForwardOptions['local'] {
+  const text = requireString(value, option);
+  if (text === 'next') return { kind: 'next' };
+  let url: URL;
+  try {
+    url = new URL(text.replace(/[%$]\((?:project_id|tenant_id)\)s/g, '__project__'));
+  } catch {
+    throw new OptionError(option, `must be 'next' or the local service's URL, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError(option, 'must be an http or https URL');
+  return { kind: 'upstream', template: url };
+}

@@ -1,0 +1,59 @@
+import express from 'express';
+import { keystoneAuth, type KeystoneAuthMiddleware } from '@k2k/keystone-auth';
+import type { Store } from '@k2k/store';
+import type { Federation, FederationEnv } from '@k2k/testing';
+import { k2kForward, type K2KForwardMiddleware, type K2KForwardOptions } from '../src/index.js';
+
+/** A K2K gateway on the simulated federation: keystoneAuth, then /volume and /image mounts. */
+export interface TestGateway {
+  app: express.Express;
+  auth: KeystoneAuthMiddleware;
+  volume: K2KForwardMiddleware;
+  image: K2KForwardMiddleware;
+  close(): Promise<void>;
+}
+
+/** Works on the simulator's env and on real Keystone's (test/keystone/up.sh) alike. */
+export function testGateway(env: FederationEnv, store: Store, extra: Partial<K2KForwardOptions> = {}): TestGateway {
+  const serviceAuth = { username: env.serviceUser, password: env.servicePassword, projectName: env.serviceProject };
+  const auth = keystoneAuth({ authUrl: env.idpAuthUrl, serviceAuth, store, ...(extra.logger && { logger: extra.logger }) });
+  const common = { authUrl: env.idpAuthUrl, store, proxyId: 'test-gateway', ...extra };
+  const volume = k2kForward({ serviceType: 'volumev3', local: env.idpVolumeEndpoint, ...common });
+  const image = k2kForward({ serviceType: 'image', local: env.idpImageEndpoint, ...common });
+  const app = express();
+  app.use(auth);
+  app.use('/volume', volume);
+  app.use('/image', image);
+  return {
+    app,
+    auth,
+    volume,
+    image,
+    close: async () => {
+      await Promise.all([auth.close(), volume.close(), image.close()]);
+    },
+  };
+}
+
+/** The env's user's project-scoped token at the IdP, over the HTTP API (as a client would get it). */
+export async function userToken(env: FederationEnv): Promise<string> {
+  const response = await fetch(`${env.idpAuthUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: env.user, domain: { name: env.userDomain }, password: env.userPassword } } },
+        scope: { project: { name: env.idpProject, domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  await response.body?.cancel();
+  const token = response.headers.get('x-subject-token');
+  if (!token) throw new Error(`no token: ${response.status}`);
+  return token;
+}
+
+/** Every Keystone call the federation counted, IdP and SPs together. */
+export function keystoneCalls(federation: Federation): number {
+  return federation.clouds.reduce((sum, cloud) => sum + cloud.keystone.calls.count(), 0);
+}

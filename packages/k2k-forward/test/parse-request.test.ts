@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { OpenStackError } from '@k2k/keystone';
+import { parseRequestPath } from '../src/parse-request.js';
+
+const PROJECT = '0123456789abcdef0123456789abcdef';
+
+describe('parseRequestPath', () => {
+  it('takes a Cinder path apart: version, project, resource, id, action', () => {
+    expect(parseRequestPath(`/v3/${PROJECT}/volumes/vol-1/action?x=1`)).to.deep.equal({
+      prefix: '',
+      version: 'v3',
+      projectId: PROJECT,
+      resourceType: 'volumes',
+      resourceId: 'vol-1',
+      action: 'action',
+      rest: '/volumes/vol-1/action',
+      query: '?x=1',
+    });
+  });
+
+  it('treats detail lists as collections', () => {
+    const parsed = parseRequestPath(`/v3/${PROJECT}/volumes/detail?limit=2`);
+    expect(parsed).to.include({ resourceType: 'volumes', rest: '/volumes/detail', query: '?limit=2' });
+    expect(parsed).to.not.have.property('resourceId');
+  });
+
+  it('takes a Glance path without a project', () => {
+    expect(parseRequestPath('/v2/images/img-1/file')).to.deep.include({ version: 'v2', resourceType: 'images', resourceId: 'img-1', action: 'file', rest: '/images/img-1/file' });
+  });
+
+  it("recognises the caller's project id even when it is not 32 hex digits", () => {
+    expect(parseRequestPath('/v2.1/my-project/servers', 'my-project')).to.include({ projectId: 'my-project', resourceType: 'servers' });
+    expect(parseRequestPath('/v2.1/servers', 'my-project')).to.not.have.property('projectId');
+  });
+
+  it('keeps a prefix before the version and passes unversioned paths whole', () => {
+    expect(parseRequestPath(`/volume/v3/${PROJECT}/volumes`)).to.include({ prefix: '/volume', version: 'v3', rest: '/volumes' });
+    expect(parseRequestPath('/')).to.deep.equal({ prefix: '', rest: '/', query: '' });
+  });
+
+  it('refuses paths that could escape the endpoint', () => {
+    for (const path of ['/v3/../admin', '/v3/%2e%2e/admin', '/v3/a%2Fb', '/v3/a%5cb', '/v3/%zz']) {
+      expect(() => parseRequestPath(path), path).to.throw(OpenStackError).with.property('status', 400);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { k2kForward } from '@k2k/k2k-forward';
+import { keystoneAuth, type ServiceCredentials } from '@k2k/keystone-auth';
+import type { Store } from '@k2k/store';
+
+export interface CinderLikeOptions {
+  /** The local Keystone (the IdP) */
+  authUrl: string;
+  serviceAuth: ServiceCredentials;
+  store: Store;
+}
+
+interface Volume {
+  id: string;
+  name: string | null;
+  size: number;
+  status: string;
+}
+
+/**
+ * A volume service of its own (a toy Cinder: list, create, show, delete under /v3/{project}) with
+ * K2K in front: keystoneAuth authenticates every call; k2kForward sends the calls that name a
+ * service provider to that cloud and lets the others fall through to the routes below.
+ */
+export function createCinderLikeService(options: CinderLikeOptions): { app: express.Express; close(): Promise<void> } {
+  const auth = keystoneAuth({ authUrl: options.authUrl, serviceAuth: options.serviceAuth, store: options.store });
+  const forward = k2kForward({ serviceType: 'volumev3', authUrl: options.authUrl, store: options.store, local: 'next' });
+  const volumes = new Map<string, Volume & { project: string }>();
+
+  const app = express();
+  app.use(auth);
+  app.use(forward); // before the body parser is fine too: k2kForward re-sends a parsed body
+  app.use(express.json());
+
+  app.get('/v3/:project/volumes', (req, res) => {
+    res.json({ volumes: [...volumes.values()].filter((v) => v.project === req.params.project).map(({ project: _project, ...volume }) => volume) });
+  });
+  app.post('/v3/:project/volumes', (req, res) => {
+    const size = Number(req.body?.volume?.size);
+    if (!Number.isInteger(size) || size < 1) return void res.status(400).json({ badRequest: { code: 400, message: 'volume.size must be a positive integer' } });
+    const volume = { id: randomUUID(), name: req.body.volume.name ?? null, size, status: 'available', project: req.params.project };
+    volumes.set(volume.id, volume);
+    res.status(202).json({ volume: { ...volume, project: undefined } });
+  });
+  app.get('/v3/:project/volumes/:id', (req, res) => {
+    const volume = volumes.get(req.params.id);
+    if (!volume || volume.project !== req.params.project) return void res.status(404).json({ itemNotFound: { code: 404, message: `Volume ${req.params.id} could not be found.` } });
+    res.json({ volume: { ...volume, project: undefined } });
+  });
+  app.delete('/v3/:project/volumes/:id', (req, res) => {
+    res.status(volumes.delete(req.params.id) ? 202 : 404).end();
+  });
+
+  return {
+    app,
+    close: async () => {
+      await Promise.all([auth.close(), forward.close()]);
+    },
+  };
+}
