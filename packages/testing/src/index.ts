@@ -12,6 +12,8 @@ export type { Volume } from './services/volume-service.js';
 export { ImageService, patternStream } from './services/image-service.js';
 export type { Image } from './services/image-service.js';
 export type { ReceivedRequest } from './services/fake-service.js';
+export { realKeystoneChecker } from './services/token-checker.js';
+export type { CheckedToken, RealKeystoneCheckerOptions, TokenChecker } from './services/token-checker.js';
 export type { Call, CallLog } from './call-log.js';
 export type { Fault, FaultSwitches } from './faults.js';
 export { probeKeystone } from './conformance/keystone-probe.js';

@@ -45,9 +45,9 @@ export class SimServer {
     private readonly malformedBody = '{"this is": "not what you expected"',
   ) {}
 
-  /** Starts listening; `listeners` names each port (default one called 'main'). */
-  async start(listeners: string[] = ['main']): Promise<void> {
-    for (const listener of listeners) await this.listen(listener, 0);
+  /** Starts listening; `listeners` names each port (default one called 'main'), on `ports` or free ones. */
+  async start(listeners: string[] = ['main'], ports: number[] = []): Promise<void> {
+    for (const [i, listener] of listeners.entries()) await this.listen(listener, ports[i] ?? 0);
   }
 
   /** http://127.0.0.1:PORT of a listener. */

@@ -8,6 +8,7 @@ import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-err
 import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
 import { renderToken, type RegisteredServiceProvider } from './token-body.js';
 import { TokenStore, type FederatedIdentity, type TokenCheck, type TokenRecord } from './tokens.js';
+import type { CheckedToken, TokenChecker } from '../services/token-checker.js';
 
 export interface SimulatedKeystoneOptions {
   /** The cloud's name; as a service provider, its id at the IdP. Default 'keystone'. */
@@ -39,7 +40,7 @@ type Credentials = { user: { id: string }; federation?: FederatedIdentity; paren
  * endpoint, and the SP's Shibboleth ECP consumer and federation auth. Every call is logged by
  * route; faults can be switched on.
  */
-export class SimulatedKeystone {
+export class SimulatedKeystone implements TokenChecker {
   readonly directory = new Directory();
   readonly catalog = new Catalog();
   readonly tokens: TokenStore;
@@ -157,9 +158,15 @@ export class SimulatedKeystone {
     this.tokens.revoke(id);
   }
 
-  /** What this Keystone knows of a token (for the fake services of its cloud). */
+  /** What this Keystone knows of a token. */
   inspectToken(id: string | undefined): TokenCheck {
     return this.tokens.check(id);
+  }
+
+  /** The TokenChecker the fake services of this cloud use. */
+  async check(id: string | undefined): Promise<CheckedToken | undefined> {
+    const check = this.tokens.check(id);
+    return check.ok ? { projectId: check.token.projectId } : undefined;
   }
 
   private routes(): Route[] {

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { SimulatedKeystone } from '../keystone/simulated-keystone.js';
-import type { TokenRecord } from '../keystone/tokens.js';
 import { readBody, sendJson, SimServer, type Route, type SimRequest } from '../sim-server.js';
+import type { CheckedToken, TokenChecker } from './token-checker.js';
 
 /** A request a fake service received. */
 export interface ReceivedRequest {
@@ -28,15 +27,15 @@ const SMALL_BODY = 1 << 20;
 
 /**
  * The common part of the fake OpenStack services: a public and an internal listener, a log of what
- * was received, fault switches, and token checks against the cloud's own simulated Keystone (as
- * keystonemiddleware would do): no or bad token -> 401; token of another project -> 403.
+ * was received, fault switches, and token checks against the cloud's own Keystone, simulated or
+ * real (as keystonemiddleware would do): no or bad token -> 401; token of another project -> 403.
  */
 export abstract class FakeService {
   readonly requests: ReceivedRequest[] = [];
   private readonly server: SimServer;
 
   protected constructor(
-    protected readonly keystone: SimulatedKeystone,
+    private readonly tokens: TokenChecker,
     routes: ServiceRoute[],
   ) {
     this.server = new SimServer(
@@ -45,8 +44,9 @@ export abstract class FakeService {
     );
   }
 
-  protected async listen(): Promise<void> {
-    await this.server.start(['public', 'internal']);
+  /** Listens on free ports, or on the given ones (a real Keystone's catalog names fixed ports). */
+  protected async listen(ports?: { public: number; internal: number }): Promise<void> {
+    await this.server.start(['public', 'internal'], ports && [ports.public, ports.internal]);
   }
 
   get publicUrl(): string {
@@ -87,20 +87,20 @@ export abstract class FakeService {
   protected abstract sendError(res: ServerResponse, status: number, message: string): void;
 
   /** The request's token if it is valid here (and, when given, scoped to `projectId`); else answers 401/403. */
-  protected authorize(request: SimRequest, projectId?: string): TokenRecord | undefined {
-    const token = request.req.headers['x-auth-token'];
-    const check = this.keystone.inspectToken(Array.isArray(token) ? token[0] : token);
-    if (!check.ok) {
+  protected async authorize(request: SimRequest, projectId?: string): Promise<CheckedToken | undefined> {
+    const header = request.req.headers['x-auth-token'];
+    const token = await this.tokens.check(Array.isArray(header) ? header[0] : header);
+    if (!token) {
       sendJson(request.res, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }, {
-        'www-authenticate': `Keystone uri="${this.keystone.authUrl}"`,
+        'www-authenticate': `Keystone uri="${this.tokens.authUrl}"`,
       });
       return undefined;
     }
-    if (projectId !== undefined && check.token.projectId !== projectId) {
+    if (projectId !== undefined && token.projectId !== projectId) {
       this.sendError(request.res, 403, `Token is not scoped to project ${projectId}.`);
       return undefined;
     }
-    return check.token;
+    return token;
   }
 
   /** Reads a small JSON body, logging it; undefined when absent or not JSON. */

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SimulatedKeystone } from '../keystone/simulated-keystone.js';
 import { sendJson, type SimRequest } from '../sim-server.js';
 import { FakeService, type ReceivedRequest } from './fake-service.js';
+import type { TokenChecker } from './token-checker.js';
 import { pageOf, parseListQuery } from './listing.js';
 
 /** An image as the fake Glance keeps it. Data is never held beyond `KEPT_BYTES`. */
@@ -41,8 +41,8 @@ const PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
 export class ImageService extends FakeService {
   readonly images = new Map<string, Image>();
 
-  private constructor(keystone: SimulatedKeystone) {
-    super(keystone, [
+  private constructor(tokens: TokenChecker) {
+    super(tokens, [
       { method: 'GET', pattern: /^\/v2\/images$/, name: 'images.list', handle: (r) => this.list(r) },
       { method: 'POST', pattern: /^\/v2\/images$/, name: 'images.create', handle: (r, x) => this.create(r, x) },
       { method: 'GET', pattern: /^\/v2\/images\/(?<id>[^/]+)$/, name: 'images.show', handle: (r) => this.show(r) },
@@ -53,9 +53,10 @@ export class ImageService extends FakeService {
     ]);
   }
 
-  static async start(keystone: SimulatedKeystone): Promise<ImageService> {
-    const service = new ImageService(keystone);
-    await service.listen();
+  /** Starts on free ports, or on `ports`; tokens are checked by `tokens` (a SimulatedKeystone, or realKeystoneChecker()). */
+  static async start(tokens: TokenChecker, ports?: { public: number; internal: number }): Promise<ImageService> {
+    const service = new ImageService(tokens);
+    await service.listen(ports);
     return service;
   }
 
@@ -96,8 +97,8 @@ export class ImageService extends FakeService {
     return undefined;
   }
 
-  private list(request: SimRequest): void {
-    const token = this.authorize(request);
+  private async list(request: SimRequest): Promise<void> {
+    const token = await this.authorize(request);
     if (!token) return;
     const parsed = parseListQuery(request.query, SORTABLE);
     if (!parsed.ok) return this.sendError(request.res, 400, parsed.message);
@@ -112,7 +113,7 @@ export class ImageService extends FakeService {
   }
 
   private async create(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    const token = this.authorize(request);
+    const token = await this.authorize(request);
     if (!token) return;
     const body = (await this.readJson(request, received)) as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object') return this.sendError(request.res, 400, 'Invalid JSON body.');
@@ -126,14 +127,14 @@ export class ImageService extends FakeService {
     sendJson(request.res, 201, this.render(image), { location: `${this.publicUrl}/v2/images/${image.id}` });
   }
 
-  private show(request: SimRequest): void {
-    const token = this.authorize(request);
+  private async show(request: SimRequest): Promise<void> {
+    const token = await this.authorize(request);
     const image = token && this.visible(request, token.projectId);
     if (image) sendJson(request.res, 200, this.render(image));
   }
 
   private async update(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    const token = this.authorize(request);
+    const token = await this.authorize(request);
     const image = token && this.visible(request, token.projectId);
     if (!image) return;
     if (request.req.headers['content-type'] !== PATCH_TYPE) return this.sendError(request.res, 415, `Unsupported Content-Type; expected ${PATCH_TYPE}`);
@@ -148,8 +149,8 @@ export class ImageService extends FakeService {
     sendJson(request.res, 200, this.render(image));
   }
 
-  private remove(request: SimRequest): void {
-    const token = this.authorize(request);
+  private async remove(request: SimRequest): Promise<void> {
+    const token = await this.authorize(request);
     const image = token && this.visible(request, token.projectId);
     if (!image) return;
     if (image.owner !== token.projectId) return this.sendError(request.res, 403, 'You are not permitted to delete this image.');
@@ -159,7 +160,7 @@ export class ImageService extends FakeService {
 
   /** Streams the upload through the hashes: constant memory whatever its size. */
   private async upload(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    const token = this.authorize(request);
+    const token = await this.authorize(request);
     const image = token && this.visible(request, token.projectId);
     if (!image) return;
     const md5 = createHash('md5');
@@ -185,7 +186,7 @@ export class ImageService extends FakeService {
   }
 
   private async download(request: SimRequest): Promise<void> {
-    const token = this.authorize(request);
+    const token = await this.authorize(request);
     const image = token && this.visible(request, token.projectId);
     if (!image) return;
     const size = image.data?.length ?? image.patternBytes;

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { SimulatedKeystone } from '../keystone/simulated-keystone.js';
 import { sendJson, type SimRequest } from '../sim-server.js';
 import { FakeService, type ReceivedRequest } from './fake-service.js';
+import type { TokenChecker } from './token-checker.js';
 import { pageOf, parseListQuery } from './listing.js';
 
 /** A volume as the fake Cinder keeps it. */
@@ -29,8 +29,8 @@ const BASE = '^/v3/(?<project>[0-9a-f]{32})';
 export class VolumeService extends FakeService {
   readonly volumes = new Map<string, Volume>();
 
-  private constructor(keystone: SimulatedKeystone) {
-    super(keystone, [
+  private constructor(tokens: TokenChecker) {
+    super(tokens, [
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes(?<detail>/detail)?$`), name: 'volumes.list', handle: (r) => this.list(r) },
       { method: 'POST', pattern: new RegExp(`${BASE}/volumes$`), name: 'volumes.create', handle: (r, x) => this.create(r, x) },
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.show', handle: (r) => this.show(r) },
@@ -40,9 +40,10 @@ export class VolumeService extends FakeService {
     ]);
   }
 
-  static async start(keystone: SimulatedKeystone): Promise<VolumeService> {
-    const service = new VolumeService(keystone);
-    await service.listen();
+  /** Starts on free ports, or on `ports`; tokens are checked by `tokens` (a SimulatedKeystone, or realKeystoneChecker()). */
+  static async start(tokens: TokenChecker, ports?: { public: number; internal: number }): Promise<VolumeService> {
+    const service = new VolumeService(tokens);
+    await service.listen(ports);
     return service;
   }
 
@@ -76,8 +77,8 @@ export class VolumeService extends FakeService {
     return undefined;
   }
 
-  private list(request: SimRequest): void {
-    if (!this.authorize(request, request.params.project)) return;
+  private async list(request: SimRequest): Promise<void> {
+    if (!(await this.authorize(request, request.params.project))) return;
     const parsed = parseListQuery(request.query, SORTABLE);
     if (!parsed.ok) return this.sendError(request.res, 400, parsed.message);
     const mine = [...this.volumes.values()].filter((v) => v.projectId === request.params.project).map((v) => ({ ...v, created_at: v.createdAt, updated_at: v.updatedAt }));
@@ -95,7 +96,7 @@ export class VolumeService extends FakeService {
   }
 
   private async create(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    if (!this.authorize(request, request.params.project)) return;
+    if (!(await this.authorize(request, request.params.project))) return;
     const body = (await this.readJson(request, received)) as { volume?: { name?: string; description?: string; size?: unknown; metadata?: Record<string, string> } } | undefined;
     const size = body?.volume?.size;
     if (!body?.volume || typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
@@ -105,14 +106,14 @@ export class VolumeService extends FakeService {
     sendJson(request.res, 202, { volume: { ...this.render(volume), status: 'creating' } });
   }
 
-  private show(request: SimRequest): void {
-    if (!this.authorize(request, request.params.project)) return;
+  private async show(request: SimRequest): Promise<void> {
+    if (!(await this.authorize(request, request.params.project))) return;
     const volume = this.owned(request);
     if (volume) sendJson(request.res, 200, { volume: this.render(volume) });
   }
 
   private async update(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    if (!this.authorize(request, request.params.project)) return;
+    if (!(await this.authorize(request, request.params.project))) return;
     const volume = this.owned(request);
     if (!volume) return;
     const body = (await this.readJson(request, received)) as { volume?: { name?: string; description?: string } } | undefined;
@@ -123,8 +124,8 @@ export class VolumeService extends FakeService {
     sendJson(request.res, 200, { volume: this.render(volume) });
   }
 
-  private remove(request: SimRequest): void {
-    if (!this.authorize(request, request.params.project)) return;
+  private async remove(request: SimRequest): Promise<void> {
+    if (!(await this.authorize(request, request.params.project))) return;
     const volume = this.owned(request);
     if (!volume) return;
     this.volumes.delete(volume.id);
@@ -132,7 +133,7 @@ export class VolumeService extends FakeService {
   }
 
   private async action(request: SimRequest, received: ReceivedRequest): Promise<void> {
-    if (!this.authorize(request, request.params.project)) return;
+    if (!(await this.authorize(request, request.params.project))) return;
     const volume = this.owned(request);
     if (!volume) return;
     const body = (await this.readJson(request, received)) as Record<string, { new_size?: number }> | undefined;

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { createStore, type Store } from '@k2k/store';
+import { startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
+import { testGateway, userToken, type TestGateway } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
+import { realFederation } from './real-keystone.js';
+import { startRealCloudServices } from './real-services.js';
+
+describe('k2kForward, against a real Keystone IdP and SP', function () {
+  this.timeout(60_000);
+  let env: FederationEnv;
+  let memcached: MemcachedServer;
+  let store: Store;
+  let gateway: TestGateway;
+  let services: Awaited<ReturnType<typeof startRealCloudServices>>;
+  let token: string;
+
+  before(async () => {
+    env = realFederation();
+    memcached = await startMemcached();
+    store = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'real-keystone-suite-secret' });
+    gateway = testGateway(env, store);
+    services = await startRealCloudServices(env);
+    token = await userToken(env);
+  });
+
+  after(async () => {
+    await gateway?.close();
+    await store?.close();
+    await services?.stop();
+    await memcached?.kill();
+  });
+
+  beforeEach(() => {
+    for (const cloud of [services.idp, services.sp]) {
+      cloud.volume.reset();
+      cloud.image.reset();
+    }
+  });
+
+  const volumes = () => `/volume/v3/${env.idpProjectId}/volumes`;
+  let routing: Record<string, string>;
+  before(() => (routing = { 'SERVICE-PROVIDER': env.spId, 'PROJECT-NAME': env.spProject, 'PROJECT-DOMAIN': 'Default' }));
+
+  it("reaches the SP's service with a token the real SP Keystone validates, scoped to the project asked for", async () => {
+    const volume = services.sp.volume.seed(env.spProjectId, { name: 'at-the-sp' });
+    const response = await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).set(routing).expect(200);
+    expect(response.body.volume.name).to.equal('at-the-sp');
+    expect(response.headers['x-k2k-service-provider']).to.equal(env.spId);
+    const [received] = services.sp.volume.requests;
+    expect(received.path).to.equal(`/v3/${env.spProjectId}/volumes/${volume.id}`);
+    const remoteToken = received.headers['x-auth-token'] as string;
+    expect(remoteToken).to.not.equal(token);
+    // Ask the real SP Keystone directly what that token is.
+    const admin = await fetch(`${env.spAuthUrl}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: env.adminUser, domain: { id: 'default' }, password: env.adminPassword } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
+    }).then((r) => r.headers.get('x-subject-token') ?? '');
+    const validated = (await fetch(`${env.spAuthUrl}/auth/tokens?nocatalog`, { headers: { 'x-auth-token': admin, 'x-subject-token': remoteToken } }).then((r) => r.json())) as {
+      token: { project: { id: string }; user: { name: string; 'OS-FEDERATION'?: unknown } };
+    };
+    expect(validated.token.project.id).to.equal(env.spProjectId);
+    expect(validated.token.user.name).to.equal(env.user);
+    expect(validated.token.user['OS-FEDERATION']).to.not.equal(undefined);
+  });
+
+  it('reuses the cached remote token: no second exchange', async () => {
+    const before = gateway.volume.stats().exchanges;
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set(routing).expect(200);
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set(routing).expect(200);
+    expect(gateway.volume.stats().exchanges - before).to.be.at.most(1);
+  });
+
+  it('chooses the internal endpoint with ENDPOINT-TYPE, and project demo2 by MM-PROJECT-ID', async () => {
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set({ ...routing, 'ENDPOINT-TYPE': 'internalURL' }).expect(200);
+    expect(services.sp.volume.requests[0].interface).to.equal('internal');
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set({ 'MM-SERVICE-PROVIDER': env.spId, 'MM-PROJECT-ID': env.spProject2Id }).expect(200);
+    expect(services.sp.volume.requests[1].path).to.equal(`/v3/${env.spProject2Id}/volumes`);
+  });
+
+  it("scopes to the SP project with the caller's project name when none is named", async () => {
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set('SERVICE-PROVIDER', env.spId).expect(200);
+    expect(services.sp.volume.requests[0].path).to.equal(`/v3/${env.spProjectId}/volumes`);
+  });
+
+  it('creates at the SP with the body streamed, and reaches its image service', async () => {
+    const created = await request(gateway.app).post(volumes()).set('x-auth-token', token).set(routing).send({ volume: { name: 'made-at-sp', size: 1 } }).expect(202);
+    expect(created.body.volume.name).to.equal('made-at-sp');
+    const image = services.sp.image.seed(env.spProjectId, { name: 'sp-image' });
+    const shown = await request(gateway.app).get(`/image/v2/images/${image.id}`).set('x-auth-token', token).set(routing).expect(200);
+    expect(shown.body.name).to.equal('sp-image');
+  });
+
+  it('keeps a request without routing headers local, with the user token the real IdP validates', async () => {
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).expect(200);
+    expect(services.idp.volume.requests[0].headers['x-auth-token']).to.equal(token);
+    expect(services.sp.volume.requests).to.have.length(0);
+  });
+
+  it("answers the real Keystones' refusals: locked project 403, unknown SP 400", async () => {
+    const locked = await request(gateway.app).get(volumes()).set('x-auth-token', token).set({ ...routing, 'PROJECT-NAME': env.spLockedProject }).expect(403);
+    expect(locked.body.error.message).to.include(`not available to you at service provider ${env.spId}`);
+    await request(gateway.app).get(volumes()).set('x-auth-token', token).set('SERVICE-PROVIDER', 'nope').expect(400);
+  });
+});
