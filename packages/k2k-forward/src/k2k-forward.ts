@@ -57,7 +57,14 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     const identity = req.keystone;
     const parsed = parseRequestPath(req.url ?? '/', identity?.project?.id);
     const passed = proxiesPassed(req);
-    const target = await chooseTarget(rules, { req, parsed, identity, looped: passed.includes(config.proxyId), localName: config.localName });
+    const target = await chooseTarget(rules, {
+      req,
+      parsed,
+      identity,
+      looped: passed.includes(config.proxyId),
+      localName: config.localName,
+      allowedServiceProviders: config.serviceProviders,
+    });
     const context: RequestContext = { requestId, parsed, proxyList: extendedProxyList(passed, config.proxyId), userToken: headerValue(req, 'x-auth-token') };
     if (target.kind === 'local') return stayHere(req, res, next, context);
     await sendRemote(req, res, target, context, false);

@@ -29,6 +29,8 @@ export interface K2KForwardOptions {
   tokenSafetyMarginSeconds?: number;
   /** This proxy's name in MM-PROXY-LIST, the loop guard of chained proxies. Default: the host name */
   proxyId?: string;
+  /** Only these service providers may be named; default: every one the IdP offers the caller */
+  serviceProviders?: string[];
   /** Where to log (pino-compatible). Default: nowhere */
   logger?: Logger;
 }
@@ -45,10 +47,11 @@ export interface ParsedForwardOptions {
   keystoneTimeoutMs: number;
   tokenSafetyMarginSeconds: number;
   proxyId: string;
+  serviceProviders: string[] | undefined;
   logger: Logger;
 }
 
-const KNOWN = ['serviceType', 'authUrl', 'store', 'local', 'localName', 'interface', 'region', 'timeoutMs', 'keystoneTimeoutMs', 'tokenSafetyMarginSeconds', 'proxyId', 'logger'];
+const KNOWN = ['serviceType', 'authUrl', 'store', 'local', 'localName', 'interface', 'region', 'timeoutMs', 'keystoneTimeoutMs', 'tokenSafetyMarginSeconds', 'proxyId', 'serviceProviders', 'logger'];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
 export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForward'): ParsedForwardOptions {
@@ -71,8 +74,15 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
+    serviceProviders: parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`),
     logger: loggerOption(options.logger, `${where}.logger`),
   };
+}
+
+function parseServiceProviders(value: unknown, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of service provider ids');
+  return value.map((id, i) => requireString(id, `${option}[${i}]`));
 }
 
 function parseLocal(value: unknown, option: string): ParsedForwardOptions['local'] {

@@ -17,6 +17,8 @@ export interface RoutingContext {
   /** This proxy is already in MM-PROXY-LIST: the request must not leave for a service provider again */
   looped: boolean;
   localName: string;
+  /** The service providers that may be named, when restricted */
+  allowedServiceProviders?: string[];
 }
 
 /**
@@ -26,12 +28,12 @@ export interface RoutingContext {
 export type RoutingRule = (context: RoutingContext) => Promise<Target | undefined> | Target | undefined;
 
 /** Rule 1: SERVICE-PROVIDER (or MM-SERVICE-PROVIDER) with optional project and endpoint type. */
-export const explicitHeaders: RoutingRule = ({ req, identity, looped, localName }) => {
+export const explicitHeaders: RoutingRule = ({ req, identity, looped, localName, allowedServiceProviders }) => {
   const request = readRoutingHeaders(req, identity?.project?.domain.name ?? 'Default');
   if (request.serviceProvider === undefined) return undefined;
   if (request.serviceProvider === localName) return { kind: 'local', reason: `SERVICE-PROVIDER names the local cloud (${localName})` };
   if (looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${request.serviceProvider} again.`);
-  const serviceProvider = knownServiceProvider(identity, request.serviceProvider);
+  const serviceProvider = knownServiceProvider(identity, request.serviceProvider, allowedServiceProviders);
   return { kind: 'remote', serviceProvider, project: request.project, interface: request.interface, reason: 'SERVICE-PROVIDER header' };
 };
 
@@ -47,11 +49,12 @@ export async function chooseTarget(rules: readonly RoutingRule[], context: Routi
   return { kind: 'local', reason: 'no rule sent it elsewhere' };
 }
 
-function knownServiceProvider(identity: KeystoneIdentity | undefined, id: string): ServiceProvider {
+function knownServiceProvider(identity: KeystoneIdentity | undefined, id: string, allowed?: string[]): ServiceProvider {
   if (!identity) throw new OpenStackError(401, 'The request you have made requires authentication.');
-  const found = identity.serviceProviders.find((sp) => sp.id === id);
+  const offered = identity.serviceProviders.filter((sp) => allowed === undefined || allowed.includes(sp.id));
+  const found = offered.find((sp) => sp.id === id);
   if (!found) {
-    const known = identity.serviceProviders.map((sp) => sp.id).join(', ') || 'none';
+    const known = offered.map((sp) => sp.id).join(', ') || 'none';
     throw new OpenStackError(400, `Unknown service provider "${id}" (known: ${known}).`);
   }
   return found;

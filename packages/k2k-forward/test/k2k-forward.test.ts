@@ -166,6 +166,16 @@ describe('k2kForward through a gateway (simulated clouds, real memcached)', () =
 
     it('answers 400 for an unknown service provider', () => expectError(400, { 'SERVICE-PROVIDER': 'sp9' }, /Unknown service provider "sp9" \(known: sp1, sp2\)/));
 
+    it('answers 400 for a service provider outside the configured list', async () => {
+      const restricted = testGateway(federation.env, store, { serviceProviders: ['sp2'] });
+      try {
+        const response = await request(restricted.app).get(`/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set(ROUTING).expect(400);
+        expect(response.body.error.message).to.equal('Unknown service provider "sp1" (known: sp2).');
+      } finally {
+        await restricted.close();
+      }
+    });
+
     it('answers 403 for a project the user has no role on at the SP', () => expectError(403, { ...ROUTING, 'PROJECT-NAME': 'locked' }, /Project locked \(domain Default\) is not available to you at service provider sp1/));
 
     it("passes on the IdP's refusal of the assertion", async () => {

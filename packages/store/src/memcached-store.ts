@@ -1,5 +1,6 @@
 import Memcached from 'memcached';
 import { withDeadline, type DeadlineOutcome } from './deadline.js';
+import { Gate } from './gate.js';
 import { HashRing } from './hash-ring.js';
 import type { AddResult, StoreBackend, StoreValue } from './store.js';
 
@@ -19,13 +20,25 @@ export type FailureListener = (reason: 'timeout' | 'error' | 'no-live-server', s
 interface ServerSlot {
   client: Memcached | undefined;
   deadUntil: number;
+  /** Timeouts in a row; a success resets it */
+  timeouts: number;
+  /** At most poolSize commands at once go to the client */
+  gate: Gate;
 }
 
 /**
+ * A refused or broken connection marks a server dead at once; timeouts only when they come in a
+ * row, since one slow answer under load says little about the server (and a dead mark sends every
+ * key of the server elsewhere, or to a miss, for deadServerRetryMs).
+ */
+const TIMEOUTS_BEFORE_DEAD = 3;
+
+/**
  * A pool of memcached servers behind consistent hashing, built for a cache that must never slow a
- * request down: each operation has our own deadline; a server that fails or times out is skipped
- * (its keys fail over to the next server on the ring) until `deadServerRetryMs` has passed, then
- * tried again with a fresh client. Any failure is a miss or a failed write, never an exception.
+ * request down: each operation has our own deadline; a server that fails (or times out repeatedly)
+ * is skipped (its keys fail over to the next server on the ring) until `deadServerRetryMs` has
+ * passed, then tried again with a fresh client. Any failure is a miss or a failed write, never an
+ * exception.
  *
  * Values go over the wire as base64 text: the client's binary flag writes bytes through a UTF-8
  * socket and corrupts them.
@@ -39,7 +52,7 @@ export class MemcachedStore implements StoreBackend {
     private readonly onFailure: FailureListener = () => {},
   ) {
     this.ring = new HashRing(settings.servers);
-    for (const server of settings.servers) this.slots.set(server, { client: undefined, deadUntil: 0 });
+    for (const server of settings.servers) this.slots.set(server, { client: undefined, deadUntil: 0, timeouts: 0, gate: new Gate(settings.poolSize) });
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -82,9 +95,23 @@ export class MemcachedStore implements StoreBackend {
       this.onFailure('no-live-server');
       return { ok: false, reason: 'error' };
     }
-    const client = this.clientFor(server);
-    const outcome = await withDeadline<T>((done) => operation(client, done), this.settings.timeoutMs);
-    if (!outcome.ok) this.markDead(server, outcome.reason);
+    const slot = this.slot(server);
+    let timedOut = false;
+    const outcome = await withDeadline<T>((done) => {
+      void slot.gate.enter().then((leave) => {
+        if (timedOut) return leave(); // waited past the deadline: the caller has its miss already
+        operation(this.clientFor(server), (error, value) => {
+          leave();
+          done(error, value);
+        });
+      });
+    }, this.settings.timeoutMs);
+    timedOut = !outcome.ok && outcome.reason === 'timeout';
+    if (outcome.ok) slot.timeouts = 0;
+    else {
+      this.onFailure(outcome.reason, server);
+      if (outcome.reason === 'error' || ++slot.timeouts >= TIMEOUTS_BEFORE_DEAD) this.markDead(server);
+    }
     return outcome;
   }
 
@@ -116,12 +143,14 @@ export class MemcachedStore implements StoreBackend {
     };
   }
 
-  private markDead(server: string, reason: 'timeout' | 'error'): void {
+  private markDead(server: string): void {
     const slot = this.slot(server);
     slot.deadUntil = Date.now() + this.settings.deadServerRetryMs;
+    slot.timeouts = 0;
     slot.client?.end();
     slot.client = undefined;
-    this.onFailure(reason, server);
+    // Commands that never answered hold places in the old gate; the fresh client gets a fresh one.
+    slot.gate = new Gate(this.settings.poolSize);
   }
 }
 

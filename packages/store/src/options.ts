@@ -25,9 +25,9 @@ export interface MemcachedStoreOptions extends CommonStoreOptions {
   backend: 'memcached';
   /** `host:port` of each memcached server; keys spread over them by consistent hashing. */
   servers: string[];
-  /** Deadline of each operation in ms; a later answer counts as a miss. Default 200. */
+  /** Deadline of each operation in ms; a later answer counts as a miss. Default 500. */
   timeoutMs?: number;
-  /** How long a failed server is skipped before it is tried again, in ms. Default 5000. */
+  /** How long a failed server (refused, reset, or 3 timeouts in a row) is skipped before it is tried again, in ms. Default 5000. */
   deadServerRetryMs?: number;
   /** Connections per server. Default 10. */
   poolSize?: number;
@@ -115,7 +115,7 @@ function parseMemcachedSettings(options: Record<string, unknown>, where: string)
   });
   return {
     servers,
-    timeoutMs: requireInteger(withDefault(options.timeoutMs, 200), `${where}.timeoutMs`, 1),
+    timeoutMs: requireInteger(withDefault(options.timeoutMs, 500), `${where}.timeoutMs`, 1),
     deadServerRetryMs: requireInteger(withDefault(options.deadServerRetryMs, 5000), `${where}.deadServerRetryMs`, 1),
     poolSize: requireInteger(withDefault(options.poolSize, 10), `${where}.poolSize`, 1),
     idleMs: requireInteger(withDefault(options.idleMs, 30_000), `${where}.idleMs`, 1),

@@ -20,9 +20,11 @@ export interface SingleFlightOptions {
  * across processes sharing the store, the first to `add` the key's lease runs the work and the
  * others poll `read` (typically the cache the work fills) until it yields the result.
  *
- * A leader that fails releases its lease, so a waiting follower takes over. When the lease expires
- * (a crashed leader) or the wait runs out, a follower does the work itself; when the store is
- * unreachable every process works alone. Duplicated work is the worst case, never a stuck caller.
+ * The lease holder reads once more before working, so a caller whose miss predates a finished
+ * flight gets its result instead of repeating it. A leader that fails releases its lease, so a
+ * waiting follower takes over. When the lease expires (a crashed leader) or the wait runs out, a
+ * follower does the work itself; when the store is unreachable every process works alone.
+ * Duplicated work is the worst case, never a stuck caller.
  */
 export class SingleFlight {
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -55,12 +57,13 @@ export class SingleFlight {
     const leaseKey = this.store.codec.slot('flight', key).key;
     const deadline = Date.now() + this.maxWaitMs;
     let pause = this.pollMs;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const lease = await this.store.add(leaseKey, randomUUID(), this.leaseSeconds);
       if (lease === 'added') {
         try {
-          // A lease won after waiting may follow a leader that just published and let go.
-          const published = attempt > 0 ? await read() : undefined;
+          // The caller's own miss may be older than a leader that just published and let go:
+          // look once more before working (one read, against a repeated exchange).
+          const published = await read();
           return published !== undefined ? published : await work();
         } finally {
           await this.store.delete(leaseKey);

@@ -34,6 +34,12 @@ describe('memcached backend', function () {
     expect(store.stats()).to.include({ hits: 2, misses: 1, errors: 0 });
   });
 
+  it('queues a burst larger than its connection pool instead of failing it', async () => {
+    const burst = await Promise.all(Array.from({ length: 300 }, (_, i) => store.set(`burst-${i}`, 'v', 60)));
+    expect(burst.every(Boolean)).to.equal(true);
+    expect(store.stats().errors).to.equal(0);
+  });
+
   it('lets an entry expire after its TTL', async () => {
     await store.set('short', 'v', 1);
     await store.set('long', 'v', 60);
@@ -56,12 +62,14 @@ describe('memcached backend', function () {
     expect((await store.get('k'))?.toString()).to.equal('back');
   });
 
-  it('answers a miss at the deadline when the server accepts but never answers', async () => {
+  it('answers misses at the deadline when the server accepts but never answers', async () => {
     await store.set('k', 'v', 60);
     process.kill(server.pid, 'SIGSTOP');
-    // Without our deadline this call would never settle (mocha's timeout would fail the test).
+    // Without our deadline these calls would never settle (mocha's timeout would fail the test).
     expect(await store.get('k')).to.equal(undefined);
-    expect(store.stats().errors).to.equal(1);
+    expect(await store.set('k', 'v2', 60)).to.equal(false);
+    expect(await store.add('lease', 'v', 60)).to.equal('unavailable');
+    expect(store.stats().errors).to.equal(3);
     process.kill(server.pid, 'SIGCONT');
   });
 });

@@ -76,6 +76,21 @@ describe('SingleFlight', () => {
     expect(runs).to.equal(2);
   });
 
+  it('does not repeat work a leader finished after the caller missed the cache', async () => {
+    const flights = new SingleFlight(store);
+    let published: string | undefined;
+    let runs = 0;
+    const work = async () => {
+      runs++;
+      published = 'result';
+      return published;
+    };
+    await flights.run('k', work, async () => published);
+    // A caller that missed the cache before that flight ended, and only now asks for a flight:
+    expect(await flights.run('k', work, async () => published)).to.equal('result');
+    expect(runs).to.equal(1);
+  });
+
   it('runs the work after the lease of a crashed leader expires', async () => {
     // A leader that took the lease and died: nothing will ever publish or release it.
     await store.add(store.codec.slot('flight', 'k').key, 'dead-owner', 1);

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import { k2kForward, type K2KForwardMiddleware } from '@k2k/k2k-forward';
+import { requestIdOf } from '@k2k/keystone';
+import { keystoneAuth } from '@k2k/keystone-auth';
+import { createStore, type Store } from '@k2k/store';
+import type { GatewayConfig } from './config.js';
+import { GatewayMetrics } from './metrics.js';
+
+/** One worker's gateway: the Express app and what it must release on shutdown. */
+export interface Gateway {
+  app: express.Express;
+  metrics: GatewayMetrics;
+  /** Marks the gateway as stopping: /healthz answers 503 so balancers drain it */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway an operator puts in the service catalog in place of a service endpoint: every
+ * request is authenticated (keystoneAuth), then each mount forwards to the cloud that should
+ * answer (k2kForward, local service or a service provider through K2K). /healthz and /metrics
+ * are the gateway's own.
+ */
+export interface GatewayOptions {
+  /** The store; default: the one the config describes */
+  store?: Store;
+  /** How /metrics reads the metrics; default: this process's registry (a cluster worker passes the cluster's) */
+  readMetrics?: (metrics: GatewayMetrics) => () => Promise<string>;
+}
+
+export function createGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Gateway {
+  const store = options.store ?? storeFor(config);
+  for (const [rule, wanted] of Object.entries(config.routing)) {
+    // Rules 3-5 of DESIGN.md (learned locations, broadcast search, aggregation) are separate work.
+    if (wanted) logger.warn({ rule }, `routing.${rule} is not available in this version: requests without routing headers stay local`);
+  }
+  const { keystone } = config;
+  const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
+  const forwards = new Map<string, K2KForwardMiddleware>();
+  for (const [mount, serviceType] of Object.entries(config.mounts)) {
+    forwards.set(
+      mount,
+      k2kForward({
+        serviceType,
+        authUrl: keystone.authUrl,
+        store,
+        local: config.local.endpoints[serviceType],
+        localName: config.local.name,
+        ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
+        logger,
+      }),
+    );
+  }
+  const metrics = new GatewayMetrics({
+    tokenValidation: () => auth.stats(),
+    remoteTokens: () => sum([...forwards.values()].map((forward) => forward.stats().cache)),
+    store: () => store.stats(),
+  });
+  for (const forward of forwards.values()) forward.events.on('exchange', (event) => metrics.exchanged(event));
+  const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
+  let draining = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog(logger, metrics, Object.keys(config.mounts)));
+  app.get('/healthz', (_req, res) => {
+    res.status(draining ? 503 : 200).json({ status: draining ? 'draining' : 'ok' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await readMetrics());
+  });
+  app.use(auth);
+  for (const [mount, forward] of forwards) app.use(mount, forward);
+
+  return {
+    app,
+    metrics,
+    drain: () => {
+      draining = true;
+    },
+    close: async () => {
+      await Promise.all([auth.close(), ...[...forwards.values()].map((forward) => forward.close())]);
+      await store.close();
+    },
+  };
+}
+
+function storeFor(config: GatewayConfig): Store {
+  const { store } = config;
+  const security = store.secretKey ? { secret: store.secretKey, securityStrategy: store.securityStrategy } : {};
+  return store.backend === 'memory' ? createStore({ backend: 'memory', ...security }) : createStore({ backend: store.backend, servers: store.servers, ...security });
+}
+
+/** One log line and one metric sample per answered request: never a header, so never a token. */
+function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: string[]) {
+  return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req, res); // every answer carries one, the gateway's own included
+    const path = (req.url ?? '/').split('?')[0];
+    const mount = mounts.find((candidate) => path === candidate || path.startsWith(`${candidate}/`)) ?? 'none';
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const serviceProvider = String(res.getHeader('x-k2k-service-provider') ?? 'local');
+      metrics.answered(mount, serviceProvider, req.method ?? 'GET', res.statusCode, seconds);
+      logger.info(
+        { requestId, method: req.method, path, status: res.statusCode, serviceProvider, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function sum(counts: { hits: number; misses: number }[]): { hits: number; misses: number } {
+  return counts.reduce((total, count) => ({ hits: total.hits + count.hits, misses: total.misses + count.misses }), { hits: 0, misses: 0 });
+}

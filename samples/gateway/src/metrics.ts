@@ -1,0 +1,71 @@
+import { Counter, Histogram, Registry, type LabelValues } from 'prom-client';
+import type { ExchangeEvent } from '@k2k/k2k-forward';
+
+/** What the metrics read their cache counts from, at scrape time. */
+export interface CacheSources {
+  tokenValidation: () => { hits: number; misses: number };
+  remoteTokens: () => { hits: number; misses: number };
+  store: () => { hits: number; misses: number; errors: number };
+}
+
+/**
+ * The gateway's Prometheus metrics: requests and their latency per mount and service provider
+ * ('local' for the local cloud), K2K exchanges, and cache hits and misses.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'mount' | 'service_provider' | 'method' | 'code'>;
+  private readonly latency: Histogram<'mount' | 'service_provider'>;
+  private readonly exchanges: Counter<'service_provider' | 'outcome'>;
+  private readonly exchangeLatency: Histogram<'service_provider'>;
+
+  constructor(caches: CacheSources) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'k2k_requests_total', help: 'Requests answered, by mount, service provider, method and status', labelNames: ['mount', 'service_provider', 'method', 'code'], registers });
+    this.latency = new Histogram({
+      name: 'k2k_request_duration_seconds',
+      help: 'Time to the answer, by mount and service provider',
+      labelNames: ['mount', 'service_provider'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.exchanges = new Counter({ name: 'k2k_exchanges_total', help: 'K2K exchanges (IdP assertion to scoped SP token), by outcome', labelNames: ['service_provider', 'outcome'], registers });
+    this.exchangeLatency = new Histogram({ name: 'k2k_exchange_duration_seconds', help: 'Time a K2K exchange took', labelNames: ['service_provider'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+    snapshotCounter(this.registry, 'k2k_cache_hits_total', 'Cache hits, by cache', ['cache'], () => [
+      [{ cache: 'token_validation' }, caches.tokenValidation().hits],
+      [{ cache: 'remote_token' }, caches.remoteTokens().hits],
+      [{ cache: 'store' }, caches.store().hits],
+    ]);
+    snapshotCounter(this.registry, 'k2k_cache_misses_total', 'Cache misses, by cache', ['cache'], () => [
+      [{ cache: 'token_validation' }, caches.tokenValidation().misses],
+      [{ cache: 'remote_token' }, caches.remoteTokens().misses],
+      [{ cache: 'store' }, caches.store().misses],
+    ]);
+    snapshotCounter(this.registry, 'k2k_store_errors_total', 'Store operations that failed or timed out (each answered as a miss)', [], () => [[{}, caches.store().errors]]);
+  }
+
+  /** An answered request; `serviceProvider` is 'local' for the local cloud. */
+  answered(mount: string, serviceProvider: string, method: string, status: number, seconds: number): void {
+    this.requests.inc({ mount, service_provider: serviceProvider, method, code: String(status) });
+    this.latency.observe({ mount, service_provider: serviceProvider }, seconds);
+  }
+
+  exchanged(event: ExchangeEvent): void {
+    this.exchanges.inc({ service_provider: event.serviceProvider, outcome: event.ok ? 'ok' : 'error' });
+    this.exchangeLatency.observe({ service_provider: event.serviceProvider }, event.durationMs / 1000);
+  }
+}
+
+/** A counter whose value is read from a monotonic count kept elsewhere, at each scrape. */
+function snapshotCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => [LabelValues<string>, number][]): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of read()) this.inc(labels, value);
+    },
+  });
+}

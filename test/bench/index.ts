@@ -1,0 +1,182 @@
+/**
+ * The benchmark, one command: `npm run bench` (after a build). On loopback, in one run, with a
+ * fixed-latency fake backend (the simulator's volume service, answering list calls after 2 ms):
+ *   - direct to the backend; a plain Express + http-proxy-middleware proxy; the gateway forwarding
+ *     to a remote SP (warm token cache, location given by headers); the gateway forwarding locally;
+ *     at concurrency 1, 16 and 64: requests/s, p50, p99, and ratios to the plain proxy;
+ *   - a cold burst of 200 concurrent first requests over 2 gateway workers: K2K exchanges counted;
+ *   - the RSS of a gateway worker during a 1 GB streamed upload;
+ *   - store ops/s.
+ * Every load is bounded in time (K2K_BENCH_SECONDS per measurement, default 3).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeystoneClient } from '@k2k/keystone';
+import { freePort, patternStream, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { load, type LoadResult } from './load.js';
+import { fromChild, startProcess, type BenchProcess } from './processes.js';
+import { benchStore } from './store.js';
+import { printTable } from './table.js';
+
+const SECONDS = Number(process.env.K2K_BENCH_SECONDS ?? 3);
+const CONCURRENCY = [1, 16, 64];
+const BACKEND_LATENCY_MS = 2;
+const GIB = 1024 * 1024 * 1024;
+
+interface Scenario {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+async function userToken(federation: Federation): Promise<{ id: string; client: KeystoneClient }> {
+  const client = new KeystoneClient({ authUrl: federation.env.idpAuthUrl });
+  const token = await client.authenticate({ user: { name: 'alice', domain: { name: 'Default' } }, password: 'alicepw' }, { project: { name: 'demo', domain: { name: 'Default' } } });
+  return { id: token.id, client };
+}
+
+function gatewayConfig(dir: string, name: string, federation: Federation, memcached: MemcachedServer, port: number, workers: number): string {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      listen: { host: '127.0.0.1', port },
+      workers,
+      keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
+      local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
+      mounts: { '/volume': 'volumev3', '/image': 'image' },
+      store: { backend: 'memcached', servers: [memcached.location], secret_key: 'bench-secret-0123456789' },
+      log_level: 'warn',
+    }),
+  );
+  return file;
+}
+
+/** PUTs `size` bytes, streamed, and resolves with the status. */
+function upload(url: string, headers: Record<string, string>, size: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    patternStream(size).pipe(req);
+  });
+}
+
+const ms = (value: number) => value.toFixed(2);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'k2k-bench-'));
+  const federation = await startFederation({ serviceProviders: ['sp1'] });
+  const memcached = await startMemcached();
+  const processes: (BenchProcess | GatewayProcess)[] = [];
+  try {
+    for (const cloud of federation.clouds) cloud.volume.faults.set({ latencyMs: BACKEND_LATENCY_MS }, 'volumes.list');
+    const env = federation.env;
+    const user = await userToken(federation);
+    // The remote token the direct call and the plain proxy use: the K2K exchange done by hand.
+    const sp = user.client;
+    const token = await sp.validateToken(user.id, user.id, { catalog: false });
+    const { unscoped, serviceProvider } = await sp.federate(user.id, token.serviceProviders[0]);
+    const scoped = await serviceProvider.scopeToken(unscoped.id, { project: { name: 'demo', domain: { name: 'Default' } } });
+    await sp.close();
+    const remotePath = `/v3/${scoped.project?.id}/volumes`;
+    const backend = federation.cloud('sp1').volume.publicUrl;
+
+    const plain = await startProcess(join(__dirname, 'plain-proxy.js'), [backend]);
+    processes.push(plain);
+    const gateway = await startGatewayProcess(gatewayConfig(dir, 'one-worker', federation, memcached, await freePort(), 1));
+    processes.push(gateway);
+    const gatewayPath = `${gateway.url}/volume/v3/${env.idpProjectId}/volumes`;
+    const routing = { 'SERVICE-PROVIDER': 'sp1', 'PROJECT-NAME': 'demo', 'PROJECT-DOMAIN': 'Default' };
+    const scenarios: Scenario[] = [
+      { name: 'direct to backend', url: `${backend}${remotePath}`, headers: { 'x-auth-token': scoped.id } },
+      { name: 'plain http-proxy-middleware', url: `${plain.url}${remotePath}`, headers: { 'x-auth-token': scoped.id } },
+      { name: 'gateway -> remote SP (warm)', url: gatewayPath, headers: { 'x-auth-token': user.id, ...routing } },
+      { name: 'gateway -> local', url: gatewayPath, headers: { 'x-auth-token': user.id } },
+    ];
+    for (const scenario of scenarios) await load(scenario.url, scenario.headers, 4, 1); // warm: connections, caches, JIT
+
+    const results = new Map<string, LoadResult>();
+    for (const connections of CONCURRENCY) {
+      for (const scenario of scenarios) results.set(`${scenario.name}@${connections}`, await load(scenario.url, scenario.headers, connections, SECONDS));
+    }
+    console.log(`\nThroughput and latency: ${SECONDS} s per cell, backend answers after ${BACKEND_LATENCY_MS} ms, loopback, autocannon in the bench process\n`);
+    const rows: string[][] = [];
+    for (const connections of CONCURRENCY) {
+      const baseline = results.get(`plain http-proxy-middleware@${connections}`) as LoadResult;
+      for (const scenario of scenarios) {
+        const result = results.get(`${scenario.name}@${connections}`) as LoadResult;
+        rows.push([
+          scenario.name,
+          String(connections),
+          String(result.requestsPerSecond),
+          ms(result.p50Ms),
+          ms(result.p99Ms),
+          (result.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
+          `${result.p99Ms - baseline.p99Ms >= 0 ? '+' : ''}${ms(result.p99Ms - baseline.p99Ms)}`,
+          String(result.errors + result.non2xx),
+        ]);
+      }
+    }
+    printTable(['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs plain', 'p99 vs plain', 'errors'], rows);
+    const warm = results.get('gateway -> remote SP (warm)@16') as LoadResult;
+    const plain16 = results.get('plain http-proxy-middleware@16') as LoadResult;
+    const ratio = warm.requestsPerSecond / plain16.requestsPerSecond;
+    const added = warm.p99Ms - plain16.p99Ms;
+    console.log(`\nGoal (warm remote path at concurrency 16): >= 0.85x the plain proxy's req/s and <= 1 ms added p99.`);
+    console.log(`Measured: ${ratio.toFixed(2)}x, ${added >= 0 ? '+' : ''}${ms(added)} ms p99: ${ratio >= 0.85 && added <= 1 ? 'met' : 'NOT met'}.`);
+
+    // A cold burst: 200 concurrent first requests of a new user token over 2 workers.
+    const cluster = await startGatewayProcess(gatewayConfig(dir, 'two-workers', federation, memcached, await freePort(), 2));
+    processes.push(cluster);
+    const fresh = await userToken(federation);
+    await fresh.client.close();
+    federation.idp.calls.reset();
+    federation.sp('sp1').calls.reset();
+    const started = Date.now();
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        fetch(`${cluster.url}/volume/v3/${env.idpProjectId}/volumes`, { headers: { 'x-auth-token': fresh.id, ...routing } }).then(async (response) => {
+          await response.body?.cancel();
+          return response.status;
+        }),
+      ),
+    );
+    const burstMs = Date.now() - started;
+    const exchanges = federation.idp.calls.count('saml2.ecp');
+    console.log(`\nCold burst: 200 concurrent first requests of one new token over 2 workers: ${burst.filter((s) => s === 200).length} x 200 OK in ${burstMs} ms;`);
+    console.log(`K2K exchanges: ${exchanges} (IdP ECP assertions), ${federation.sp('sp1').calls.count('federation.auth')} SP logins, ${federation.idp.calls.count('tokens.validate')} token validations at the IdP. Must be 1 exchange: ${exchanges === 1 ? 'yes' : 'NO'}.`);
+
+    // A 1 GB upload through the one-worker gateway to the SP's image service.
+    const sp1 = federation.cloud('sp1');
+    const image = sp1.image.seed(sp1.projects.demo.id, { name: 'bench-upload' });
+    const worker = fromChild(gateway.child, 0);
+    const before = worker.rss();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, worker.rss())), 25);
+    const uploadStarted = Date.now();
+    const status = await upload(`${gateway.url}/image/v2/images/${image.id}/file`, { 'x-auth-token': user.id, ...routing }, GIB);
+    clearInterval(sampler);
+    const seconds = (Date.now() - uploadStarted) / 1000;
+    console.log(`\n1 GB streamed upload through a gateway worker to the SP: HTTP ${status} in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(0)} MB/s);`);
+    console.log(`worker RSS ${(before / 2 ** 20).toFixed(0)} MB before, ${(peak / 2 ** 20).toFixed(0)} MB peak (+${((peak - before) / 2 ** 20).toFixed(0)} MB).`);
+
+    console.log('\nStore (2 KB values, 32 in flight):\n');
+    const store = await benchStore(50_000, SECONDS * 1000);
+    printTable(['backend', 'operation', 'ops/s'], store.map((row) => [row.backend, row.operation, row.opsPerSecond.toLocaleString('en-US')]));
+  } finally {
+    for (const running of processes) await running.stop();
+    await Promise.all([federation.close(), memcached.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  process.exitCode = 1;
+});

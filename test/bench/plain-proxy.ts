@@ -1,0 +1,18 @@
+/**
+ * The baseline of the benchmark: a plain Express + http-proxy-middleware proxy to one target, with
+ * kept-alive upstream connections as the gateway has (without them http-proxy sends
+ * `Connection: close` and every request pays for new connections on both sides).
+ * argv[2]: the target URL. Prints {"port": N} once listening.
+ */
+import { Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+const app = express();
+app.use(createProxyMiddleware({ target: process.argv[2], changeOrigin: true, agent: new Agent({ keepAlive: true, maxSockets: 256 }) }));
+const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
+process.once('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
