@@ -2,8 +2,10 @@
  * The benchmark, one command: `npm run bench` (after a build). On loopback, in one run, with a
  * fixed-latency fake backend (the simulator's volume service, answering list calls after 2 ms):
  *   - direct to the backend; a plain Express + http-proxy-middleware proxy; the gateway forwarding
- *     to a remote SP (warm token cache, location given by headers); the gateway forwarding locally;
- *     at concurrency 1, 16 and 64: requests/s, p50, p99, and ratios to the plain proxy;
+ *     to a remote SP (warm token cache, location given by headers) with the memcached store and
+ *     with the tiered one; the gateway forwarding locally; at concurrency 1, 16 and 64:
+ *     requests/s, p50, p99, ratios to the plain proxy, and the proxy process's CPU time per
+ *     request (steadier than requests/s on a shared machine: every process here shares 2 cores);
  *   - a cold burst of 200 concurrent first requests over 2 gateway workers: K2K exchanges counted;
  *   - the RSS of a gateway worker during a 1 GB streamed upload;
  *   - store ops/s.
@@ -30,6 +32,20 @@ interface Scenario {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** The proxy in between, whose CPU time per request is measured */
+  proxy?: BenchProcess;
+}
+
+interface Measured extends LoadResult {
+  /** CPU time the proxy process spent per request (µs), if there is one */
+  proxyCpuUs?: number;
+}
+
+async function measure(scenario: Scenario, connections: number): Promise<Measured> {
+  const cpuBefore = scenario.proxy?.cpuMs();
+  const result = await load(scenario.url, scenario.headers, connections, SECONDS);
+  if (!scenario.proxy || cpuBefore === undefined || result.requests === 0) return result;
+  return { ...result, proxyCpuUs: ((scenario.proxy.cpuMs() - cpuBefore) * 1000) / result.requests };
 }
 
 async function userToken(federation: Federation): Promise<{ id: string; client: KeystoneClient }> {
@@ -38,7 +54,7 @@ async function userToken(federation: Federation): Promise<{ id: string; client: 
   return { id: token.id, client };
 }
 
-function gatewayConfig(dir: string, name: string, federation: Federation, memcached: MemcachedServer, port: number, workers: number): string {
+function gatewayConfig(dir: string, name: string, federation: Federation, memcached: MemcachedServer, port: number, workers: number, backend: 'memcached' | 'tiered' = 'memcached'): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
@@ -48,7 +64,7 @@ function gatewayConfig(dir: string, name: string, federation: Federation, memcac
       keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
       local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
       mounts: { '/volume': 'volumev3', '/image': 'image' },
-      store: { backend: 'memcached', servers: [memcached.location], secret_key: 'bench-secret-0123456789' },
+      store: { backend, servers: [memcached.location], secret_key: 'bench-secret-0123456789' },
       log_level: 'warn',
     }),
   );
@@ -91,26 +107,31 @@ async function main(): Promise<void> {
     processes.push(plain);
     const gateway = await startGatewayProcess(gatewayConfig(dir, 'one-worker', federation, memcached, await freePort(), 1));
     processes.push(gateway);
-    const gatewayPath = `${gateway.url}/volume/v3/${env.idpProjectId}/volumes`;
+    const tiered = await startGatewayProcess(gatewayConfig(dir, 'tiered', federation, memcached, await freePort(), 1, 'tiered'));
+    processes.push(tiered);
+    const volumesPath = `/volume/v3/${env.idpProjectId}/volumes`;
+    const gatewayPath = `${gateway.url}${volumesPath}`;
     const routing = { 'SERVICE-PROVIDER': 'sp1', 'PROJECT-NAME': 'demo', 'PROJECT-DOMAIN': 'Default' };
+    const gatewayServer = fromChild(gateway.child, 0);
     const scenarios: Scenario[] = [
       { name: 'direct to backend', url: `${backend}${remotePath}`, headers: { 'x-auth-token': scoped.id } },
-      { name: 'plain http-proxy-middleware', url: `${plain.url}${remotePath}`, headers: { 'x-auth-token': scoped.id } },
-      { name: 'gateway -> remote SP (warm)', url: gatewayPath, headers: { 'x-auth-token': user.id, ...routing } },
-      { name: 'gateway -> local', url: gatewayPath, headers: { 'x-auth-token': user.id } },
+      { name: 'plain http-proxy-middleware', url: `${plain.url}${remotePath}`, headers: { 'x-auth-token': scoped.id }, proxy: plain },
+      { name: 'gateway -> remote SP (warm)', url: gatewayPath, headers: { 'x-auth-token': user.id, ...routing }, proxy: gatewayServer },
+      { name: 'same, tiered store', url: `${tiered.url}${volumesPath}`, headers: { 'x-auth-token': user.id, ...routing }, proxy: fromChild(tiered.child, 0) },
+      { name: 'gateway -> local', url: gatewayPath, headers: { 'x-auth-token': user.id }, proxy: gatewayServer },
     ];
     for (const scenario of scenarios) await load(scenario.url, scenario.headers, 4, 1); // warm: connections, caches, JIT
 
-    const results = new Map<string, LoadResult>();
+    const results = new Map<string, Measured>();
     for (const connections of CONCURRENCY) {
-      for (const scenario of scenarios) results.set(`${scenario.name}@${connections}`, await load(scenario.url, scenario.headers, connections, SECONDS));
+      for (const scenario of scenarios) results.set(`${scenario.name}@${connections}`, await measure(scenario, connections));
     }
     console.log(`\nThroughput and latency: ${SECONDS} s per cell, backend answers after ${BACKEND_LATENCY_MS} ms, loopback, autocannon in the bench process\n`);
     const rows: string[][] = [];
     for (const connections of CONCURRENCY) {
-      const baseline = results.get(`plain http-proxy-middleware@${connections}`) as LoadResult;
+      const baseline = results.get(`plain http-proxy-middleware@${connections}`) as Measured;
       for (const scenario of scenarios) {
-        const result = results.get(`${scenario.name}@${connections}`) as LoadResult;
+        const result = results.get(`${scenario.name}@${connections}`) as Measured;
         rows.push([
           scenario.name,
           String(connections),
@@ -119,13 +140,14 @@ async function main(): Promise<void> {
           ms(result.p99Ms),
           (result.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
           `${result.p99Ms - baseline.p99Ms >= 0 ? '+' : ''}${ms(result.p99Ms - baseline.p99Ms)}`,
+          result.proxyCpuUs === undefined ? '-' : result.proxyCpuUs.toFixed(0),
           String(result.errors + result.non2xx),
         ]);
       }
     }
-    printTable(['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs plain', 'p99 vs plain', 'errors'], rows);
-    const warm = results.get('gateway -> remote SP (warm)@16') as LoadResult;
-    const plain16 = results.get('plain http-proxy-middleware@16') as LoadResult;
+    printTable(['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs plain', 'p99 vs plain', 'proxy CPU µs/req', 'errors'], rows);
+    const warm = results.get('gateway -> remote SP (warm)@16') as Measured;
+    const plain16 = results.get('plain http-proxy-middleware@16') as Measured;
     const ratio = warm.requestsPerSecond / plain16.requestsPerSecond;
     const added = warm.p99Ms - plain16.p99Ms;
     console.log(`\nGoal (warm remote path at concurrency 16): >= 0.85x the plain proxy's req/s and <= 1 ms added p99.`);

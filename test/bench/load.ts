@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Requests completed in the whole run */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -13,6 +15,7 @@ export async function load(url: string, headers: Record<string, string>, connect
   const result = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
   return {
     requestsPerSecond: Math.round(result.requests.average),
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,

@@ -8,6 +8,8 @@ export interface BenchProcess {
   pid: number;
   /** Resident memory now (bytes), from /proc */
   rss(): number;
+  /** CPU time used so far, user + system (ms), from /proc */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -31,10 +33,17 @@ export function fromChild(child: ChildProcess, port: number, pid = child.pid ?? 
     url: `http://127.0.0.1:${port}`,
     pid,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    cpuMs: () => cpuMsOf(pid),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
   };
+}
+
+/** utime + stime of a process (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

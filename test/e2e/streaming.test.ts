@@ -74,7 +74,11 @@ describe('an aborted client request', () => {
       upstreamRequests.push(req);
       req.on('error', () => {}); // 'aborted': what this test wants to see
       req.resume();
-      if (req.method === 'GET') {
+      if (req.url?.endsWith('/broken')) {
+        // An upstream that breaks off: a 1 MB answer announced, 64 KB sent, the connection dropped.
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1024 * 1024 });
+        res.write(Buffer.alloc(64 * 1024), () => res.socket?.destroy());
+      } else if (req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.write(Buffer.alloc(64 * 1024)); // the first part of a download that never ends
       }
@@ -125,5 +129,31 @@ describe('an aborted client request', () => {
 
   it('frees the upstream socket mid-download', async () => {
     await abortMidway('GET');
+  });
+
+  it("cuts the client's answer short when the upstream breaks off, and goes on serving", async () => {
+    const gatewayServer = app.listen(0, '127.0.0.1');
+    await once(gatewayServer, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}/v2/images/x/broken`;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const outcome = await new Promise<{ status?: number; bytes: number; complete: boolean }>((resolve) => {
+          let bytes = 0;
+          const client = request(url, (res) => {
+            res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            res.on('error', () => {}); // 'aborted': the answer was cut short
+            res.on('close', () => resolve({ status: res.statusCode, bytes, complete: res.complete }));
+          });
+          client.on('error', () => resolve({ bytes, complete: false }));
+          client.end();
+        });
+        expect(outcome.status).to.equal(200);
+        expect(outcome.complete).to.equal(false);
+        expect(outcome.bytes).to.be.below(1024 * 1024);
+      }
+    } finally {
+      gatewayServer.closeAllConnections();
+      gatewayServer.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { pipeline } from 'node:stream';
 import { fixRequestBody, createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import { OpenStackError, writeOpenStackError, type Logger } from '@k2k/keystone';
 
@@ -130,9 +129,14 @@ export class Forwarder {
     if (plan.serviceProvider) res.setHeader('x-k2k-service-provider', plan.serviceProvider);
     const remoteRequestId = proxyRes.headers['x-openstack-request-id'];
     report(pending, { status, remoteRequestId: Array.isArray(remoteRequestId) ? remoteRequestId[0] : remoteRequestId });
-    pipeline(proxyRes, res, (error) => {
-      if (error && !res.writableFinished) this.logger.warn({ requestId: plan.requestId, err: { message: error.message } }, 'upstream answer cut short');
+    // pipe rather than stream.pipeline, which costs an AbortController per request. A client that
+    // leaves is handled in onProxyRequest (the upstream request is destroyed); an upstream that
+    // breaks off takes the client's answer with it, so the client sees it cut short.
+    proxyRes.once('error', (error) => {
+      this.logger.warn({ requestId: plan.requestId, err: { message: error.message } }, 'upstream answer cut short');
+      res.destroy();
     });
+    proxyRes.pipe(res);
   }
 
   private onError(error: unknown, req: IncomingMessage, res: ServerResponse): void {

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { RecentlyUsed } from './recently-used.js';
 
 /**
  * How cached values are protected, as keystonemiddleware's `memcache_security_strategy`:
@@ -31,17 +32,26 @@ const FORMAT = { NONE: 0, MAC: 1, ENCRYPT: 2 } as const;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const MAC_BYTES = 32;
+/** Derived slots kept per codec: a few MB at most, and a warm read skips the HKDF derivation. */
+const REMEMBERED_SLOTS = 4096;
 
 export function createSecureCodec(secret: string | undefined, strategy: SecurityStrategy = 'ENCRYPT'): SecureCodec {
   if (secret === undefined) return { strategy: 'NONE', slot: plainSlot };
   const ikm = Buffer.from(secret, 'utf8');
+  const derive = (namespace: string, subject: string): SealedSlot => {
+    // HKDF-SHA256 with the subject as salt: 32 bytes of key name, 32 of MAC key, 32 of cipher key.
+    const material = Buffer.from(hkdfSync('sha256', ikm, Buffer.from(subject, 'utf8'), `k2k-store/v1/${namespace}`, 96));
+    const key = cacheKey(namespace, material.subarray(0, 32));
+    return strategy === 'MAC' ? macSlot(key, material.subarray(32, 64)) : encryptSlot(key, material.subarray(64, 96));
+  };
+  // HKDF is the costliest step of a warm cache read, and every request of a user repeats it with
+  // the same token: derive once. Remembered under a hash, so no token is held as a map key.
+  const slots = new RecentlyUsed<SealedSlot>(REMEMBERED_SLOTS);
   return {
     strategy,
     slot(namespace, subject) {
-      // HKDF-SHA256 with the subject as salt: 32 bytes of key name, 32 of MAC key, 32 of cipher key.
-      const material = Buffer.from(hkdfSync('sha256', ikm, Buffer.from(subject, 'utf8'), `k2k-store/v1/${namespace}`, 96));
-      const key = cacheKey(namespace, material.subarray(0, 32));
-      return strategy === 'MAC' ? macSlot(key, material.subarray(32, 64)) : encryptSlot(key, material.subarray(64, 96));
+      const id = createHash('sha256').update(namespace).update('\0').update(subject).digest('base64');
+      return slots.getOrCreate(id, () => derive(namespace, subject));
     },
   };
 }

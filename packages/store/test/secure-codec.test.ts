@@ -41,6 +41,14 @@ describe('createSecureCodec', () => {
         expect(mine.open(other.seal(PLAIN))).to.equal(undefined);
       });
 
+      it('derives a slot once per subject, and the same one again once forgotten', () => {
+        expect(codec.slot('auth-token', TOKEN)).to.equal(codec.slot('auth-token', TOKEN));
+        const sealed = codec.slot('auth-token', TOKEN).seal(PLAIN);
+        const fresh = createSecureCodec(SECRET, strategy).slot('auth-token', TOKEN);
+        expect(fresh.key).to.equal(codec.slot('auth-token', TOKEN).key);
+        expect(fresh.open(sealed)).to.deep.equal(PLAIN);
+      });
+
       it('gives each namespace its own key', () => {
         const digest = (namespace: string) => codec.slot(namespace, TOKEN).key.split(':')[2];
         expect(digest('auth-token')).to.not.equal(digest('remote-token'));
