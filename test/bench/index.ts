@@ -12,11 +12,10 @@
  * Every load is bounded in time (K2K_BENCH_SECONDS per measurement, default 3).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoneClient } from '@k2k/keystone';
-import { freePort, patternStream, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { freePort, startFederation, streamUpload, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { load, type LoadResult } from './load.js';
 import { fromChild, startProcess, type BenchProcess } from './processes.js';
@@ -69,18 +68,6 @@ function gatewayConfig(dir: string, name: string, federation: Federation, memcac
     }),
   );
   return file;
-}
-
-/** PUTs `size` bytes, streamed, and resolves with the status. */
-function upload(url: string, headers: Record<string, string>, size: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    patternStream(size).pipe(req);
-  });
 }
 
 const ms = (value: number) => value.toFixed(2);
@@ -182,7 +169,7 @@ async function main(): Promise<void> {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, worker.rss())), 25);
     const uploadStarted = Date.now();
-    const status = await upload(`${gateway.url}/image/v2/images/${image.id}/file`, { 'x-auth-token': user.id, ...routing }, GIB);
+    const status = await streamUpload(`${gateway.url}/image/v2/images/${image.id}/file`, { 'x-auth-token': user.id, ...routing }, GIB);
     clearInterval(sampler);
     const seconds = (Date.now() - uploadStarted) / 1000;
     console.log(`\n1 GB streamed upload through a gateway worker to the SP: HTTP ${status} in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(0)} MB/s);`);

@@ -4,24 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import express from 'express';
 import { createStore } from '@k2k/store';
-import { patternStream, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { streamUpload, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { k2kForward } from '@k2k/k2k-forward';
 import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
 import { startGatewayProcess, type GatewayProcess } from './support/processes.js';
 
 const GIB = 1024 * 1024 * 1024;
-
-/** PUTs `size` bytes, streamed, and resolves with the status. */
-function streamUpload(url: string, headers: Record<string, string>, size: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    patternStream(size).pipe(req);
-  });
-}
 
 describe('streaming through a gateway worker', function () {
   this.timeout(300_000);

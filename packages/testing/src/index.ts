@@ -9,7 +9,7 @@ export type { SimulatedKeystoneOptions, TrustedIdentityProvider } from './keysto
 export type { TokenRecord, TokenCheck } from './keystone/tokens.js';
 export { VolumeService } from './services/volume-service.js';
 export type { Volume } from './services/volume-service.js';
-export { ImageService, patternStream } from './services/image-service.js';
+export { ImageService, patternStream, streamUpload } from './services/image-service.js';
 export type { Image } from './services/image-service.js';
 export type { ReceivedRequest } from './services/fake-service.js';
 export { realKeystoneChecker } from './services/token-checker.js';

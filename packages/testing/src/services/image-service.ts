@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import { request, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sendJson, type SimRequest } from '../sim-server.js';
@@ -226,6 +226,18 @@ function queryString(query: URLSearchParams, overrides: Record<string, string>):
   for (const [key, value] of Object.entries(overrides)) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** PUTs `size` bytes of patternStream to `url`, streamed, and resolves with the status once answered. */
+export function streamUpload(url: string, headers: Record<string, string>, size: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    patternStream(size).pipe(req);
+  });
 }
 
 /** `size` bytes of a repeating pattern, produced chunk by chunk. */
