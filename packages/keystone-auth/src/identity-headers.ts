@@ -51,23 +51,12 @@ export function removeIdentityHeaders(req: IncomingMessage): void {
 
 /** Sets the user's identity headers, as keystonemiddleware does. */
 export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdentity, includeCatalog: boolean): void {
+  setPrincipalHeaders(req, 'x-', identity);
   const headers = req.headers;
-  headers['x-identity-status'] = 'Confirmed';
-  headers['x-user-id'] = identity.user.id;
-  headers['x-user-name'] = identity.user.name;
-  headers['x-user-domain-id'] = identity.user.domain.id;
-  headers['x-user-domain-name'] = identity.user.domain.name;
-  if (identity.project) {
-    headers['x-project-id'] = identity.project.id;
-    headers['x-project-name'] = identity.project.name;
-    headers['x-project-domain-id'] = identity.project.domain.id;
-    headers['x-project-domain-name'] = identity.project.domain.name;
-  }
   if (identity.domain) {
     headers['x-domain-id'] = identity.domain.id;
     headers['x-domain-name'] = identity.domain.name;
   }
-  headers['x-roles'] = identity.roles.join(',');
   headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
   if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = JSON.stringify(v2Catalog(identity.catalog));
 }
@@ -77,20 +66,26 @@ export function setInvalidIdentity(req: IncomingMessage): void {
   req.headers['x-identity-status'] = 'Invalid';
 }
 
+/** Sets the X-Service-* headers for a confirmed service token. */
 export function setServiceHeaders(req: IncomingMessage, service: ServiceIdentity): void {
+  setPrincipalHeaders(req, 'x-service-', service);
+}
+
+/** The headers a user token and a service token share, under `x-` or `x-service-`. */
+function setPrincipalHeaders(req: IncomingMessage, prefix: 'x-' | 'x-service-', principal: ServiceIdentity): void {
   const headers = req.headers;
-  headers['x-service-identity-status'] = 'Confirmed';
-  headers['x-service-user-id'] = service.user.id;
-  headers['x-service-user-name'] = service.user.name;
-  headers['x-service-user-domain-id'] = service.user.domain.id;
-  headers['x-service-user-domain-name'] = service.user.domain.name;
-  if (service.project) {
-    headers['x-service-project-id'] = service.project.id;
-    headers['x-service-project-name'] = service.project.name;
-    headers['x-service-project-domain-id'] = service.project.domain.id;
-    headers['x-service-project-domain-name'] = service.project.domain.name;
+  headers[`${prefix}identity-status`] = 'Confirmed';
+  headers[`${prefix}user-id`] = principal.user.id;
+  headers[`${prefix}user-name`] = principal.user.name;
+  headers[`${prefix}user-domain-id`] = principal.user.domain.id;
+  headers[`${prefix}user-domain-name`] = principal.user.domain.name;
+  if (principal.project) {
+    headers[`${prefix}project-id`] = principal.project.id;
+    headers[`${prefix}project-name`] = principal.project.name;
+    headers[`${prefix}project-domain-id`] = principal.project.domain.id;
+    headers[`${prefix}project-domain-name`] = principal.project.domain.name;
   }
-  headers['x-service-roles'] = service.roles.join(',');
+  headers[`${prefix}roles`] = principal.roles.join(',');
 }
 
 export function setInvalidService(req: IncomingMessage): void {
