@@ -137,3 +137,31 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
+
+/** What every simulated server offers its tests, whatever it serves: the call log, fault switches, down/up, stop. */
+export abstract class SimulatedServer {
+  protected abstract readonly server: SimServer;
+
+  /** Every call received, by route name */
+  get calls(): CallLog {
+    return this.server.calls;
+  }
+
+  get faults(): FaultSwitches {
+    return this.server.faults;
+  }
+
+  /** Refuses connections until `up()`. */
+  down(): Promise<void> {
+    return this.server.down();
+  }
+
+  /** Listens again, on the same ports. */
+  up(): Promise<void> {
+    return this.server.up();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}

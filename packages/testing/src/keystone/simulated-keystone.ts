@@ -1,6 +1,6 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { readBody, sendJson, SimServer, type Route, type SimRequest } from '../sim-server.js';
+import { readBody, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
 import { Catalog } from './catalog.js';
 import { Directory, type Project, type Role } from './directory.js';
 import { newId } from './ids.js';
@@ -40,13 +40,13 @@ type Credentials = { user: { id: string }; federation?: FederatedIdentity; paren
  * endpoint, and the SP's Shibboleth ECP consumer and federation auth. Every call is logged by
  * route; faults can be switched on.
  */
-export class SimulatedKeystone implements TokenChecker {
+export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   readonly directory = new Directory();
   readonly catalog = new Catalog();
   readonly tokens: TokenStore;
   /** Service providers registered at this Keystone as an IdP */
   readonly serviceProviders: RegisteredServiceProvider[] = [];
-  private readonly server: SimServer;
+  protected readonly server: SimServer;
   private readonly trustedIdps: TrustedIdentityProvider[] = [];
   private readonly sessions = new Map<string, { idpId: string; assertion: VerifiedAssertion }>();
   /** The domain each trusted IdP's federated users are created in */
@@ -57,6 +57,7 @@ export class SimulatedKeystone implements TokenChecker {
   readonly id: string;
 
   private constructor(options: SimulatedKeystoneOptions) {
+    super();
     this.id = options.name ?? 'keystone';
     this.lifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
     this.tokens = new TokenStore(this.lifetimeSeconds);
@@ -84,27 +85,6 @@ export class SimulatedKeystone implements TokenChecker {
   /** The ECP consumer URL of this Keystone as an SP (its `sp_url` at the IdP). */
   get spUrl(): string {
     return `${this.url}${ECP_CONSUMER_PATH}`;
-  }
-
-  get calls() {
-    return this.server.calls;
-  }
-
-  get faults() {
-    return this.server.faults;
-  }
-
-  /** Refuses connections until `up()`. */
-  down(): Promise<void> {
-    return this.server.down();
-  }
-
-  up(): Promise<void> {
-    return this.server.up();
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   /** The federation auth URL for an IdP this SP trusts (its `auth_url` at the IdP). */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { readBody, sendJson, SimServer, type Route, type SimRequest } from '../sim-server.js';
+import { readBody, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
 import type { CheckedToken, TokenChecker } from './token-checker.js';
 
 /** A request a fake service received. */
@@ -30,14 +30,15 @@ const SMALL_BODY = 1 << 20;
  * was received, fault switches, and token checks against the cloud's own Keystone, simulated or
  * real (as keystonemiddleware would do): no or bad token -> 401; token of another project -> 403.
  */
-export abstract class FakeService {
+export abstract class FakeService extends SimulatedServer {
   readonly requests: ReceivedRequest[] = [];
-  private readonly server: SimServer;
+  protected readonly server: SimServer;
 
   protected constructor(
     private readonly tokens: TokenChecker,
     routes: ServiceRoute[],
   ) {
+    super();
     this.server = new SimServer(
       routes.map((route): Route => ({ ...route, handle: (request) => route.handle(request, this.receive(request)) })),
       (res, status, message) => this.sendError(res, status, message),
@@ -55,26 +56,6 @@ export abstract class FakeService {
 
   get internalUrl(): string {
     return this.server.url('internal');
-  }
-
-  get calls() {
-    return this.server.calls;
-  }
-
-  get faults() {
-    return this.server.faults;
-  }
-
-  down(): Promise<void> {
-    return this.server.down();
-  }
-
-  up(): Promise<void> {
-    return this.server.up();
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   /** Forgets the requests received so far. */
