@@ -12,6 +12,9 @@ import { remoteUrl } from './remote-url.js';
 import { ROUTING_HEADERS } from './routing-headers.js';
 import { chooseTarget, explicitHeaders, stayLocal, type RoutingRule, type Target } from './routing.js';
 
+/** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
+const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
+
 /** A request k2kForward sent somewhere, for metrics and logs. */
 export interface ForwardEvent {
   /** The service provider, or undefined for the local cloud */
@@ -112,7 +115,7 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
 
   function outgoingHeaders(context: RequestContext): Record<string, string | undefined> {
     const headers: Record<string, string | undefined> = {};
-    for (const name of [...ROUTING_HEADERS, ...IDENTITY_HEADERS]) headers[name] = undefined;
+    for (const name of NOT_FORWARDED) headers[name] = undefined;
     headers['x-openstack-request-id'] = context.requestId;
     headers[PROXY_LIST_HEADER] = context.proxyList;
     return headers;
