@@ -18,7 +18,7 @@ import { KeystoneClient } from '@k2k/keystone';
 import { freePort, startFederation, streamUpload, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { load, type LoadResult } from './load.js';
-import { fromChild, startProcess, type BenchProcess } from './processes.js';
+import { fromChild, startProcess, type ServerProcess } from '../support/server-process.js';
 import { benchStore } from './store.js';
 import { printTable } from './table.js';
 
@@ -32,7 +32,7 @@ interface Scenario {
   url: string;
   headers: Record<string, string>;
   /** The proxy in between, whose CPU time per request is measured */
-  proxy?: BenchProcess;
+  proxy?: ServerProcess;
 }
 
 interface Measured extends LoadResult {
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k2k-bench-'));
   const federation = await startFederation({ serviceProviders: ['sp1'] });
   const memcached = await startMemcached();
-  const processes: (BenchProcess | GatewayProcess)[] = [];
+  const processes: (ServerProcess | GatewayProcess)[] = [];
   try {
     for (const cloud of federation.clouds) cloud.volume.faults.set({ latencyMs: BACKEND_LATENCY_MS }, 'volumes.list');
     const env = federation.env;

@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
-import { startGatewayProcess, type GatewayProcess } from './support/processes.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { startGatewayProcess } from './support/processes.js';
 
 describe('two gateway worker processes sharing memcached', function () {
   this.timeout(30_000);
   let federation: Federation;
   let memcached: MemcachedServer;
-  let workers: GatewayProcess[];
+  let workers: ServerProcess[];
 
   before(async () => {
     [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);

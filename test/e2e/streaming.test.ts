@@ -7,7 +7,8 @@ import { createStore } from '@k2k/store';
 import { streamUpload, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { k2kForward } from '@k2k/k2k-forward';
 import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
-import { startGatewayProcess, type GatewayProcess } from './support/processes.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { startGatewayProcess } from './support/processes.js';
 
 const GIB = 1024 * 1024 * 1024;
 
@@ -15,7 +16,7 @@ describe('streaming through a gateway worker', function () {
   this.timeout(300_000);
   let federation: Federation;
   let memcached: MemcachedServer;
-  let gateway: GatewayProcess;
+  let gateway: ServerProcess;
 
   before(async () => {
     [federation, memcached] = await Promise.all([startFederation({ serviceProviders: ['sp1'] }), startMemcached()]);

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 
-/** A server of the benchmark running in its own process. */
-export interface BenchProcess {
+/** A server started in its own process, by the e2e tests and the bench. */
+export interface ServerProcess {
   url: string;
   pid: number;
   /** Resident memory now (bytes), from /proc */
@@ -14,7 +14,7 @@ export interface BenchProcess {
 }
 
 /** Starts `node script ...args`, which prints {"port": N} once listening. */
-export async function startProcess(script: string, args: string[]): Promise<BenchProcess> {
+export async function startProcess(script: string, args: string[]): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
@@ -28,7 +28,7 @@ export async function startProcess(script: string, args: string[]): Promise<Benc
   return fromChild(child, port);
 }
 
-export function fromChild(child: ChildProcess, port: number, pid = child.pid ?? -1): BenchProcess {
+export function fromChild(child: ChildProcess, port: number, pid = child.pid ?? -1): ServerProcess {
   return {
     url: `http://127.0.0.1:${port}`,
     pid,
