@@ -78,7 +78,7 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     if (config.local.kind === 'next') return next();
     const started = Date.now();
     forwarder.forward(req, res, {
-      url: localUrl(config.local.template, req.url ?? '/'),
+      url: localUrl(config.local.template, context.parsed),
       headers: outgoingHeaders(context),
       requestId: context.requestId,
       done: (outcome) => reportForward(req, context, undefined, outcome.status, started, outcome.remoteRequestId),

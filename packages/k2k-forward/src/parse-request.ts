@@ -16,6 +16,8 @@ export interface ParsedPath {
   action?: string;
   /** Everything after version and project id, e.g. '/volumes/42/action' */
   rest: string;
+  /** The whole path, checked: a plain absolute path, e.g. '/v3/<project>/volumes/42/action' */
+  path: string;
   /** The query string with its '?', or '' */
   query: string;
 }
@@ -25,19 +27,22 @@ const PROJECT_ID = /^[0-9a-f]{32}$/;
 const LIST_VARIANTS = new Set(['detail']);
 
 /**
- * Parses a request path. A segment after the version is the project id when it is the caller's
- * project id or looks like a Keystone id (32 hex digits). Throws 400 for a path that could escape
- * the endpoint it is forwarded to: dot segments, or encoded slashes and backslashes.
+ * Parses a request target. A segment after the version is the project id when it is the caller's
+ * project id or looks like a Keystone id (32 hex digits). Throws 400 for a target that is not a
+ * plain absolute path, which could name another host or escape the endpoint it is forwarded to:
+ * absolute form ('http://host/...'), '//host', empty segments, dot segments, encoded slashes and
+ * backslashes. A trailing slash is fine.
  */
 export function parseRequestPath(url: string, callerProjectId?: string): ParsedPath {
   const queryAt = url.indexOf('?');
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : url.slice(queryAt);
+  if (!path.startsWith('/')) throw new OpenStackError(400, 'The request target must be a path starting with "/".');
   const segments = path.split('/').slice(1);
-  for (const segment of segments) assertSafe(segment);
+  segments.forEach((segment, i) => assertSafe(segment, i === segments.length - 1));
 
   const versionAt = segments.findIndex((segment) => VERSION.test(segment));
-  if (versionAt < 0) return { prefix: '', rest: path, query };
+  if (versionAt < 0) return { prefix: '', rest: path, path, query };
   let next = versionAt + 1;
   const candidate = segments[next];
   const projectId = candidate !== undefined && (candidate === callerProjectId || PROJECT_ID.test(candidate)) ? candidate : undefined;
@@ -52,11 +57,13 @@ export function parseRequestPath(url: string, callerProjectId?: string): ParsedP
     ...(isId && { resourceId: decodeURIComponent(second) }),
     ...(isId && action.length > 0 && { action: action.join('/') }),
     rest: segments.slice(next).map((s) => `/${s}`).join(''),
+    path,
     query,
   };
 }
 
-function assertSafe(segment: string): void {
+function assertSafe(segment: string, last: boolean): void {
+  if (segment === '' && !last) throw new OpenStackError(400, 'The request path may not contain empty segments ("//").');
   let decoded: string;
   try {
     decoded = decodeURIComponent(segment);

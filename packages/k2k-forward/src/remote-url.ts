@@ -1,5 +1,6 @@
 import { OpenStackError, selectEndpoint, type CatalogEntry, type EndpointInterface } from '@k2k/keystone';
 import type { ParsedPath } from './parse-request.js';
+import { composeUpstreamUrl } from './upstream-url.js';
 
 const VERSION_SEGMENT = /\/v\d+(\.\d+)?(\/|$)/;
 
@@ -30,5 +31,5 @@ export function remoteUrl(catalog: readonly CatalogEntry[], choice: EndpointChoi
     if (parsed.projectId && !path.endsWith(`/${remoteProjectId}`)) path += `/${remoteProjectId}`;
     path += parsed.rest;
   }
-  return new URL(`${path}${parsed.query}`, base.origin);
+  return composeUpstreamUrl(base, path, parsed.query);
 }

@@ -14,6 +14,7 @@ describe('parseRequestPath', () => {
       resourceId: 'vol-1',
       action: 'action',
       rest: '/volumes/vol-1/action',
+      path: `/v3/${PROJECT}/volumes/vol-1/action`,
       query: '?x=1',
     });
   });
@@ -35,12 +36,25 @@ describe('parseRequestPath', () => {
 
   it('keeps a prefix before the version and passes unversioned paths whole', () => {
     expect(parseRequestPath(`/volume/v3/${PROJECT}/volumes`)).to.include({ prefix: '/volume', version: 'v3', rest: '/volumes' });
-    expect(parseRequestPath('/')).to.deep.equal({ prefix: '', rest: '/', query: '' });
+    expect(parseRequestPath('/')).to.deep.equal({ prefix: '', rest: '/', path: '/', query: '' });
   });
 
   it('refuses paths that could escape the endpoint', () => {
     for (const path of ['/v3/../admin', '/v3/%2e%2e/admin', '/v3/a%2Fb', '/v3/a%5cb', '/v3/%zz']) {
       expect(() => parseRequestPath(path), path).to.throw(OpenStackError).with.property('status', 400);
     }
+  });
+});
+
+describe('parseRequestPath: only plain absolute paths', () => {
+  it('refuses the absolute form, //host, empty segments and relative targets', () => {
+    for (const target of ['http://evil/v3/x', '//evil:1234/x', '/v3//evil/x', 'v3/volumes', '*', '', '/v2/images//']) {
+      expect(() => parseRequestPath(target), target).to.throw(OpenStackError).with.property('status', 400);
+    }
+  });
+
+  it('accepts a trailing slash and the root', () => {
+    expect(parseRequestPath('/v3/')).to.include({ version: 'v3', path: '/v3/' });
+    expect(parseRequestPath('/')).to.include({ path: '/' });
   });
 });
