@@ -31,7 +31,7 @@ export class AuthCore {
       this.keystone,
       new ServiceToken(this.keystone, this.options.serviceAuth),
       this.options.store,
-      { cacheTtlSeconds: this.options.cacheTtlSeconds, includeCatalog: this.options.includeServiceCatalog },
+      { cacheTtlSeconds: this.options.cacheTtlSeconds, negativeCacheTtlSeconds: this.options.negativeCacheTtlSeconds, includeCatalog: this.options.includeServiceCatalog },
       this.options.logger,
     );
   }

@@ -21,6 +21,8 @@ const USER_HEADERS = [
   'x-roles',
   'x-is-admin-project',
   'x-service-catalog',
+  // Set for a system-scoped token; oslo.context reads it as the request's system scope.
+  'openstack-system-scope',
   // Deprecated names some services still read: never let a caller set them either.
   'x-tenant-id',
   'x-tenant-name',
@@ -43,10 +45,19 @@ const SERVICE_HEADERS = [
 
 /** Every header keystoneAuth sets (lower case): none may come from a caller, none should leave for another cloud. */
 export const IDENTITY_HEADERS: readonly string[] = [...USER_HEADERS, ...SERVICE_HEADERS];
+const IDENTITY_HEADER_SET: ReadonlySet<string> = new Set(IDENTITY_HEADERS);
 
-/** Removes every identity header a caller may have sent (spoofing). */
+/**
+ * Removes every identity header a caller may have sent (spoofing), also spelled with underscores:
+ * WSGI servers map both `X-Roles` and `X_Roles` to HTTP_X_ROLES, so a Python service behind would
+ * read `X_Roles` as X-Roles. Node gives header names in lower case. One pass over the headers that
+ * came, rather than a delete per identity header: this runs on every request.
+ */
 export function removeIdentityHeaders(req: IncomingMessage): void {
-  for (const name of IDENTITY_HEADERS) delete req.headers[name];
+  const headers = req.headers;
+  for (const name of Object.keys(headers)) {
+    if (IDENTITY_HEADER_SET.has(name.includes('_') ? name.replaceAll('_', '-') : name)) delete headers[name];
+  }
 }
 
 /** Sets the user's identity headers, as keystonemiddleware does. */
@@ -57,6 +68,7 @@ export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdent
     headers['x-domain-id'] = identity.domain.id;
     headers['x-domain-name'] = identity.domain.name;
   }
+  if (identity.system) headers['openstack-system-scope'] = 'all';
   headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
   if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = JSON.stringify(v2Catalog(identity.catalog));
 }

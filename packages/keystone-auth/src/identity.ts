@@ -7,6 +7,8 @@ export interface KeystoneIdentity {
   project?: ScopedProject;
   /** Set for a domain-scoped token */
   domain?: NamedRef;
+  /** True for a system-scoped token (sets `OpenStack-System-Scope: all`) */
+  system?: boolean;
   /** Role names, implied roles included */
   roles: string[];
   isAdminProject: boolean;
@@ -32,6 +34,7 @@ export function identityOf(token: Token): KeystoneIdentity {
     user: token.user.federation ? { id: token.user.id, name: token.user.name, domain: token.user.domain } : token.user,
     ...(token.project && { project: token.project }),
     ...(token.domain && { domain: token.domain }),
+    ...(token.system && { system: true }),
     roles: token.roles.map((role) => role.name),
     // Keystone omits is_admin_project when no admin project is configured: every project counts then.
     isAdminProject: token.isAdminProject ?? true,

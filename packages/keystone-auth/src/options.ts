@@ -33,6 +33,8 @@ export interface KeystoneAuthOptions {
   store?: Store;
   /** Longest time a validation result is cached, in seconds (token_cache_time). Default 300 */
   cacheTtlSeconds?: number;
+  /** How long a token Keystone refused (unknown, expired, revoked) is remembered as invalid, in seconds; 0: not at all. Default 10 */
+  negativeCacheTtlSeconds?: number;
   /** Pass unauthenticated requests on with X-Identity-Status: Invalid instead of answering 401. Default false */
   delayAuthDecision?: boolean;
   /** Set X-Service-Catalog (and validate with the catalog). Default true */
@@ -53,6 +55,7 @@ export interface ParsedAuthOptions {
   wwwAuthenticateUri: string;
   store: Store;
   cacheTtlSeconds: number;
+  negativeCacheTtlSeconds: number;
   delayAuthDecision: boolean;
   includeServiceCatalog: boolean;
   requiredRoles: { anyOf: string[]; allOf: string[] };
@@ -61,7 +64,7 @@ export interface ParsedAuthOptions {
   logger: Logger;
 }
 
-const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'logger'];
+const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'logger'];
 const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
 
 /** Validates keystoneAuth's options, naming the offending one, and fills in defaults. */
@@ -75,6 +78,7 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
     store: storeOption(options.store, `${where}.store`),
     cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 1),
+    negativeCacheTtlSeconds: requireInteger(withDefault(options.negativeCacheTtlSeconds, 10), `${where}.negativeCacheTtlSeconds`, 0),
     delayAuthDecision: requireBoolean(withDefault(options.delayAuthDecision, false), `${where}.delayAuthDecision`),
     includeServiceCatalog: requireBoolean(withDefault(options.includeServiceCatalog, true), `${where}.includeServiceCatalog`),
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),

@@ -2,9 +2,10 @@ import { KeystoneError, OpenStackError, type KeystoneClient, type Logger } from 
 import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 import { createHash } from 'node:crypto';
 import { identityOf, type KeystoneIdentity } from './identity.js';
+import { RefusedTokens } from './refused-tokens.js';
 import type { ServiceToken } from './service-token.js';
 
-/** The token was refused: unknown, expired or revoked. Answered 401 (never cached). */
+/** The token was refused: unknown, expired or revoked. Answered 401 (remembered briefly, see RefusedTokens). */
 export class InvalidTokenError extends OpenStackError {
   constructor() {
     super(401, 'The request you have made requires authentication.');
@@ -22,17 +23,21 @@ export class IdentityUnavailableError extends OpenStackError {
 
 export interface ValidatorSettings {
   cacheTtlSeconds: number;
+  /** How long a token Keystone refused is remembered as invalid; 0: not at all */
+  negativeCacheTtlSeconds: number;
   includeCatalog: boolean;
 }
 
 /**
  * Validates tokens with Keystone on behalf of the service, keystonemiddleware-style: results are
  * cached per token (sealed with the store's codec) for at most the configured TTL and never past
- * the token's expiry; invalid tokens are not cached; concurrent validations of one token, in this
- * process or in others sharing the store, make one Keystone call.
+ * the token's expiry; tokens Keystone refused are remembered for a few seconds, outages never;
+ * concurrent validations of one token, in this process or in others sharing the store, make one
+ * Keystone call.
  */
 export class TokenValidator {
   private readonly cache: SealedJsonCache<KeystoneIdentity>;
+  private readonly refused: RefusedTokens;
   private readonly flights: SingleFlight;
 
   constructor(
@@ -43,6 +48,7 @@ export class TokenValidator {
     private readonly logger: Logger,
   ) {
     this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'auth-token');
+    this.refused = new RefusedTokens(store, settings.negativeCacheTtlSeconds);
     this.flights = new SingleFlight(store, { leaseSeconds: 10 });
   }
 
@@ -51,8 +57,14 @@ export class TokenValidator {
     const notExpired = (identity: KeystoneIdentity) => allowExpired || Date.parse(identity.expiresAt) > Date.now();
     const cached = await this.cache.get(token, notExpired);
     if (cached) return cached;
+    if (await this.refused.has(token, allowExpired)) throw new InvalidTokenError();
     const flightKey = `validate\n${token}\n${allowExpired}`;
-    const identity = await this.flights.run(flightKey, () => this.fetch(token, allowExpired), () => this.cache.get(token, notExpired));
+    // A caller waiting on another process's flight stops at its refusal too, instead of asking again.
+    const published = async () => {
+      if (await this.refused.has(token, allowExpired)) throw new InvalidTokenError();
+      return this.cache.get(token, notExpired);
+    };
+    const identity = await this.flights.run(flightKey, () => this.fetch(token, allowExpired), published);
     if (!notExpired(identity)) throw new InvalidTokenError();
     return identity;
   }
@@ -83,6 +95,7 @@ export class TokenValidator {
       if (!(error instanceof KeystoneError)) throw error;
       if (error.failure === 'refused' && error.status === 404) {
         this.logger.debug({ token: fingerprint(token) }, 'token refused by Keystone');
+        await this.refused.remember(token, allowExpired); // Keystone's answer; outages below are never remembered
         throw new InvalidTokenError();
       }
       if (error.failure === 'refused' && error.status === 401 && mayRenew) {

@@ -12,6 +12,18 @@ export function authOptions(federation: Federation, extra: Partial<KeystoneAuthO
   };
 }
 
+/** A token the simulated IdP issues over its API for a password and a scope (e.g. `{ system: { all: true } }`). */
+export async function passwordToken(federation: Federation, user: string, password: string, scope: object): Promise<string> {
+  const response = await fetch(`${federation.idp.authUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } }, scope } }),
+  });
+  const token = response.headers.get('x-subject-token');
+  if (response.status !== 201 || !token) throw new Error(`no token for ${user}: ${response.status}`);
+  return token;
+}
+
 /** An app (Express 5, or 4) that answers with the headers and identity its handler received. */
 export function echoApp(middleware: KeystoneAuthMiddleware, flavour: 'express5' | 'express4' = 'express5'): express.Express {
   const app = (flavour === 'express4' ? express4() : express()) as express.Express;

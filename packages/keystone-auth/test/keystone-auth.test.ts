@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createStore } from '@k2k/store';
 import { startFederation, startMemcached, type Federation } from '@k2k/testing';
-import { keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
-import { authOptions, echoApp, recordingLogger } from './fixtures.js';
+import { IDENTITY_HEADERS, keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
+import { authOptions, echoApp, passwordToken, recordingLogger } from './fixtures.js';
 
 describe('keystoneAuth', () => {
   let federation: Federation;
@@ -60,26 +60,59 @@ describe('keystoneAuth', () => {
     const { directory } = federation.idp;
     const admin = directory.user({ name: 'admin', domain: { id: 'default' } });
     directory.grant('admin', admin?.id ?? '', 'default');
-    const token = await fetch(`${federation.idp.authUrl}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: 'adminpw' } } }, scope: { domain: { id: 'default' } } } }),
-    }).then((response) => response.headers.get('x-subject-token') ?? '');
+    const token = await passwordToken(federation, 'admin', 'adminpw', { domain: { id: 'default' } });
     const { body } = await request(echoApp(make(federation))).get('/').set('x-auth-token', token).expect(200);
     expect(body.headers).to.include({ 'x-domain-id': 'default', 'x-domain-name': 'Default' });
     expect(body.headers).to.not.have.property('x-project-id');
   });
 
+  it('sets OpenStack-System-Scope: all for a system-scoped token, and only then', async () => {
+    const app = echoApp(make(federation));
+    const system = await passwordToken(federation, 'admin', 'adminpw', { system: { all: true } });
+    const admin = await request(app).get('/').set('x-auth-token', system).expect(200);
+    expect(admin.body.headers['openstack-system-scope']).to.equal('all');
+    expect(admin.body.headers).to.not.have.property('x-project-id');
+    expect(admin.body.headers['x-roles'].split(',')).to.include('admin');
+    expect(admin.body.keystone.system).to.equal(true);
+    const member = await request(app).get('/').set('x-auth-token', alice()).set('OpenStack-System-Scope', 'all').expect(200);
+    expect(member.body.headers).to.not.have.property('openstack-system-scope');
+    expect(member.body.keystone).to.not.have.property('system');
+    expect(IDENTITY_HEADERS).to.include('openstack-system-scope'); // so k2kForward never sends it to another cloud
+  });
+
   it('removes spoofed identity headers, whatever happens next', async () => {
-    const spoofed = { 'x-identity-status': 'Confirmed', 'x-roles': 'admin', 'x-project-id': 'evil', 'x-service-roles': 'service', 'x-tenant-id': 'evil', 'x-is-admin-project': 'True' };
+    const spoofed = { 'x-identity-status': 'Confirmed', 'x-roles': 'admin', 'x-project-id': 'evil', 'x-service-roles': 'service', 'x-tenant-id': 'evil', 'x-is-admin-project': 'True', 'openstack-system-scope': 'all' };
     const app = echoApp(make(federation, { delayAuthDecision: true }));
     const anonymous = await request(app).get('/').set(spoofed).expect(200);
     expect(anonymous.body.headers['x-identity-status']).to.equal('Invalid');
-    for (const name of ['x-roles', 'x-project-id', 'x-service-roles', 'x-tenant-id', 'x-is-admin-project']) expect(anonymous.body.headers).to.not.have.property(name);
+    for (const name of ['x-roles', 'x-project-id', 'x-service-roles', 'x-tenant-id', 'x-is-admin-project', 'openstack-system-scope']) expect(anonymous.body.headers).to.not.have.property(name);
     const confirmed = await request(app).get('/').set(spoofed).set('x-auth-token', alice()).expect(200);
     expect(confirmed.body.headers['x-roles']).to.not.include('admin');
     expect(confirmed.body.headers['x-project-id']).to.equal(federation.env.idpProjectId);
     expect(confirmed.body.headers).to.not.have.property('x-tenant-id');
+    expect(confirmed.body.headers).to.not.have.property('openstack-system-scope');
+  });
+
+  it('removes identity headers spelled with underscores, which WSGI servers read as the dashed ones', async () => {
+    const spoofed = {
+      X_Identity_Status: 'Confirmed',
+      X_Roles: 'admin',
+      X_User_Id: 'evil',
+      'X-Project_Id': 'evil',
+      X_Service_Roles: 'service',
+      X_SERVICE_IDENTITY_STATUS: 'Confirmed',
+      OpenStack_System_Scope: 'all',
+      X_Tenant_Id: 'evil',
+      X_Custom_Thing: 'kept',
+    };
+    const spoofedNames = Object.keys(spoofed).filter((name) => name !== 'X_Custom_Thing').map((name) => name.toLowerCase());
+    const app = echoApp(make(federation, { delayAuthDecision: true }));
+    for (const token of [undefined, alice()]) {
+      const call = request(app).get('/').set(spoofed);
+      const { body } = await (token ? call.set('x-auth-token', token) : call).expect(200);
+      for (const name of spoofedNames) expect(body.headers).to.not.have.property(name);
+      expect(body.headers['x_custom_thing']).to.equal('kept');
+    }
   });
 
   describe('refusals', () => {
@@ -195,13 +228,49 @@ describe('keystoneAuth', () => {
       expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
     });
 
-    it('does not cache an invalid token: a later valid answer is seen', async () => {
+    it('remembers a token Keystone refused: 100 requests with it cost one validation', async () => {
       const app = echoApp(make(federation));
-      federation.idp.faults.set({ status: 404 }, 'tokens.validate');
-      const token = alice();
-      await request(app).get('/').set('x-auth-token', token).expect(401);
+      const invalid = 'gAAAAABnot-a-token-Keystone-knows';
+      federation.idp.faults.set({ latencyMs: 50 }, 'tokens.validate');
+      await Promise.all(Array.from({ length: 50 }, () => request(app).get('/').set('x-auth-token', invalid).expect(401)));
       federation.idp.faults.clear();
+      for (let i = 0; i < 50; i++) await request(app).get('/').set('x-auth-token', invalid).expect(401);
+      expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
+    });
+
+    it('remembers a refusal for negativeCacheTtlSeconds only, and not at all with 0', async function () {
+      this.timeout(5000);
+      const remembering = echoApp(make(federation, { negativeCacheTtlSeconds: 1 }));
+      const forgetting = echoApp(make(federation, { negativeCacheTtlSeconds: 0 }));
+      const token = alice();
+      federation.idp.faults.set({ status: 404 }, 'tokens.validate');
+      await request(remembering).get('/').set('x-auth-token', token).expect(401);
+      await request(forgetting).get('/').set('x-auth-token', token).expect(401);
+      federation.idp.faults.clear();
+      await request(forgetting).get('/').set('x-auth-token', token).expect(200);
+      await request(remembering).get('/').set('x-auth-token', token).expect(401);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await request(remembering).get('/').set('x-auth-token', token).expect(200);
+    });
+
+    it('never remembers an outage: down, timing out, failing, or refusing our service token, then the next request validates', async () => {
+      const app = echoApp(make(federation, { timeoutMs: 200 }));
+      const token = alice();
+      await federation.idp.down();
+      try {
+        await request(app).get('/').set('x-auth-token', token).expect(503);
+      } finally {
+        await federation.idp.up();
+      }
       await request(app).get('/').set('x-auth-token', token).expect(200);
+      const outages = [{ latencyMs: 500 }, { status: 500 }, { status: 503 }, { status: 401 }];
+      for (const outage of outages) {
+        const fresh = alice();
+        federation.idp.faults.set(outage, 'tokens.validate');
+        await request(app).get('/').set('x-auth-token', fresh).expect(503);
+        federation.idp.faults.clear();
+        await request(app).get('/').set('x-auth-token', fresh).expect(200);
+      }
     });
 
     it('never serves a cached validation past the expiry Keystone gave', async function () {
@@ -228,7 +297,9 @@ describe('keystoneAuth', () => {
         await request(first).get('/').set('x-auth-token', token).expect(200);
         const calls = federation.idp.calls.count();
         await request(second).get('/').set('x-auth-token', token).expect(200);
-        expect(federation.idp.calls.count()).to.equal(calls);
+        await request(first).get('/').set('x-auth-token', 'gAAAAABrefused-by-Keystone').expect(401);
+        await request(second).get('/').set('x-auth-token', 'gAAAAABrefused-by-Keystone').expect(401);
+        expect(federation.idp.calls.count()).to.equal(calls + 1);
       } finally {
         await Promise.all(stores.map((store) => store.close()));
         await memcached.kill();
@@ -245,6 +316,8 @@ describe('keystoneAuth', () => {
       expect(() => keystoneAuth({ ...base, store: {} as never })).to.throw(/store: must be a store made by createStore/);
       expect(() => keystoneAuth({ ...base, requiredRoles: { anyOf: 'admin' } as never })).to.throw(/requiredRoles\.anyOf: must be a list/);
       expect(() => keystoneAuth({ ...base, serviceAuth: { ...base.serviceAuth, password: '' } })).to.throw(/serviceAuth\.password/);
+      expect(() => keystoneAuth({ ...base, negativeCacheTtlSeconds: -1 })).to.throw(/keystoneAuth\.negativeCacheTtlSeconds: must be an integer >= 0/);
+      expect(() => keystoneAuth({ ...base, negativeCacheTtlSeconds: '10' as never })).to.throw(/keystoneAuth\.negativeCacheTtlSeconds/);
     });
   });
 });

@@ -28,7 +28,7 @@ describe('KeystoneStrategy (Passport)', () => {
     server.use(authenticator.initialize());
     server.get('/whoami', authenticator.authenticate('keystone', { session: false, failWithError: true }), (req, res) => {
       const user = req.user as KeystoneIdentity | undefined;
-      res.json({ user: user ?? null, sameAsKeystone: req.user === req.keystone, roles: req.headers['x-roles'] ?? null, status: req.headers['x-identity-status'] });
+      res.json({ user: user ?? null, sameAsKeystone: req.user === req.keystone, roles: req.headers['x-roles'] ?? null, status: req.headers['x-identity-status'], underscoredRoles: req.headers['x_roles'] ?? null });
     });
     server.use(keystoneErrorHandler());
     return server;
@@ -36,7 +36,8 @@ describe('KeystoneStrategy (Passport)', () => {
 
   it('is named keystone and authenticates with the same core: req.user, req.keystone and the headers', async () => {
     expect(new KeystoneStrategy(authOptions(federation)).name).to.equal('keystone');
-    const { body } = await request(app()).get('/whoami').set('x-auth-token', federation.idp.issueToken('alice', 'demo')).expect(200);
+    const { body } = await request(app()).get('/whoami').set('x-auth-token', federation.idp.issueToken('alice', 'demo')).set('X_Roles', 'admin').expect(200);
+    expect(body.underscoredRoles).to.equal(null);
     expect(body.user.user.name).to.equal('alice');
     expect(body.user.project.name).to.equal('demo');
     expect(body.sameAsKeystone).to.equal(true);

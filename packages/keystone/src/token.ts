@@ -63,7 +63,7 @@ interface RawToken {
   user?: RawRef & { 'OS-FEDERATION'?: { identity_provider?: { id?: unknown }; protocol?: { id?: unknown }; groups?: { id?: unknown }[] } };
   project?: RawRef;
   domain?: RawRef;
-  system?: unknown;
+  system?: { all?: unknown };
   roles?: RawRef[];
   catalog?: RawCatalogEntry[];
   is_admin_project?: unknown;
@@ -104,7 +104,8 @@ export function parseToken(id: string, body: unknown, url: string): Token {
     },
     ...(raw.project && { project: { ...ref(raw.project), domain: ref(raw.project.domain) } }),
     ...(raw.domain && { domain: ref(raw.domain) }),
-    ...(raw.system !== undefined && { system: true }),
+    // Keystone renders a system scope as {"all": true}; keystoneauth's system_scoped reads only that.
+    ...(raw.system?.all === true && { system: true }),
     roles: (raw.roles ?? []).map(ref),
     catalog: (raw.catalog ?? []).map(catalogEntry),
     ...(typeof raw.is_admin_project === 'boolean' && { isAdminProject: raw.is_admin_project }),

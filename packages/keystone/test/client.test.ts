@@ -56,6 +56,14 @@ describe('KeystoneClient', () => {
     expect(stub!.seen[0].headers).to.include({ 'x-auth-token': 'service-token', 'x-subject-token': TOKEN });
   });
 
+  it('reads a system scope only as Keystone renders it, {"all": true}', async () => {
+    const systems: unknown[] = [{ all: true }, {}, null];
+    const keystone = await serve((_req, res) => json(res, 200, tokenBody({ system: systems.shift(), roles: [{ id: 'r1', name: 'admin' }] })));
+    expect((await keystone.validateToken('service-token', TOKEN)).system).to.equal(true);
+    expect(await keystone.validateToken('service-token', TOKEN)).to.not.have.property('system');
+    expect(await keystone.validateToken('service-token', TOKEN)).to.not.have.property('system');
+  });
+
   it("carries Keystone's status and message, never the token", async () => {
     const keystone = await serve((_req, res) => json(res, 404, { error: { code: 404, title: 'Not Found', message: `Could not recognize Fernet token ${TOKEN}` } }));
     const error = await failure(keystone.validateToken('service-token', TOKEN));

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { FederationEnv } from './federation-env.js';
 import { SimulatedKeystone } from './keystone/simulated-keystone.js';
-import type { Project } from './keystone/directory.js';
+import { SYSTEM_TARGET, type Project } from './keystone/directory.js';
 import { ImageService } from './services/image-service.js';
 import { VolumeService } from './services/volume-service.js';
 
@@ -105,6 +105,7 @@ function seedAdmin(cloud: Cloud): void {
   const admin = directory.addUser(SEED.admin.name, SEED.admin.password);
   cloud.projects.admin = directory.addProject('admin');
   directory.grant('admin', admin.id, cloud.projects.admin.id);
+  directory.grant('admin', admin.id, SYSTEM_TARGET); // as keystone-manage bootstrap does
 }
 
 function seedIdp(cloud: Cloud): void {

@@ -85,6 +85,22 @@ describe('SimulatedKeystone', () => {
     expect((await validate(revoked)).json()).to.deep.equal({ error: { code: 404, message: 'Failed to validate token', title: 'Not Found' } });
   });
 
+  it('issues a system-scoped token to a user with a role on the system, as Keystone renders it', async () => {
+    const systemToken = (user: string, password: string) =>
+      http(`${federation.idp.authUrl}/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } }, scope: { system: { all: true } } } }),
+      });
+    const issued = await systemToken('admin', 'adminpw');
+    expect(issued.status).to.equal(201);
+    const body = issued.json() as { token: { system?: unknown; project?: unknown; roles: { name: string }[] } };
+    expect(body.token.system).to.deep.equal({ all: true });
+    expect(body.token).to.not.have.property('project');
+    expect(body.token.roles.map((role) => role.name)).to.have.members(['admin', 'member', 'reader']);
+    expect((await systemToken('alice', 'alicepw')).status).to.equal(401); // no role on the system
+  });
+
   it('substitutes the project id in the catalog of a project-scoped token', async () => {
     const service = federation.idp.issueToken('k2k', 'service');
     const token = aliceToken(federation);

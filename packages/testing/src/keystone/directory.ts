@@ -36,6 +36,9 @@ interface Assignment {
   roleId: string;
 }
 
+/** The target of role assignments on the system (Keystone's system scope `{"all": true}`). */
+export const SYSTEM_TARGET = 'system';
+
 /** Keystone's default implied roles: admin implies member, member implies reader. */
 const IMPLIES: Record<string, string> = { admin: 'member', member: 'reader' };
 
@@ -75,7 +78,7 @@ export class Directory {
     return group;
   }
 
-  /** Grants a role (by name) to a user or group on a project or domain. */
+  /** Grants a role (by name) to a user or group on a project, a domain or the system (SYSTEM_TARGET). */
   grant(roleName: string, actorId: string, targetId: string): void {
     this.assignments.push({ actorId, targetId, roleId: this.role(roleName).id });
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readBody, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
 import { Catalog } from './catalog.js';
-import { Directory, type Project, type Role } from './directory.js';
+import { Directory, SYSTEM_TARGET, type Project, type Role } from './directory.js';
 import { newId } from './ids.js';
 import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
 import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
@@ -36,9 +36,9 @@ type Credentials = { user: { id: string }; federation?: FederatedIdentity; paren
 
 /**
  * A Keystone v3 on loopback that answers like the real one (Zed) for what K2K uses: password and
- * token authentication, token validation and revocation, scopable projects, the IdP's SAML2 ECP
- * endpoint, and the SP's Shibboleth ECP consumer and federation auth. Every call is logged by
- * route; faults can be switched on.
+ * token authentication (project, domain or system scope), token validation and revocation,
+ * scopable projects, the IdP's SAML2 ECP endpoint, and the SP's Shibboleth ECP consumer and
+ * federation auth. Every call is logged by route; faults can be switched on.
  */
 export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   readonly directory = new Directory();
@@ -138,6 +138,11 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     this.tokens.revoke(id);
   }
 
+  /** The id of every token this Keystone issued so far, over HTTP or through issueToken (e.g. to check that none leaked into logs). */
+  issuedTokens(): string[] {
+    return this.tokens.all().map((token) => token.id);
+  }
+
   /** What this Keystone knows of a token. */
   inspectToken(id: string | undefined): TokenCheck {
     return this.tokens.check(id);
@@ -205,6 +210,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
       methods: parent ? ['token', ...parent.methods.filter((m) => m !== 'token')] : ['password'],
       projectId: scope.projectId,
       domainId: scope.domainId,
+      system: scope.system,
       federation: credentials.federation,
       expiresAt: parent?.expiresAt,
       parentAuditId: parent?.auditIds[0],
@@ -227,7 +233,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     return { status: 401, message: MESSAGES.unauthorized };
   }
 
-  private resolveScope(scope: AuthBody['scope'], credentials: Credentials): { projectId?: string; domainId?: string } | { status: number; message: string } {
+  private resolveScope(scope: AuthBody['scope'], credentials: Credentials): { projectId?: string; domainId?: string; system?: boolean } | { status: number; message: string } {
     const groupIds = credentials.federation?.groupIds ?? [];
     if (scope?.project) {
       const project = this.directory.project(scope.project);
@@ -238,6 +244,11 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
       const domain = this.directory.domain(scope.domain);
       if (!domain || this.directory.rolesOn(credentials.user.id, groupIds, domain.id).length === 0) return { status: 401, message: MESSAGES.unauthorized };
       return { domainId: domain.id };
+    }
+    if (scope?.system) {
+      if (scope.system.all !== true) return { status: 400, message: MESSAGES.badRequest };
+      if (this.directory.rolesOn(credentials.user.id, groupIds, SYSTEM_TARGET).length === 0) return { status: 401, message: MESSAGES.unauthorized };
+      return { system: true };
     }
     return {};
   }
@@ -256,7 +267,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   }
 
   private rolesOf(token: TokenRecord): Role[] {
-    const target = token.projectId ?? token.domainId;
+    const target = token.projectId ?? token.domainId ?? (token.system ? SYSTEM_TARGET : undefined);
     return target ? this.directory.rolesOn(token.userId, token.federation?.groupIds ?? [], target) : [];
   }
 
@@ -405,6 +416,7 @@ interface AuthBody {
   scope?: {
     project?: { id?: string; name?: string; domain?: DomainBody };
     domain?: DomainBody;
+    system?: { all?: unknown };
     service_provider?: { id?: string };
   };
 }

@@ -1,5 +1,5 @@
 import type { Catalog } from './catalog.js';
-import type { Directory, Role } from './directory.js';
+import { SYSTEM_TARGET, type Directory, type Role } from './directory.js';
 import type { TokenRecord } from './tokens.js';
 
 /** A service provider as registered at an IdP. */
@@ -15,7 +15,7 @@ export function keystoneTime(date: Date): string {
 }
 
 /**
- * The token JSON exactly as Keystone (Zed) shapes it: catalog only for a project scope and when
+ * The token JSON exactly as Keystone (Zed) shapes it: catalog only for a scoped token and when
  * wanted, service_providers whenever the IdP has any, OS-FEDERATION for federated users.
  */
 export function renderToken(
@@ -61,6 +61,10 @@ export function renderToken(
     const domain = directory.domain({ id: token.domainId });
     body.domain = { id: domain?.id, name: domain?.name };
     body.roles = directory.rolesOn(token.userId, groupIds, token.domainId).map(renderRole);
+    if (withCatalog) body.catalog = catalog.render(undefined);
+  } else if (token.system) {
+    body.system = { all: true };
+    body.roles = directory.rolesOn(token.userId, groupIds, SYSTEM_TARGET).map(renderRole);
     if (withCatalog) body.catalog = catalog.render(undefined);
   }
   if (serviceProviders.length > 0) {

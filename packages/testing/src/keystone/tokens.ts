@@ -14,6 +14,8 @@ export interface TokenRecord {
   methods: string[];
   projectId?: string;
   domainId?: string;
+  /** Set for a system-scoped token */
+  system?: boolean;
   issuedAt: Date;
   expiresAt: Date;
   auditIds: string[];
@@ -52,6 +54,11 @@ export class TokenStore {
     if (token.revoked) return { ok: false, reason: 'revoked' };
     if (!allowExpired && token.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
     return { ok: true, token };
+  }
+
+  /** Every token issued so far (expired and revoked included), oldest first. */
+  all(): TokenRecord[] {
+    return [...this.tokens.values()];
   }
 
   /** Makes the token expired from now on. */
