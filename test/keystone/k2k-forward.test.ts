@@ -103,4 +103,32 @@ describe('k2kForward, against a real Keystone IdP and SP', function () {
     expect(locked.body.error.message).to.include(`not available to you at service provider ${env.spId}`);
     await request(gateway.app).get(volumes()).set('x-auth-token', token).set('SERVICE-PROVIDER', 'nope').expect(400);
   });
+
+  describe('without routing headers: search, learned locations, qualified ids', () => {
+    it("finds a volume at the SP by search, learns it, and goes straight there the next time", async () => {
+      const volume = services.sp.volume.seed(env.spProjectId, { name: 'found-by-search' });
+      const first = await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
+      expect(first.headers['x-k2k-service-provider']).to.equal(env.spId);
+      expect(services.idp.volume.requests.map((r) => r.method)).to.deep.equal(['GET']); // the local probe: 404
+      services.idp.volume.reset();
+      services.sp.volume.reset();
+      await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
+      expect(services.idp.volume.requests).to.have.length(0);
+      expect(services.sp.volume.requests).to.have.length(1);
+    });
+
+    it('sends `<id>@<sp>` to the SP with the bare id, and creates `name@sp` there under the bare name', async () => {
+      const volume = services.sp.volume.seed(env.spProjectId, { name: 'qualified' });
+      await request(gateway.app).get(`${volumes()}/${volume.id}@${env.spId}`).set('x-auth-token', token).expect(200);
+      expect(services.sp.volume.requests[0].path).to.equal(`/v3/${env.spProjectId}/volumes/${volume.id}`);
+      const created = await request(gateway.app).post(volumes()).set('x-auth-token', token).send({ volume: { name: `made@${env.spId}`, size: 1 } }).expect(202);
+      expect(created.headers['x-k2k-service-provider']).to.equal(env.spId);
+      expect(created.body.volume.name).to.equal('made');
+    });
+
+    it('answers 404 for an id no cloud has, and sends its DELETE nowhere', async () => {
+      await request(gateway.app).delete(`${volumes()}/00000000-0000-4000-8000-00000000dead`).set('x-auth-token', token).expect(404);
+      expect([...services.idp.volume.requests, ...services.sp.volume.requests].filter((r) => r.method === 'DELETE')).to.have.length(0);
+    });
+  });
 });

@@ -1,16 +1,30 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type ServiceProvider } from '@k2k/keystone';
 import { IDENTITY_HEADERS } from '@k2k/keystone-auth';
-import { Forwarder, type ForwardPlan } from './forwarder.js';
-import { localUrl } from './local-url.js';
+import { answer } from './answer.js';
+import type { Call } from './call.js';
+import { remoteEndpoint } from './endpoints.js';
+import { Executor, type Delivery } from './execute.js';
+import { Learner, type Lesson } from './learn.js';
+import { Locator, type ProbeEvent, type ProbeTarget, type SearchEvent } from './locate.js';
+import { Locations, type LocationEvent } from './locations.js';
 import { parseForwardOptions, type K2KForwardOptions } from './options.js';
-import { parseRequestPath, type ParsedPath } from './parse-request.js';
+import { parseApiRequest } from './parse-request.js';
 import { extendedProxyList, PROXY_LIST_HEADER, proxiesPassed } from './proxy-chain.js';
-import { RemoteSessions, type ExchangeEvent, type SessionRequest } from './remote-session.js';
-import { remoteUrl } from './remote-url.js';
+import { RemoteSessions, type ExchangeEvent, type RemoteSession } from './remote-session.js';
+import { ResourceTypes } from './resource-types.js';
 import { ROUTING_HEADERS } from './routing-headers.js';
-import { chooseTarget, explicitHeaders, stayLocal, type RoutingRule, type Target } from './routing.js';
+import { explicitHeaders } from './routing/explicit-headers.js';
+import { learnedLocation } from './routing/learned-location.js';
+import { qualifiedId } from './routing/qualified-id.js';
+import { qualifiedName } from './routing/qualified-name.js';
+import { route } from './routing/route.js';
+import { searchUnknownId } from './routing/search.js';
+import type { RoutingRule } from './routing/target.js';
+import { Upstream } from './upstream.js';
+import { upstreamPath } from './upstream-path.js';
+import { composeUpstreamUrl } from './upstream-url.js';
 
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
 const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
@@ -28,132 +42,153 @@ export interface ForwardEvent {
 
 export interface K2KForwardMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
-  /** Emits 'forward' (ForwardEvent) for every forwarded request and 'exchange' (ExchangeEvent) for every K2K exchange */
+  /**
+   * Emits 'forward' (ForwardEvent) for every forwarded request, 'exchange' (ExchangeEvent) for
+   * every K2K exchange, 'location' (LocationEvent) for every location learned, forgotten or
+   * remembered as absent, 'search' (SearchEvent) and 'probe' (ProbeEvent) for searches.
+   */
   readonly events: EventEmitter;
-  stats(): ReturnType<RemoteSessions['stats']>;
+  stats(): ReturnType<RemoteSessions['stats']> & { locations: ReturnType<Locations['stats']> };
   close(): Promise<void>;
 }
 
 /**
  * Express / Connect middleware that sends an OpenStack API call to the cloud that holds the
- * resource, through K2K federation: parse the path, choose the target (routing headers, else
- * local), get a scoped token at the service provider, pick its endpoint, forward, answer as-is.
- * Mount keystoneAuth before it: it needs the confirmed caller (`req.keystone`).
+ * resource, through K2K federation. A request's journey: parse, route (routing headers, a
+ * qualified id or name, a learned location, a search, else local), execute (a scoped token at the
+ * service provider, its endpoint, the request sent), answer, learn. Mount keystoneAuth before it:
+ * it needs the confirmed caller (`req.keystone`).
  */
 export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
   const config = parseForwardOptions(options);
   const events = new EventEmitter();
   const idp = new KeystoneClient({ authUrl: config.authUrl, timeoutMs: config.keystoneTimeoutMs });
   const sessions = new RemoteSessions(idp, config.store, config.tokenSafetyMarginSeconds, config.keystoneTimeoutMs, (event: ExchangeEvent) => events.emit('exchange', event));
-  const forwarder = new Forwarder(config.timeoutMs, config.logger);
-  const rules: RoutingRule[] = [explicitHeaders, stayLocal];
+  const upstream = new Upstream(config.timeoutMs, config.probeTimeoutMs);
+  const resources = new ResourceTypes(config.resourceTypes);
+  const locations = new Locations(config.store, config.serviceType, config.locationTtlSeconds, config.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
+  const localUpstream = config.local.kind === 'upstream' ? config.local.template : undefined;
+  const locator = new Locator(
+    { localProbe, remoteProbe, probe: (target, call, signal) => upstream.probe(target.url, probeHeaders(target, call), target.where, signal) },
+    sessions,
+    locations,
+    config.maxSearchesPerCaller,
+    (event: ProbeEvent) => events.emit('probe', event),
+    (event: SearchEvent) => events.emit('search', event),
+  );
+  const executor = new Executor(upstream, sessions, locator, locations, {
+    localUpstream,
+    serviceType: config.serviceType,
+    interface: config.interface,
+    region: config.region,
+    search: config.search,
+    outgoingHeaders,
+  });
+  const learner = config.learn ? new Learner(locations, resources, config.learnListLimit) : undefined;
+  const rules: RoutingRule[] = [
+    explicitHeaders,
+    qualifiedId,
+    qualifiedName(resources, config.jsonBodyLimitBytes),
+    ...(config.learn ? [learnedLocation(locations, resources)] : []),
+    ...(config.search ? [searchUnknownId(resources)] : []),
+  ];
 
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const requestId = requestIdOf(req, res);
-    route(req, res, next, requestId).catch((error: unknown) => {
+    handle(req, res, next, requestId).catch((error: unknown) => {
       if (!(error instanceof OpenStackError)) config.logger.error({ requestId, err: { message: (error as Error)?.message } }, 'k2kForward failed');
       writeOpenStackError(req, res, error);
     });
   };
 
-  async function route(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): Promise<void> {
-    const identity = req.keystone;
-    const parsed = parseRequestPath(req.url ?? '/', identity?.project?.id);
-    const passed = proxiesPassed(req);
-    const target = await chooseTarget(rules, {
-      req,
-      parsed,
-      identity,
-      looped: passed.includes(config.proxyId),
-      localName: config.localName,
-      allowedServiceProviders: config.serviceProviders,
-    });
-    const context: RequestContext = { requestId, parsed, proxyList: extendedProxyList(passed, config.proxyId), userToken: headerValue(req, 'x-auth-token') };
-    if (target.kind === 'local') return stayHere(req, res, next, context);
-    await sendRemote(req, res, target, context, false);
-  }
-
-  /** Rule 6: the service's own routes (next), or the local upstream with the user's own token. */
-  function stayHere(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, context: RequestContext): void {
-    if (config.local.kind === 'next') return next();
-    const started = Date.now();
-    forwarder.forward(req, res, {
-      url: localUrl(config.local.template, context.parsed),
-      headers: outgoingHeaders(context),
-      requestId: context.requestId,
-      done: (outcome) => reportForward(req, context, undefined, outcome.status, started, outcome.remoteRequestId),
-    });
-  }
-
-  async function sendRemote(req: IncomingMessage, res: ServerResponse, target: Extract<Target, { kind: 'remote' }>, context: RequestContext, retried: boolean): Promise<void> {
-    const { userToken } = context;
-    if (!userToken) throw new OpenStackError(401, 'The request you have made requires authentication.');
-    const sessionRequest: SessionRequest = { userToken, serviceProvider: target.serviceProvider, project: target.project, callerProjectName: req.keystone?.project?.name };
-    const started = Date.now();
-    const session = await sessions.get(sessionRequest);
-    const sp = target.serviceProvider.id;
-    const plan: ForwardPlan = {
-      url: remoteUrl(session.catalog, { serviceType: config.serviceType, interface: target.interface ?? config.interface, region: config.region }, context.parsed, session.projectId, sp),
-      // The local token never leaves for a service provider: the remote one replaces it.
-      headers: { ...outgoingHeaders(context), 'x-auth-token': session.token, 'x-service-token': undefined },
-      serviceProvider: sp,
-      requestId: context.requestId,
-      done: (outcome) => reportForward(req, context, sp, outcome.status, started, outcome.remoteRequestId),
-    };
-    if (!retried && replayable(req)) {
-      // The SP refused a cached token (revoked there, or its Keystone restarted): one fresh exchange.
-      plan.retryOn401 = () => {
-        config.logger.info({ requestId: context.requestId, serviceProvider: sp }, 'remote token refused; exchanging again');
-        sessions
-          .forget(sessionRequest)
-          .then(() => sendRemote(req, res, target, context, true))
-          .catch((error: unknown) => writeOpenStackError(req, res, error));
-      };
+  async function handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): Promise<void> {
+    const call = parse(req, res, requestId);
+    const target = await route(rules, { req, request: call.request, identity: call.identity, localName: config.localName }, call.limits);
+    const delivery = await executor.execute(call, target);
+    if (delivery.kind === 'next') {
+      if (learner) learnFromLocalRoutes(call, delivery, learner);
+      return next();
     }
-    forwarder.forward(req, res, plan);
+    const { destination, response } = delivery;
+    const serviceProvider = destination.kind === 'remote' ? destination.serviceProvider.id : undefined;
+    const lesson: Lesson = {
+      call,
+      location: destination.kind === 'remote' ? { serviceProvider: destination.serviceProvider.id, projectId: destination.session.projectId } : { serviceProvider: null },
+      status: response.status,
+      routedByLearning: 'learned' in delivery.target && delivery.target.learned === true,
+    };
+    await learner?.learnFromStatus(lesson);
+    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: learner?.wantsBody(call) ? config.jsonBodyLimitBytes : 0 });
+    reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);
+    await learner?.learnFromBody(lesson, body);
   }
 
-  function outgoingHeaders(context: RequestContext): Record<string, string | undefined> {
+  /** Step 1: the request taken apart, with who is calling and the proxies it passed. */
+  function parse(req: IncomingMessage, res: ServerResponse, requestId: string): Call {
+    const identity = req.keystone;
+    const request = parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id);
+    const passed = proxiesPassed(req);
+    const userToken = req.headers['x-auth-token'];
+    return {
+      req,
+      res,
+      request,
+      identity,
+      requestId,
+      userToken: (Array.isArray(userToken) ? userToken[0] : userToken) || undefined,
+      proxyList: extendedProxyList(passed, config.proxyId),
+      limits: { looped: passed.includes(config.proxyId), allowedServiceProviders: config.serviceProviders },
+      started: Date.now(),
+    };
+  }
+
+  /** The service's own routes answer local requests: learn from their status once they have. */
+  function learnFromLocalRoutes(call: Call, delivery: Extract<Delivery, { kind: 'next' }>, using: Learner): void {
+    call.res.once('finish', () => {
+      const routedByLearning = delivery.target.kind === 'local' && delivery.target.learned === true;
+      using.learnFromStatus({ call, location: { serviceProvider: null }, status: call.res.statusCode, routedByLearning }).catch(() => undefined);
+    });
+  }
+
+  function localProbe(call: Call): ProbeTarget | undefined {
+    if (!localUpstream || !call.userToken) return undefined;
+    const path = upstreamPath(localUpstream.pathname, call.request, undefined, call.request.resourcePath);
+    return { url: composeUpstreamUrl(localUpstream, path, ''), token: call.userToken, where: 'the local service' };
+  }
+
+  function remoteProbe(call: Call, serviceProvider: ServiceProvider, session: RemoteSession): ProbeTarget {
+    const endpoint = remoteEndpoint(session.catalog, { serviceType: config.serviceType, interface: config.interface, region: config.region }, serviceProvider.id);
+    const path = upstreamPath(endpoint.pathname, call.request, session.projectId, call.request.resourcePath);
+    return { url: composeUpstreamUrl(endpoint, path, ''), token: session.token, where: `service provider ${serviceProvider.id}` };
+  }
+
+  function probeHeaders(target: ProbeTarget, call: Call): Record<string, string> {
+    return { 'x-auth-token': target.token, 'x-openstack-request-id': call.requestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+  }
+
+  function outgoingHeaders(call: Call): Record<string, string | undefined> {
     const headers: Record<string, string | undefined> = {};
     for (const name of NOT_FORWARDED) headers[name] = undefined;
-    headers['x-openstack-request-id'] = context.requestId;
-    headers[PROXY_LIST_HEADER] = context.proxyList;
+    headers['x-openstack-request-id'] = call.requestId;
+    headers[PROXY_LIST_HEADER] = call.proxyList;
     return headers;
   }
 
-  function reportForward(req: IncomingMessage, context: RequestContext, serviceProvider: string | undefined, status: number, started: number, remoteRequestId?: string): void {
-    const event: ForwardEvent = { serviceProvider, method: req.method ?? 'GET', resourceType: context.parsed.resourceType ?? '', status, durationMs: Date.now() - started };
+  function reportForward(call: Call, serviceProvider: string | undefined, status: number, remoteRequestId: string | string[] | undefined): void {
+    const event: ForwardEvent = { serviceProvider, method: call.request.method, resourceType: call.request.resourceType ?? '', status, durationMs: Date.now() - call.started };
     events.emit('forward', event);
-    config.logger.info({ requestId: context.requestId, remoteRequestId, serviceProvider: serviceProvider ?? config.localName, method: event.method, resourceType: event.resourceType, status, durationMs: event.durationMs }, 'forwarded');
+    config.logger.info(
+      { requestId: call.requestId, remoteRequestId, serviceProvider: serviceProvider ?? config.localName, method: event.method, resourceType: event.resourceType, status, durationMs: event.durationMs },
+      'forwarded',
+    );
   }
 
   return Object.assign(middleware, {
     events,
-    stats: () => sessions.stats(),
+    stats: () => ({ ...sessions.stats(), locations: locations.stats() }),
     close: async () => {
-      forwarder.close();
+      upstream.close();
       await idp.close();
     },
   });
 }
-
-interface RequestContext {
-  requestId: string;
-  parsed: ParsedPath;
-  /** MM-PROXY-LIST for the next hop */
-  proxyList: string;
-  /** The caller's local token, read before forwarding rewrites the headers */
-  userToken: string | undefined;
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value[0] : value) || undefined;
-}
-
-/** Whether the request can be sent again: no body, or one a body parser already holds. */
-function replayable(req: IncomingMessage): boolean {
-  if ((req as IncomingMessage & { body?: unknown }).body !== undefined && req.readableEnded) return true;
-  return Number(req.headers['content-length'] ?? 0) === 0 && req.headers['transfer-encoding'] === undefined;
-}
-

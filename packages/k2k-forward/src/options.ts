@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
+import { DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 import { loggerOption, normalizeInterface, officialServiceType, type EndpointInterface, type Logger } from '@k2k/keystone';
-import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
+import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
 
 export interface K2KForwardOptions {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted) */
@@ -33,6 +34,24 @@ export interface K2KForwardOptions {
   serviceProviders?: string[];
   /** Where to log (pino-compatible). Default: nowhere */
   logger?: Logger;
+  /** Learn where resources are from answers (DESIGN "Learned locations"), shared through the store. Default true */
+  learn?: boolean;
+  /** Look for an unknown id in every cloud with GET probes (rule 4). Default true */
+  search?: boolean;
+  /** The resource types learned and searched. Default: OpenStack's for the service type (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
+  resourceTypes?: string[];
+  /** How long a learned location is remembered, refreshed on use (seconds). Default 86400 */
+  locationTtlSeconds?: number;
+  /** How long an id found nowhere is remembered as absent (seconds; 0: not at all). Default 10 */
+  absentTtlSeconds?: number;
+  /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
+  probeTimeoutMs?: number;
+  /** Searches one caller may run at once in one process; more get 429. Default 4 */
+  maxSearchesPerCaller?: number;
+  /** The largest JSON body read: a create's body (for `name@sp`), an answer learned from (bytes). Default 1048576 */
+  jsonBodyLimitBytes?: number;
+  /** At most this many items of one list answer are learned. Default 1000 */
+  learnListLimit?: number;
 }
 
 export interface ParsedForwardOptions {
@@ -49,9 +68,41 @@ export interface ParsedForwardOptions {
   proxyId: string;
   serviceProviders: string[] | undefined;
   logger: Logger;
+  learn: boolean;
+  search: boolean;
+  resourceTypes: string[];
+  locationTtlSeconds: number;
+  absentTtlSeconds: number;
+  probeTimeoutMs: number;
+  maxSearchesPerCaller: number;
+  jsonBodyLimitBytes: number;
+  learnListLimit: number;
 }
 
-const KNOWN = ['serviceType', 'authUrl', 'store', 'local', 'localName', 'interface', 'region', 'timeoutMs', 'keystoneTimeoutMs', 'tokenSafetyMarginSeconds', 'proxyId', 'serviceProviders', 'logger'];
+const KNOWN = [
+  'serviceType',
+  'authUrl',
+  'store',
+  'local',
+  'localName',
+  'interface',
+  'region',
+  'timeoutMs',
+  'keystoneTimeoutMs',
+  'tokenSafetyMarginSeconds',
+  'proxyId',
+  'serviceProviders',
+  'logger',
+  'learn',
+  'search',
+  'resourceTypes',
+  'locationTtlSeconds',
+  'absentTtlSeconds',
+  'probeTimeoutMs',
+  'maxSearchesPerCaller',
+  'jsonBodyLimitBytes',
+  'learnListLimit',
+];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
 export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForward'): ParsedForwardOptions {
@@ -62,27 +113,41 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
   if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(iface)}`);
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
+  const serviceType = officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
+  const timeoutMs = requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1);
   return {
-    serviceType: officialServiceType(requireString(options.serviceType, `${where}.serviceType`)),
+    serviceType,
     authUrl: requireString(options.authUrl, `${where}.authUrl`),
     store: storeOption(options.store, `${where}.store`),
     local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
     localName: requireString(withDefault(options.localName, 'default'), `${where}.localName`),
     interface: endpointInterface,
     region: options.region === undefined ? undefined : requireString(options.region, `${where}.region`),
-    timeoutMs: requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1),
+    timeoutMs,
     keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
     serviceProviders: parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`),
     logger: loggerOption(options.logger, `${where}.logger`),
+    learn: requireBoolean(withDefault(options.learn, true), `${where}.learn`),
+    search: requireBoolean(withDefault(options.search, true), `${where}.search`),
+    resourceTypes: parseStringList(withDefault(options.resourceTypes, [...(DEFAULT_RESOURCE_TYPES[serviceType] ?? [])]), `${where}.resourceTypes`),
+    locationTtlSeconds: requireInteger(withDefault(options.locationTtlSeconds, 86_400), `${where}.locationTtlSeconds`, 1),
+    absentTtlSeconds: requireInteger(withDefault(options.absentTtlSeconds, 10), `${where}.absentTtlSeconds`, 0),
+    probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, timeoutMs)), `${where}.probeTimeoutMs`, 1, timeoutMs),
+    maxSearchesPerCaller: requireInteger(withDefault(options.maxSearchesPerCaller, 4), `${where}.maxSearchesPerCaller`, 1),
+    jsonBodyLimitBytes: requireInteger(withDefault(options.jsonBodyLimitBytes, 1_048_576), `${where}.jsonBodyLimitBytes`, 1024),
+    learnListLimit: requireInteger(withDefault(options.learnListLimit, 1000), `${where}.learnListLimit`, 0),
   };
 }
 
 function parseServiceProviders(value: unknown, option: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of service provider ids');
-  return value.map((id, i) => requireString(id, `${option}[${i}]`));
+  return value === undefined ? undefined : parseStringList(value, option);
+}
+
+function parseStringList(value: unknown, option: string): string[] {
+  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of strings');
+  return value.map((item, i) => requireString(item, `${option}[${i}]`));
 }
 
 function parseLocal(value: unknown, option: string): ParsedForwardOptions['local'] {

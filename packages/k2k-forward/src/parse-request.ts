@@ -1,7 +1,8 @@
 import { OpenStackError } from '@k2k/keystone';
 
-/** An OpenStack API path, taken apart (step 1 of a request's journey). */
-export interface ParsedPath {
+/** An OpenStack API call, taken apart (step 1 of a request's journey). */
+export interface ApiRequest {
+  method: string;
   /** Segments before the version, for endpoints behind a path prefix ('' usually) */
   prefix: string;
   /** The API version segment: 'v3', 'v2.1', 'v2.0'... */
@@ -10,13 +11,17 @@ export interface ParsedPath {
   projectId?: string;
   /** e.g. 'volumes', 'images' */
   resourceType?: string;
-  /** The resource's id; absent for collections and their 'detail' lists */
+  /** The resource's id (decoded, without its qualifier); absent for collections and their 'detail' lists */
   resourceId?: string;
+  /** The cloud named by an `<id>@<cloud>` resource id: a service provider id, or the local cloud's name */
+  qualifier?: string;
   /** What follows the id: 'action', 'file', 'metadata/key'... */
   action?: string;
-  /** Everything after version and project id, e.g. '/volumes/42/action' */
+  /** Everything after version and project id, without the qualifier, e.g. '/volumes/42/action' */
   rest: string;
-  /** The whole path, checked: a plain absolute path, e.g. '/v3/<project>/volumes/42/action' */
+  /** The resource itself below version and project id, e.g. '/volumes/42' (what a search probes) */
+  resourcePath?: string;
+  /** The whole path, checked and without the qualifier: '/v3/<project>/volumes/42/action' */
   path: string;
   /** The query string with its '?', or '' */
   query: string;
@@ -25,6 +30,8 @@ export interface ParsedPath {
 const VERSION = /^v\d+(\.\d+)?$/;
 const PROJECT_ID = /^[0-9a-f]{32}$/;
 const LIST_VARIANTS = new Set(['detail']);
+/** '@' as sent, or percent-encoded, before the qualifier of a resource id */
+const QUALIFIER = /^(?<id>.+?)(?:@|%40)(?<cloud>[^@%]+)$/i;
 
 /**
  * Parses a request target. A segment after the version is the project id when it is the caller's
@@ -33,33 +40,44 @@ const LIST_VARIANTS = new Set(['detail']);
  * absolute form ('http://host/...'), '//host', empty segments, dot segments, encoded slashes and
  * backslashes. A trailing slash is fine.
  */
-export function parseRequestPath(url: string, callerProjectId?: string): ParsedPath {
+export function parseApiRequest(method: string, url: string, callerProjectId?: string): ApiRequest {
   const queryAt = url.indexOf('?');
-  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : url.slice(queryAt);
-  if (!path.startsWith('/')) throw new OpenStackError(400, 'The request target must be a path starting with "/".');
-  const segments = path.split('/').slice(1);
+  if (!rawPath.startsWith('/')) throw new OpenStackError(400, 'The request target must be a path starting with "/".');
+  const segments = rawPath.split('/').slice(1);
   segments.forEach((segment, i) => assertSafe(segment, i === segments.length - 1));
 
   const versionAt = segments.findIndex((segment) => VERSION.test(segment));
-  if (versionAt < 0) return { prefix: '', rest: path, path, query };
+  if (versionAt < 0) return { method, prefix: '', rest: rawPath, path: rawPath, query };
   let next = versionAt + 1;
   const candidate = segments[next];
   const projectId = candidate !== undefined && (candidate === callerProjectId || PROJECT_ID.test(candidate)) ? candidate : undefined;
   if (projectId) next++;
   const [resourceType, second, ...action] = segments.slice(next);
   const isId = second !== undefined && second !== '' && !LIST_VARIANTS.has(second);
+  const qualified = isId ? QUALIFIER.exec(second)?.groups : undefined;
+  const idSegment = qualified ? qualified.id : second;
+  const restSegments = isId ? [resourceType, idSegment, ...action] : segments.slice(next);
+  const rest = join(restSegments);
+  const before = segments.slice(0, next);
   return {
-    prefix: segments.slice(0, versionAt).map((s) => `/${s}`).join(''),
+    method,
+    prefix: join(segments.slice(0, versionAt)),
     version: segments[versionAt],
     ...(projectId && { projectId }),
     ...(resourceType && { resourceType }),
-    ...(isId && { resourceId: decodeURIComponent(second) }),
+    ...(isId && { resourceId: decodeURIComponent(idSegment), resourcePath: join([resourceType, idSegment]) }),
+    ...(qualified && { qualifier: decodeURIComponent(qualified.cloud) }),
     ...(isId && action.length > 0 && { action: action.join('/') }),
-    rest: segments.slice(next).map((s) => `/${s}`).join(''),
-    path,
+    rest,
+    path: `${join(before)}${rest}`,
     query,
   };
+}
+
+function join(segments: readonly string[]): string {
+  return segments.map((segment) => `/${segment}`).join('');
 }
 
 function assertSafe(segment: string, last: boolean): void {

@@ -71,9 +71,10 @@ export class RemoteSessions {
     );
   }
 
-  /** Drops a cached session the SP no longer accepts. */
-  async forget(request: SessionRequest): Promise<void> {
-    await this.cache.delete(request.userToken, request.serviceProvider.id, projectKey(request.project));
+  /** Drops a cached session the SP no longer accepts, under the key asked for and under its project's id. */
+  async forget(request: SessionRequest, session: RemoteSession): Promise<void> {
+    const keys = new Set([projectKey(request.project), projectKey({ id: session.projectId })]);
+    await Promise.all([...keys].map((key) => this.cache.delete(request.userToken, request.serviceProvider.id, key)));
   }
 
   stats(): ExchangeStats & { cache: { hits: number; misses: number } } {
@@ -101,6 +102,9 @@ export class RemoteSessions {
         catalog: scoped.catalog,
       };
       await this.cache.set(request.userToken, sp.id, project, session);
+      // Learned locations name the remote project by id: let them find this session too.
+      const byId = projectKey({ id: session.projectId });
+      if (byId !== project && session.projectId) await this.cache.set(request.userToken, sp.id, byId, session);
       this.onExchange({ serviceProvider: sp.id, ok: true, durationMs: Date.now() - started });
       return session;
     } catch (error) {

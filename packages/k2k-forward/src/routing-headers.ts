@@ -22,7 +22,12 @@ const VALUE = /^[\w.@:+=\- ]{1,255}$/;
  * `defaultDomain` is used when PROJECT-NAME comes without PROJECT-DOMAIN.
  */
 export function readRoutingHeaders(req: IncomingMessage, defaultDomain: string): RoutingRequest {
-  const serviceProvider = value(req, 'service-provider') ?? value(req, 'mm-service-provider');
+  const named = value(req, 'service-provider');
+  const mmNamed = value(req, 'mm-service-provider');
+  if (named !== undefined && mmNamed !== undefined && named !== mmNamed) {
+    throw new OpenStackError(400, `SERVICE-PROVIDER (${named}) and MM-SERVICE-PROVIDER (${mmNamed}) name different service providers.`);
+  }
+  const serviceProvider = named ?? mmNamed;
   const projectName = value(req, 'project-name');
   const projectDomain = value(req, 'project-domain');
   const projectId = value(req, 'mm-project-id');

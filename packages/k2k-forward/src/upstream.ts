@@ -1,42 +1,45 @@
-import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { fixRequestBody, createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
-import { OpenStackError, writeOpenStackError, type Logger } from '@k2k/keystone';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
+import { OpenStackError } from '@k2k/keystone';
 
-/** How one request is forwarded: where, with which headers, and what to do with the answer. */
-export interface ForwardPlan {
+/** One request to send upstream: where, and the headers to set (undefined removes one). */
+export interface UpstreamRequest {
   /** The full upstream URL (origin, path, query) */
   url: URL;
-  /** Headers to set on the upstream request (undefined removes the header) */
   headers: Record<string, string | undefined>;
-  /** The service provider, for X-K2K-Service-Provider; absent for the local upstream */
-  serviceProvider?: string;
-  requestId: string;
-  /** Called instead of answering when the upstream says 401; absent: the 401 goes back as-is */
-  retryOn401?: () => void;
-  /** Told the outcome once the answer started or failed */
-  done(outcome: { status: number; remoteRequestId?: string }): void;
+  /** Who answers, for error messages: 'service provider sp1', 'the local service' */
+  where: string;
+}
+
+/** The upstream's answer, not yet written to the client: the body is still to be read. */
+export interface UpstreamResponse {
+  status: number;
+  statusMessage?: string;
+  headers: IncomingHttpHeaders;
+  body: IncomingMessage;
 }
 
 /** Connection-level failures of the upstream: it could not be reached (502). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ETIMEDOUT']);
-/** Hop-by-hop headers are the proxy's own business, never copied from the upstream answer. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 interface Pending {
-  plan: ForwardPlan;
+  request: UpstreamRequest;
   timedOut: boolean;
-  /** The outcome was reported (once per attempt, whatever fails after) */
-  reported: boolean;
+  settled: boolean;
+  resolve(response: UpstreamResponse): void;
+  reject(error: unknown): void;
 }
 
 /**
- * Step 5 and 6: the forwarding itself, on http-proxy-middleware. Request and response bodies are
- * streamed (a body parsed earlier is re-sent); the headers are rewritten before the proxy starts;
- * an upstream silent for `timeoutMs` is answered 504, one that cannot be reached 502, in
- * OpenStack's JSON; an aborted client request aborts the upstream one.
+ * Step 5: sends requests upstream over kept-alive connections. `send` forwards the client's
+ * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
+ * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
+ * resource is there (a bodiless GET). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
+ * probe) fails with 504, one that cannot be reached with 502, naming it; a client that goes away
+ * takes its upstream request with it.
  */
-export class Forwarder {
+export class Upstream {
   private readonly pending = new WeakMap<IncomingMessage, Pending>();
   private readonly agents = { http: new Agent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
   /** One proxy per protocol: http-proxy takes its kept-alive agent from static options. */
@@ -44,19 +47,40 @@ export class Forwarder {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly logger: Logger,
+    private readonly probeTimeoutMs: number,
   ) {
     this.proxies = { http: this.createProxy(this.agents.http), https: this.createProxy(this.agents.https) };
   }
 
-  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
-    this.pending.set(req, { plan, timedOut: false, reported: false });
-    for (const [name, value] of Object.entries(plan.headers)) {
-      if (value === undefined) delete req.headers[name];
-      else req.headers[name] = value;
-    }
-    const proxy = plan.url.protocol === 'https:' ? this.proxies.https : this.proxies.http;
-    void proxy(req as never, res as never, (error?: unknown) => this.onError(error, req, res));
+  send(req: IncomingMessage, res: ServerResponse, request: UpstreamRequest): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(req, { request, timedOut: false, settled: false, resolve, reject });
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined) delete req.headers[name];
+        else req.headers[name] = value;
+      }
+      const proxy = request.url.protocol === 'https:' ? this.proxies.https : this.proxies.http;
+      void proxy(req as never, res as never, (error?: unknown) => this.onError(error, req));
+    });
+  }
+
+  /** The status of a GET of `url`; the body is dropped. */
+  probe(url: URL, headers: Record<string, string>, where: string, signal: AbortSignal): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
+      let timedOut = false;
+      const probe = send(url, { method: 'GET', headers, agent, signal }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 502);
+      });
+      probe.setTimeout(this.probeTimeoutMs, () => {
+        timedOut = true;
+        probe.destroy();
+      });
+      probe.once('error', (error) => reject(upstreamError(error, where, timedOut, this.probeTimeoutMs)));
+      probe.end();
+    });
   }
 
   close(): void {
@@ -67,9 +91,9 @@ export class Forwarder {
   private createProxy(agent: Agent | HttpsAgent): RequestHandler {
     return createProxyMiddleware<IncomingMessage, ServerResponse>({
       agent,
-      router: (req) => this.planOf(req).url.origin,
+      router: (req) => this.pendingOf(req).request.url.origin,
       pathRewrite: (_path, req) => {
-        const { url } = this.planOf(req);
+        const { url } = this.pendingOf(req).request;
         return `${url.pathname}${url.search}`;
       },
       changeOrigin: true,
@@ -79,17 +103,17 @@ export class Forwarder {
       plugins: [
         (server) => {
           server.on('proxyReq', (proxyReq, req, res) => this.onProxyRequest(proxyReq, req, res as ServerResponse));
-          server.on('proxyRes', (proxyRes, req, res) => this.onProxyResponse(proxyRes, req, res));
-          server.on('error', (error, req, res) => this.onError(error, req, res as ServerResponse));
+          server.on('proxyRes', (proxyRes, req) => this.onProxyResponse(proxyRes, req));
+          server.on('error', (error, req) => this.onError(error, req));
         },
       ],
     });
   }
 
-  private planOf(req: IncomingMessage): ForwardPlan {
+  private pendingOf(req: IncomingMessage): Pending {
     const pending = this.pending.get(req);
-    if (!pending) throw new Error('no forward plan for this request');
-    return pending.plan;
+    if (!pending) throw new Error('no upstream request pending for this request');
+    return pending;
   }
 
   private onProxyRequest(proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void {
@@ -111,61 +135,32 @@ export class Forwarder {
     resendParsedBody(proxyReq, req);
   }
 
-  private onProxyResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
+  private onProxyResponse(proxyRes: IncomingMessage, req: IncomingMessage): void {
     const pending = this.pending.get(req);
-    if (!pending) return;
-    const { plan } = pending;
-    const status = proxyRes.statusCode ?? 502;
-    if (status === 401 && plan.retryOn401) {
-      proxyRes.resume(); // drain and drop: the retry answers instead
-      return plan.retryOn401();
-    }
-    res.statusCode = status;
-    if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
-    for (const [name, value] of Object.entries(proxyRes.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || name === 'x-openstack-request-id') continue;
-      res.setHeader(name, value);
-    }
-    if (plan.serviceProvider) res.setHeader('x-k2k-service-provider', plan.serviceProvider);
-    const remoteRequestId = proxyRes.headers['x-openstack-request-id'];
-    report(pending, { status, remoteRequestId: Array.isArray(remoteRequestId) ? remoteRequestId[0] : remoteRequestId });
-    // pipe rather than stream.pipeline, which costs an AbortController per request. A client that
-    // leaves is handled in onProxyRequest (the upstream request is destroyed); an upstream that
-    // breaks off takes the client's answer with it, so the client sees it cut short.
-    proxyRes.once('error', (error) => {
-      this.logger.warn({ requestId: plan.requestId, err: { message: error.message } }, 'upstream answer cut short');
-      res.destroy();
-    });
-    proxyRes.pipe(res);
+    if (!pending || pending.settled) return void proxyRes.resume();
+    pending.settled = true;
+    pending.resolve({ status: proxyRes.statusCode ?? 502, statusMessage: proxyRes.statusMessage, headers: proxyRes.headers, body: proxyRes });
   }
 
-  private onError(error: unknown, req: IncomingMessage, res: ServerResponse): void {
+  private onError(error: unknown, req: IncomingMessage): void {
     const pending = this.pending.get(req);
-    const where = pending?.plan.serviceProvider ? `service provider ${pending.plan.serviceProvider}` : 'the local service';
-    const code = (error as { code?: string } | undefined)?.code;
-    let answer: OpenStackError;
-    if (error instanceof OpenStackError) answer = error;
-    else if (pending?.timedOut) answer = new OpenStackError(504, `The service at ${where} did not answer within ${this.timeoutMs} ms.`);
-    else if (code && UNREACHABLE.has(code)) answer = new OpenStackError(502, `Could not reach the service at ${where} (${code}).`);
-    else {
-      this.logger.error({ requestId: pending?.plan.requestId, err: { message: (error as Error)?.message } }, 'forwarding failed');
-      answer = new OpenStackError(502, `Forwarding to ${where} failed.`);
-    }
-    if (pending) report(pending, { status: answer.status });
-    writeOpenStackError(req, res, answer);
+    if (!pending || pending.settled) return;
+    pending.settled = true;
+    pending.reject(error instanceof OpenStackError ? error : upstreamError(error, pending.request.where, pending.timedOut, this.timeoutMs));
   }
 }
 
-function report(pending: Pending, outcome: { status: number; remoteRequestId?: string }): void {
-  if (pending.reported) return;
-  pending.reported = true;
-  pending.plan.done(outcome);
+function upstreamError(error: unknown, where: string, timedOut: boolean, timeoutMs: number): OpenStackError {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (timedOut) return new OpenStackError(504, `The service at ${where} did not answer within ${timeoutMs} ms.`);
+  if (code && UNREACHABLE.has(code)) return new OpenStackError(502, `Could not reach the service at ${where} (${code}).`, { cause: error });
+  return new OpenStackError(502, `Forwarding to ${where} failed.`, { cause: error });
 }
 
 /**
- * A body parser that ran before the proxy consumed the request stream: write its result instead,
- * or the upstream would wait for a body that never comes. Raw bodies (Buffer, string) go as they
- * are; parsed ones through http-proxy-middleware's fixRequestBody.
+ * A body parser (or routing, for a create's name) that read the request stream before the proxy:
+ * write its result instead, or the upstream would wait for a body that never comes. Raw bodies
+ * (Buffer, string) go as they are; parsed ones through http-proxy-middleware's fixRequestBody.
  */
 function resendParsedBody(proxyReq: ClientRequest, req: IncomingMessage): void {
   if (!req.readableEnded) return; // still streaming: the proxy pipes it
@@ -173,7 +168,7 @@ function resendParsedBody(proxyReq: ClientRequest, req: IncomingMessage): void {
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     proxyReq.setHeader('content-length', Buffer.byteLength(body));
     proxyReq.write(body);
-  } else if (body !== undefined && body !== null && typeof body === 'object' && Object.keys(body).length > 0) {
+  } else if (body !== undefined && body !== null && typeof body === 'object') {
     fixRequestBody(proxyReq, req);
   } else if (Number(req.headers['content-length'] ?? 0) > 0) {
     proxyReq.destroy(new OpenStackError(500, 'The request body was consumed before k2kForward and cannot be forwarded; mount body parsers after it.'));

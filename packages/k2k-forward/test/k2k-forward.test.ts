@@ -142,7 +142,7 @@ describe('k2kForward through a gateway (simulated clouds, real memcached)', () =
     });
 
     it('keeps working with the store down: cache misses only', async () => {
-      const broken = createStore({ backend: 'memcached', servers: ['127.0.0.1:1'], timeoutMs: 50 });
+      const broken = createStore({ backend: 'memcached', servers: ['127.0.0.1:1'], secret: 'gateway-test-secret-0123', timeoutMs: 50 });
       const degraded = testGateway(federation.env, broken);
       try {
         await request(degraded.app).get(`/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set(ROUTING).expect(200);

@@ -1,12 +1,15 @@
 import { expect } from 'chai';
 import { OpenStackError } from '@k2k/keystone';
-import { parseRequestPath } from '../src/parse-request.js';
+import { parseApiRequest } from '../src/parse-request.js';
+
+const parseRequestPath = (target: string, callerProjectId?: string) => parseApiRequest('GET', target, callerProjectId);
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 
-describe('parseRequestPath', () => {
+describe('parseApiRequest', () => {
   it('takes a Cinder path apart: version, project, resource, id, action', () => {
     expect(parseRequestPath(`/v3/${PROJECT}/volumes/vol-1/action?x=1`)).to.deep.equal({
+      method: 'GET',
       prefix: '',
       version: 'v3',
       projectId: PROJECT,
@@ -14,6 +17,7 @@ describe('parseRequestPath', () => {
       resourceId: 'vol-1',
       action: 'action',
       rest: '/volumes/vol-1/action',
+      resourcePath: '/volumes/vol-1',
       path: `/v3/${PROJECT}/volumes/vol-1/action`,
       query: '?x=1',
     });
@@ -36,7 +40,7 @@ describe('parseRequestPath', () => {
 
   it('keeps a prefix before the version and passes unversioned paths whole', () => {
     expect(parseRequestPath(`/volume/v3/${PROJECT}/volumes`)).to.include({ prefix: '/volume', version: 'v3', rest: '/volumes' });
-    expect(parseRequestPath('/')).to.deep.equal({ prefix: '', rest: '/', path: '/', query: '' });
+    expect(parseRequestPath('/')).to.deep.equal({ method: 'GET', prefix: '', rest: '/', path: '/', query: '' });
   });
 
   it('refuses paths that could escape the endpoint', () => {
@@ -46,7 +50,7 @@ describe('parseRequestPath', () => {
   });
 });
 
-describe('parseRequestPath: only plain absolute paths', () => {
+describe('parseApiRequest: only plain absolute paths', () => {
   it('refuses the absolute form, //host, empty segments and relative targets', () => {
     for (const target of ['http://evil/v3/x', '//evil:1234/x', '/v3//evil/x', 'v3/volumes', '*', '', '/v2/images//']) {
       expect(() => parseRequestPath(target), target).to.throw(OpenStackError).with.property('status', 400);
@@ -56,5 +60,24 @@ describe('parseRequestPath: only plain absolute paths', () => {
   it('accepts a trailing slash and the root', () => {
     expect(parseRequestPath('/v3/')).to.include({ version: 'v3', path: '/v3/' });
     expect(parseRequestPath('/')).to.include({ path: '/' });
+  });
+});
+
+describe('parseApiRequest: qualified ids', () => {
+  it('takes the cloud off `<id>@<cloud>`, written plain or percent-encoded, and forwards the bare id', () => {
+    for (const id of ['vol-1@sp1', 'vol-1%40sp1']) {
+      expect(parseRequestPath(`/v3/${PROJECT}/volumes/${id}/action`), id).to.deep.include({
+        resourceId: 'vol-1',
+        qualifier: 'sp1',
+        rest: '/volumes/vol-1/action',
+        resourcePath: '/volumes/vol-1',
+        path: `/v3/${PROJECT}/volumes/vol-1/action`,
+      });
+    }
+  });
+
+  it('takes only the last @ as the qualifier, and leaves ids without one alone', () => {
+    expect(parseRequestPath('/v2/images/a@b@sp2')).to.include({ resourceId: 'a@b', qualifier: 'sp2' });
+    expect(parseRequestPath('/v2/images/plain')).to.not.have.property('qualifier');
   });
 });

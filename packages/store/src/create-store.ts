@@ -1,6 +1,7 @@
 import { MemcachedStore } from './memcached-store.js';
 import { MemoryStore } from './memory-store.js';
 import { parseStoreOptions, type ParsedStoreOptions, type StoreOptions } from './options.js';
+import { warnIfPlaintext } from './plaintext-warning.js';
 import { createSecureCodec, type SecureCodec } from './secure-codec.js';
 import { StoreCounters } from './stats.js';
 import type { AddResult, Store, StoreBackend, StoreStats, StoreValue } from './store.js';
@@ -25,8 +26,10 @@ function createBackend(options: ParsedStoreOptions, counters: StoreCounters): St
     case 'memory':
       return new MemoryStore(options.maxEntries);
     case 'memcached':
+      warnIfPlaintext(options);
       return new MemcachedStore(options, countFailure);
     case 'tiered':
+      warnIfPlaintext(options);
       return new TieredStore(new MemoryStore(options.l1MaxEntries), new MemcachedStore(options, countFailure), options.l1TtlSeconds);
     case 'custom':
       return options.custom;

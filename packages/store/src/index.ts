@@ -1,6 +1,6 @@
 export { createStore } from './create-store.js';
 export type { AddResult, Store, StoreBackend, StoreStats, StoreValue } from './store.js';
-export type { CommonStoreOptions, CustomStoreOptions, MemcachedStoreOptions, MemoryStoreOptions, StoreOptions, TieredStoreOptions } from './options.js';
+export type { CommonStoreOptions, CustomStoreOptions, MemcachedStoreOptions, MemoryStoreOptions, StoreLogger, StoreOptions, TieredStoreOptions } from './options.js';
 export { createSecureCodec } from './secure-codec.js';
 export type { SealedSlot, SecureCodec, SecurityStrategy } from './secure-codec.js';
 export { SealedJsonCache } from './sealed-json-cache.js';
@@ -8,7 +8,8 @@ export type { CacheCounts } from './sealed-json-cache.js';
 export { TokenCache } from './token-cache.js';
 export type { ExpiringToken, TokenCacheOptions } from './token-cache.js';
 export { ResourceMap } from './resource-map.js';
-export type { ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
+export { normalizeResourceId } from './resource-map.js';
+export type { ResourceEntry, ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
 export { SingleFlight } from './single-flight.js';
 export type { SingleFlightOptions } from './single-flight.js';
 export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';

@@ -1,5 +1,5 @@
 import type { MemcachedSettings } from './memcached-store.js';
-import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
 import type { SecurityStrategy } from './secure-codec.js';
 import type { StoreBackend } from './store.js';
 
@@ -8,7 +8,8 @@ export interface CommonStoreOptions {
   /**
    * Protects cached values (keystonemiddleware's `memcache_secret_key`): with it, values are sealed
    * under keys derived from this secret and the token they belong to. At least 16 characters.
-   * Without it, cache keys are still hashes, never tokens, but values are stored in the clear.
+   * Without it, cache keys are still hashes, never tokens, but values are stored in the clear:
+   * required for the memcached and tiered backends unless `insecurePlaintext` is set.
    */
   secret?: string;
   /** 'MAC' (authenticate) or 'ENCRYPT' (authenticate and hide, the default). Needs `secret`. */
@@ -21,10 +22,22 @@ export interface MemoryStoreOptions extends CommonStoreOptions {
   maxEntries?: number;
 }
 
+/** Where a store reports what an operator must know (a pino logger fits). */
+export interface StoreLogger {
+  warn(fields: object, message: string): void;
+}
+
 export interface MemcachedStoreOptions extends CommonStoreOptions {
   backend: 'memcached';
   /** `host:port` of each memcached server; keys spread over them by consistent hashing. */
   servers: string[];
+  /**
+   * Anyone who can reach memcached could read and replay cached tokens, so `secret` is required;
+   * `true` stores values unprotected instead, and the store warns that it does once, when created.
+   */
+  insecurePlaintext?: boolean;
+  /** Receives that warning; default: a process warning (`K2K_STORE_PLAINTEXT`). */
+  logger?: StoreLogger;
   /** Deadline of each operation in ms; a later answer counts as a miss. Default 500. */
   timeoutMs?: number;
   /** How long a failed server (refused, reset, or 3 timeouts in a row) is skipped before it is tried again, in ms. Default 5000. */
@@ -56,13 +69,19 @@ export type ParsedStoreOptions = {
   securityStrategy: SecurityStrategy;
 } & (
   | { backend: 'memory'; maxEntries: number }
-  | ({ backend: 'memcached' } & MemcachedSettings)
-  | ({ backend: 'tiered'; l1MaxEntries: number; l1TtlSeconds: number } & MemcachedSettings)
+  | ({ backend: 'memcached' } & MemcachedSettings & SharedStoreProtection)
+  | ({ backend: 'tiered'; l1MaxEntries: number; l1TtlSeconds: number } & MemcachedSettings & SharedStoreProtection)
   | { backend: 'custom'; custom: StoreBackend }
 );
 
+/** A shared backend runs either with a secret or with an explicit, logged opt-out. */
+export interface SharedStoreProtection {
+  insecurePlaintext: boolean;
+  logger: StoreLogger | undefined;
+}
+
 const COMMON_KEYS = ['backend', 'secret', 'securityStrategy'];
-const MEMCACHED_KEYS = [...COMMON_KEYS, 'servers', 'timeoutMs', 'deadServerRetryMs', 'poolSize', 'idleMs'];
+const MEMCACHED_KEYS = [...COMMON_KEYS, 'servers', 'timeoutMs', 'deadServerRetryMs', 'poolSize', 'idleMs', 'insecurePlaintext', 'logger'];
 const KNOWN_KEYS = {
   memory: [...COMMON_KEYS, 'maxEntries'],
   memcached: MEMCACHED_KEYS,
@@ -90,7 +109,7 @@ export function parseStoreOptions(input: StoreOptions = {}, where = 'store'): Pa
     case 'memory':
       return { ...common, backend, maxEntries: requireInteger(withDefault(options.maxEntries, 10_000), `${where}.maxEntries`, 1) };
     case 'memcached':
-      return { ...common, backend, ...parseMemcachedSettings(options, where) };
+      return { ...common, backend, ...parseMemcachedSettings(options, where), ...parseProtection(options, backend, secret, where) };
     case 'tiered':
       return {
         ...common,
@@ -98,8 +117,24 @@ export function parseStoreOptions(input: StoreOptions = {}, where = 'store'): Pa
         ...parseMemcachedSettings(options, where),
         l1MaxEntries: requireInteger(withDefault(options.l1MaxEntries, 1000), `${where}.l1MaxEntries`, 1),
         l1TtlSeconds: requireInteger(withDefault(options.l1TtlSeconds, 5), `${where}.l1TtlSeconds`, 1),
+        ...parseProtection(options, backend, secret, where),
       };
   }
+}
+
+/** Without a secret, memcached would hold usable tokens in the clear: refuse, unless opted out. */
+function parseProtection(options: Record<string, unknown>, backend: string, secret: string | undefined, where: string): SharedStoreProtection {
+  const insecurePlaintext = requireBoolean(withDefault(options.insecurePlaintext, false), `${where}.insecurePlaintext`);
+  if (insecurePlaintext && secret !== undefined) throw new OptionError(`${where}.insecurePlaintext`, 'cannot be used with a secret: drop one of them');
+  if (!insecurePlaintext && secret === undefined) {
+    throw new OptionError(
+      `${where}.secret`,
+      `required for the ${backend} backend: without it, cached tokens sit in memcached in the clear for anyone who can reach it. ` +
+        'Give a secret of at least 16 characters (the same on every process sharing the servers), or set insecurePlaintext: true to accept that risk',
+    );
+  }
+  const logger = options.logger === undefined ? undefined : requireMethods<StoreLogger>(options.logger, `${where}.logger`, ['warn'], 'a logger with a warn method (a pino logger works)');
+  return { insecurePlaintext, logger };
 }
 
 function parseMemcachedSettings(options: Record<string, unknown>, where: string): MemcachedSettings {

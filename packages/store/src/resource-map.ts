@@ -2,12 +2,18 @@ import { requireInteger, withDefault } from './option-checks.js';
 import { SealedJsonCache, type CacheCounts } from './sealed-json-cache.js';
 import type { Store } from './store.js';
 
-/** Which resource: ids are unique per service type and resource type. */
+/**
+ * Which resource, as one caller's project sees it. The project is part of the key, so what one
+ * project learns or forgets never moves another project's requests.
+ */
 export interface ResourceKey {
+  /** The caller's local project id */
+  projectId: string;
   /** The canonical service type, e.g. 'block-storage' (callers normalise aliases first) */
   serviceType: string;
   /** e.g. 'volumes', 'images' */
   resourceType: string;
+  /** Compared lowercase and without dashes, as OpenStack ids are written both ways */
   resourceId: string;
 }
 
@@ -17,34 +23,49 @@ export interface ResourceLocation {
   serviceProvider: string | null;
   /** The project the resource belongs to there */
   projectId?: string;
-  projectName?: string;
-  projectDomainName?: string;
 }
 
+/** What the map knows of a resource: where it is, or that it was found nowhere a short while ago. */
+export type ResourceEntry<L extends ResourceLocation = ResourceLocation> = { kind: 'found'; location: L } | { kind: 'absent' };
+
 export interface ResourceMapOptions {
-  /** How long a learned location is remembered, in seconds. Default 86400 (a day). */
+  /** How long a learned location is remembered, in seconds; refreshed on use. Default 86400 (a day). */
   ttlSeconds?: number;
 }
 
+/** The stored form: a location with when it was last written (epoch ms), or the absent mark. */
+type Stored<L> = { location: L; writtenAt: number } | { absent: true };
+
 /**
- * Learned resource locations shared by every process on the store: (service type, resource type,
- * id) -> the cloud and project that hold it. Keys are hashed and values sealed with the store's codec.
+ * Learned resource locations shared by every process on the store: (caller's project, service
+ * type, resource type, id) -> the cloud and project that hold it. Keys are hashed and values
+ * sealed with the store's codec. A location in use is written again once it is past half its TTL,
+ * so what is used stays and what is not expires.
  */
 export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
-  private readonly cache: SealedJsonCache<L>;
+  private readonly cache: SealedJsonCache<Stored<L>>;
   private readonly ttlSeconds: number;
 
   constructor(store: Store, options: ResourceMapOptions = {}) {
-    this.cache = new SealedJsonCache<L>(store, 'resource');
+    this.cache = new SealedJsonCache<Stored<L>>(store, 'resource');
     this.ttlSeconds = requireInteger(withDefault(options.ttlSeconds, 86_400), 'ttlSeconds', 1);
   }
 
   learn(key: ResourceKey, location: L): Promise<boolean> {
-    return this.cache.set(subject(key), location, this.ttlSeconds);
+    return this.cache.set(subject(key), { location, writtenAt: Date.now() }, this.ttlSeconds);
   }
 
-  find(key: ResourceKey): Promise<L | undefined> {
-    return this.cache.get(subject(key));
+  /** Remembers that the resource was found nowhere, for a short while. */
+  rememberAbsent(key: ResourceKey, ttlSeconds: number): Promise<boolean> {
+    return this.cache.set(subject(key), { absent: true }, ttlSeconds);
+  }
+
+  async find(key: ResourceKey): Promise<ResourceEntry<L> | undefined> {
+    const stored = await this.cache.get(subject(key));
+    if (!stored) return undefined;
+    if ('absent' in stored) return { kind: 'absent' };
+    if (Date.now() - stored.writtenAt > (this.ttlSeconds * 1000) / 2) await this.learn(key, stored.location);
+    return { kind: 'found', location: stored.location };
   }
 
   forget(key: ResourceKey): Promise<boolean> {
@@ -56,6 +77,11 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
   }
 }
 
+/** OpenStack ids are compared lowercase and without dashes ('F3A1-..' and 'f3a1..' are one id). */
+export function normalizeResourceId(id: string): string {
+  return id.toLowerCase().replace(/-/g, '');
+}
+
 function subject(key: ResourceKey): string {
-  return `${key.serviceType}\n${key.resourceType}\n${key.resourceId}`;
+  return `${key.projectId}\n${key.serviceType}\n${key.resourceType}\n${normalizeResourceId(key.resourceId)}`;
 }

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startMemcached, type MemcachedServer } from '@k2k/testing';
 import { createStore, SingleFlight, type Store } from '../src/index.js';
 
+const SECRET = 'single-flight-test-secret';
+
 describe('SingleFlight', () => {
   let server: MemcachedServer;
   let store: Store;
@@ -10,7 +12,7 @@ describe('SingleFlight', () => {
 
   beforeEach(async () => {
     server = await startMemcached();
-    store = createStore({ backend: 'memcached', servers: [server.location], timeoutMs: 150 });
+    store = createStore({ backend: 'memcached', servers: [server.location], secret: SECRET, timeoutMs: 150 });
     others = [];
   });
 
@@ -21,7 +23,7 @@ describe('SingleFlight', () => {
 
   /** Another store on the same memcached, as another worker process would have. */
   function storeOfAnotherProcess(): Store {
-    const other = createStore({ backend: 'memcached', servers: [server.location], timeoutMs: 150 });
+    const other = createStore({ backend: 'memcached', servers: [server.location], secret: SECRET, timeoutMs: 150 });
     others.push(other);
     return other;
   }

@@ -2,13 +2,15 @@ import { expect } from 'chai';
 import { startMemcached, type MemcachedServer } from '@k2k/testing';
 import { createStore, type Store } from '../src/index.js';
 
+const SECRET = 'tiered-test-secret';
+
 describe('tiered backend', () => {
   let server: MemcachedServer;
   let store: Store;
 
   beforeEach(async () => {
     server = await startMemcached();
-    store = createStore({ backend: 'tiered', servers: [server.location], timeoutMs: 150, l1TtlSeconds: 60 });
+    store = createStore({ backend: 'tiered', servers: [server.location], secret: SECRET, timeoutMs: 150, l1TtlSeconds: 60 });
   });
 
   afterEach(async () => {
@@ -24,7 +26,7 @@ describe('tiered backend', () => {
   });
 
   it('fills L1 from L2 on a miss', async () => {
-    const other = createStore({ backend: 'memcached', servers: [server.location] });
+    const other = createStore({ backend: 'memcached', servers: [server.location], secret: SECRET });
     await other.set('shared', 'from another process', 60);
     await other.close();
     expect((await store.get('shared'))?.toString()).to.equal('from another process');
@@ -33,7 +35,7 @@ describe('tiered backend', () => {
   });
 
   it('takes leases in L2 only, so processes agree', async () => {
-    const other = createStore({ backend: 'tiered', servers: [server.location] });
+    const other = createStore({ backend: 'tiered', servers: [server.location], secret: SECRET });
     try {
       expect(await store.add('lease', 'a', 10)).to.equal('added');
       expect(await other.add('lease', 'b', 10)).to.equal('exists');

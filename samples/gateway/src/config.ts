@@ -4,7 +4,10 @@ import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, require
 
 /** The gateway's configuration (DESIGN.md "Gateway configuration"), validated, in camelCase. */
 export interface GatewayConfig {
-  listen: { host: string; port: number };
+  listen: ListenConfig;
+  /** A second listener for /healthz and /metrics only; when set, the public one does not serve them */
+  adminListen: { host: string; port: number } | undefined;
+  drain: DrainConfig;
   workers: number;
   keystone: {
     authUrl: string;
@@ -17,13 +20,33 @@ export interface GatewayConfig {
   mounts: Record<string, string>;
   store:
     | { backend: 'memory'; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT' }
-    | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT' };
+    | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT'; insecurePlaintext: boolean };
   routing: { learn: boolean; searchByBroadcast: boolean; aggregation: boolean };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
-const TOP = ['listen', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'store', 'routing', 'log_level'];
+export interface ListenConfig {
+  host: string;
+  port: number;
+  /** Longest a whole request (body included) may take; 0: no limit, so slow uploads are not cut */
+  requestTimeoutSeconds: number;
+  /** Longest a client may take to send its request headers (what stops slowloris clients) */
+  headersTimeoutSeconds: number;
+  /** An idle keep-alive connection is closed after this long */
+  keepAliveTimeoutSeconds: number;
+}
+
+/** What a stop signal does: /healthz answers 503 for `graceSeconds` while requests are still served, then the listener closes and in-flight requests get `timeoutSeconds` */
+export interface DrainConfig {
+  graceSeconds: number;
+  timeoutSeconds: number;
+}
+
+const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'store', 'routing', 'log_level'];
 const RESERVED_PATHS = ['/healthz', '/metrics'];
+/** Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once: keep every duration far below. */
+const MAX_SECONDS = 86_400;
+const MIN_SECRET_LENGTH = 16;
 
 /** Reads and validates a YAML or JSON config file; throws an OptionError naming the key. */
 export function loadConfig(path: string): GatewayConfig {
@@ -46,8 +69,7 @@ export function parseConfig(raw: unknown): GatewayConfig {
   const config = requireObject(raw, 'config');
   rejectUnknownKeys(config, TOP, 'config');
 
-  const listen = requireObject(withDefault(config.listen, {}), 'listen');
-  rejectUnknownKeys(listen, ['host', 'port'], 'listen');
+  const listen = parseListen(withDefault(config.listen, {}));
 
   const keystone = requireObject(config.keystone, 'keystone');
   rejectUnknownKeys(keystone, ['auth_url', 'service_auth'], 'keystone');
@@ -75,10 +97,12 @@ export function parseConfig(raw: unknown): GatewayConfig {
   rejectUnknownKeys(routing, ['learn', 'search_by_broadcast', 'aggregation'], 'routing');
 
   return {
-    listen: { host: requireString(withDefault(listen.host, '127.0.0.1'), 'listen.host'), port: requireInteger(withDefault(listen.port, 5001), 'listen.port', 0, 65535) },
+    listen,
+    adminListen: config.admin_listen === undefined ? undefined : parseAdminListen(config.admin_listen, listen),
+    drain: parseDrain(withDefault(config.drain, {})),
     workers,
     keystone: {
-      authUrl: requireString(keystone.auth_url, 'keystone.auth_url'),
+      authUrl: parseAuthUrl(keystone.auth_url),
       serviceAuth: {
         username: requireString(serviceAuth.username, 'keystone.service_auth.username'),
         password: requireString(serviceAuth.password, 'keystone.service_auth.password'),
@@ -100,6 +124,54 @@ export function parseConfig(raw: unknown): GatewayConfig {
   };
 }
 
+function parseListen(value: unknown): ListenConfig {
+  const listen = requireObject(value, 'listen');
+  rejectUnknownKeys(listen, ['host', 'port', 'request_timeout_seconds', 'headers_timeout_seconds', 'keep_alive_timeout_seconds'], 'listen');
+  const requestTimeoutSeconds = requireInteger(withDefault(listen.request_timeout_seconds, 0), 'listen.request_timeout_seconds', 0, MAX_SECONDS);
+  const headersTimeoutSeconds = requireInteger(withDefault(listen.headers_timeout_seconds, 60), 'listen.headers_timeout_seconds', 1, MAX_SECONDS);
+  if (requestTimeoutSeconds > 0 && headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new OptionError('listen.headers_timeout_seconds', `must not exceed listen.request_timeout_seconds (${requestTimeoutSeconds}): the headers are part of the request`);
+  }
+  return {
+    host: requireString(withDefault(listen.host, '127.0.0.1'), 'listen.host'),
+    port: requireInteger(withDefault(listen.port, 5001), 'listen.port', 0, 65535),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    keepAliveTimeoutSeconds: requireInteger(withDefault(listen.keep_alive_timeout_seconds, 5), 'listen.keep_alive_timeout_seconds', 1, MAX_SECONDS),
+  };
+}
+
+function parseAdminListen(value: unknown, listen: ListenConfig): GatewayConfig['adminListen'] {
+  const admin = requireObject(value, 'admin_listen');
+  rejectUnknownKeys(admin, ['host', 'port'], 'admin_listen');
+  const port = requireInteger(admin.port, 'admin_listen.port', 0, 65535);
+  if (port !== 0 && port === listen.port) throw new OptionError('admin_listen.port', `must differ from listen.port (${listen.port})`);
+  return { host: requireString(withDefault(admin.host, '127.0.0.1'), 'admin_listen.host'), port };
+}
+
+function parseDrain(value: unknown): DrainConfig {
+  const drain = requireObject(value, 'drain');
+  rejectUnknownKeys(drain, ['grace_seconds', 'timeout_seconds'], 'drain');
+  return {
+    graceSeconds: requireInteger(withDefault(drain.grace_seconds, 5), 'drain.grace_seconds', 0, MAX_SECONDS),
+    timeoutSeconds: requireInteger(withDefault(drain.timeout_seconds, 25), 'drain.timeout_seconds', 0, MAX_SECONDS),
+  };
+}
+
+/** The rules keystoneAuth applies, checked here so a bad URL is a config error (exit 2), not a worker that cannot start. */
+function parseAuthUrl(value: unknown): string {
+  const text = requireString(value, 'keystone.auth_url').replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OptionError('keystone.auth_url', `must be a URL, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError('keystone.auth_url', 'must be an http or https URL');
+  if (!url.pathname.endsWith('/v3')) throw new OptionError('keystone.auth_url', `must be Keystone's v3 URL ending in /v3, e.g. ${url.origin}/v3`);
+  return text;
+}
+
 function parseServiceProviders(value: unknown): 'auto' | string[] {
   if (value === 'auto') return 'auto';
   if (!Array.isArray(value) || value.length === 0) throw new OptionError('service_providers', 'must be auto or a list of service provider ids');
@@ -108,11 +180,26 @@ function parseServiceProviders(value: unknown): 'auto' | string[] {
 
 function parseStore(value: unknown): GatewayConfig['store'] {
   const store = requireObject(value, 'store');
-  rejectUnknownKeys(store, ['backend', 'servers', 'secret_key', 'security_strategy'], 'store');
+  rejectUnknownKeys(store, ['backend', 'servers', 'secret_key', 'security_strategy', 'insecure_plaintext'], 'store');
   const backend = requireOneOf(withDefault(store.backend, 'memory'), 'store.backend', ['memory', 'memcached', 'tiered'] as const);
   const secretKey = store.secret_key === undefined ? undefined : requireString(store.secret_key, 'store.secret_key');
+  if (secretKey !== undefined && secretKey.length < MIN_SECRET_LENGTH) throw new OptionError('store.secret_key', `must be at least ${MIN_SECRET_LENGTH} characters`);
   const securityStrategy = requireOneOf(withDefault(store.security_strategy, 'ENCRYPT'), 'store.security_strategy', ['MAC', 'ENCRYPT'] as const);
-  if (backend === 'memory') return { backend, secretKey, securityStrategy };
+  if (backend === 'memory') {
+    if (store.insecure_plaintext !== undefined) throw new OptionError('store.insecure_plaintext', 'only applies to the memcached and tiered backends');
+    return { backend, secretKey, securityStrategy };
+  }
   if (!Array.isArray(store.servers) || store.servers.length === 0) throw new OptionError('store.servers', 'must list the memcached servers, e.g. ["127.0.0.1:11211"]');
-  return { backend, servers: store.servers.map((server, i) => requireString(server, `store.servers[${i}]`)), secretKey, securityStrategy };
+  const servers = store.servers.map((server, i) => requireString(server, `store.servers[${i}]`));
+  // memcached is reachable by other hosts: without a secret it would hold usable tokens in the clear.
+  const insecurePlaintext = requireBoolean(withDefault(store.insecure_plaintext, false), 'store.insecure_plaintext');
+  if (insecurePlaintext && secretKey !== undefined) throw new OptionError('store.insecure_plaintext', 'cannot be used with store.secret_key: drop one of them');
+  if (!insecurePlaintext && secretKey === undefined) {
+    throw new OptionError(
+      'store.secret_key',
+      `required for the ${backend} backend (at least ${MIN_SECRET_LENGTH} characters, the same on every gateway host), so cached tokens are not stored in the clear; ` +
+        'or set store.insecure_plaintext: true to accept that risk',
+    );
+  }
+  return { backend, servers, secretKey, securityStrategy, insecurePlaintext };
 }

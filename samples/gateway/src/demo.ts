@@ -3,9 +3,11 @@
  * service), the gateway on them (2 workers sharing memcached), and the K2K scenario walked step by
  * step. `scripts/demo.sh` (or `npm run demo -w samples/gateway` after a build).
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { freePort, startFederation, startMemcached, type Federation } from '@k2k/testing';
 import { startGatewayProcess } from './start-gateway.js';
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       service_providers: 'auto',
       mounts: { '/volume': 'volumev3', '/image': 'image' },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'demo-secret-change-me-0123', security_strategy: 'ENCRYPT' },
+      drain: { grace_seconds: 1, timeout_seconds: 5 },
       log_level: 'warn',
     };
     const configFile = join(dir, 'gateway.yaml');
@@ -111,8 +114,13 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`${gw}/metrics`)).text();
     for (const metric of metrics.split('\n').filter((l) => /^k2k_(requests_total|exchanges_total|cache_(hits|misses)_total)/.test(l))) line(`   ${metric}`);
 
-    step(9, 'graceful stop');
-    line(`   gateway exited with code ${await gateway.stop()}`);
+    step(9, 'graceful stop: on SIGTERM /healthz answers 503 at once, requests are still served for the drain grace');
+    const exited = once(gateway.child, 'exit');
+    gateway.child.kill('SIGTERM');
+    await sleep(200); // the primary passes the signal on to the workers
+    await call('GET', `${gw}/healthz`, {});
+    await call('GET', volumes, { 'X-Auth-Token': token });
+    line(`   gateway exited with code ${(await exited)[0]}`);
     gateway = undefined;
     line('\nDemo complete.');
   } finally {

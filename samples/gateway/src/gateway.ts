@@ -7,10 +7,14 @@ import { keystoneAuth } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
+import { ownEndpoints } from './own-endpoints.js';
 
-/** One worker's gateway: the Express app and what it must release on shutdown. */
+/** One worker's gateway: the Express apps and what it must release on shutdown. */
 export interface Gateway {
+  /** The public API; with /healthz and /metrics unless the config has an admin listener */
   app: express.Express;
+  /** /healthz and /metrics alone, for the admin listener */
+  admin: express.Express;
   metrics: GatewayMetrics;
   /** Marks the gateway as stopping: /healthz answers 503 so balancers drain it */
   drain(): void;
@@ -21,7 +25,7 @@ export interface Gateway {
  * The gateway an operator puts in the service catalog in place of a service endpoint: every
  * request is authenticated (keystoneAuth), then each mount forwards to the cloud that should
  * answer (k2kForward, local service or a service provider through K2K). /healthz and /metrics
- * are the gateway's own.
+ * are the gateway's own: on the public port, or on the admin listener alone when there is one.
  */
 export interface GatewayOptions {
   /** The store; default: the one the config describes */
@@ -31,7 +35,7 @@ export interface GatewayOptions {
 }
 
 export function createGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Gateway {
-  const store = options.store ?? storeFor(config);
+  const store = options.store ?? storeFor(config, logger);
   for (const [rule, wanted] of Object.entries(config.routing)) {
     // Rules 3-5 of DESIGN.md (learned locations, broadcast search, aggregation) are separate work.
     if (wanted) logger.warn({ rule }, `routing.${rule} is not available in this version: requests without routing headers stay local`);
@@ -61,21 +65,23 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   for (const forward of forwards.values()) forward.events.on('exchange', (event) => metrics.exchanged(event));
   const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
   let draining = false;
+  const own = ownEndpoints({ draining: () => draining, readMetrics, metricsContentType: metrics.registry.contentType });
+  const logRequests = requestLog(logger, metrics, Object.keys(config.mounts));
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestLog(logger, metrics, Object.keys(config.mounts)));
-  app.get('/healthz', (_req, res) => {
-    res.status(draining ? 503 : 200).json({ status: draining ? 'draining' : 'ok' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await readMetrics());
-  });
+  app.use(logRequests);
+  if (!config.adminListen) app.use(own);
   app.use(auth);
   for (const [mount, forward] of forwards) app.use(mount, forward);
 
+  const admin = express();
+  admin.disable('x-powered-by');
+  admin.use(logRequests, own);
+
   return {
     app,
+    admin,
     metrics,
     drain: () => {
       draining = true;
@@ -87,10 +93,12 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   };
 }
 
-function storeFor(config: GatewayConfig): Store {
+function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
   const { store } = config;
   const security = store.secretKey ? { secret: store.secretKey, securityStrategy: store.securityStrategy } : {};
-  return store.backend === 'memory' ? createStore({ backend: 'memory', ...security }) : createStore({ backend: store.backend, servers: store.servers, ...security });
+  if (store.backend === 'memory') return createStore({ backend: 'memory', ...security });
+  // with insecure_plaintext, the store warns through the logger when it is created
+  return createStore({ backend: store.backend, servers: store.servers, ...security, insecurePlaintext: store.insecurePlaintext, logger });
 }
 
 /** One log line and one metric sample per answered request: never a header, so never a token. */

@@ -1,45 +1,52 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger as PinoLogger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
-
-/** How long in-flight requests get to finish after a stop signal. */
-const DRAIN_MS = 30_000;
+import { closeListener, createListener, listen } from './http-listener.js';
 
 export interface RunningGateway {
   server: Server;
   port: number;
-  /** Stops accepting, lets in-flight requests finish (up to 30 s), then releases everything */
+  /** The admin listener's port, when the config has one */
+  adminPort: number | undefined;
+  /**
+   * Drains as `config.drain` says: /healthz answers 503 while requests are still served for the
+   * grace, then the listener closes and requests in flight get the timeout; then everything is released
+   */
   stop(): Promise<void>;
 }
 
-/** Serves the gateway on the configured address (one process: the only one, or a cluster worker). */
+/** Serves the gateway on the configured addresses (one process: the only one, or a cluster worker). */
 export async function runGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Promise<RunningGateway> {
   const gateway = createGateway(config, logger, options);
-  const server = createServer(gateway.app);
-  // keep-alive connections from clients outlive requests; they are closed when idle on shutdown
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  logger.info({ host: config.listen.host, port, mounts: config.mounts }, 'gateway listening');
+  const server = createListener(gateway.app, config.listen);
+  const admin = config.adminListen && { address: config.adminListen, server: createListener(gateway.admin, config.listen) };
+  let port: number;
+  let adminPort: number | undefined;
+  try {
+    port = await listen(server, config.listen);
+    if (admin) adminPort = await listen(admin.server, admin.address);
+  } catch (error) {
+    await Promise.all([closeListener(server, 0), admin && closeListener(admin.server, 0)]);
+    await gateway.close();
+    throw error;
+  }
+  logger.info({ host: config.listen.host, port, ...(admin && { adminHost: admin.address.host, adminPort }), mounts: config.mounts }, 'gateway listening');
 
+  const { graceSeconds, timeoutSeconds } = config.drain;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       gateway.drain();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-      const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
-      await closed;
-      clearInterval(idleSweep);
-      clearTimeout(deadline);
+      logger.info({ graceSeconds }, 'stopping: /healthz answers 503; requests are still served during the grace');
+      await sleep(graceSeconds * 1000);
+      logger.info({ timeoutSeconds }, 'stopping: the listener is closed; requests in flight may finish');
+      await closeListener(server, timeoutSeconds * 1000);
+      // the admin listener goes last, so a balancer sees the 503 until the very end
+      if (admin) await closeListener(admin.server, timeoutSeconds * 1000);
       await gateway.close();
       logger.info({}, 'gateway stopped');
     })());
-  return { server, port, stop };
+  return { server, port, adminPort, stop };
 }

@@ -39,7 +39,7 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
       expect(fromYaml).to.deep.equal(loadConfig(join(dir, 'gateway.json')));
       expect(fromYaml).to.deep.include({ workers: 2, serviceProviders: 'auto', mounts: { '/volume': 'volumev3', '/image': 'image' } });
       expect(fromYaml.keystone.serviceAuth).to.deep.equal({ username: 'k2k', password: 'secret', userDomainName: 'Default', projectName: 'service', projectDomainName: 'Default' });
-      expect(fromYaml.store).to.deep.equal({ backend: 'memcached', servers: ['127.0.0.1:11211'], secretKey: 'a-long-enough-secret', securityStrategy: 'ENCRYPT' });
+      expect(fromYaml.store).to.deep.equal({ backend: 'memcached', servers: ['127.0.0.1:11211'], secretKey: 'a-long-enough-secret', securityStrategy: 'ENCRYPT', insecurePlaintext: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -61,6 +61,58 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     expect(bad((c) => (c.workers = 0))).to.throw(/workers: must be an integer from 1 to 64/);
     expect(bad((c) => (c.service_providers = []))).to.throw(/service_providers: must be auto or a list/);
     expect(bad((c) => (c.routing = { lern: true }))).to.throw(/routing\.lern: unknown option; did you mean "learn"/);
+  });
+
+  it('requires a store secret for memcached and tiered, or an explicit opt-out', () => {
+    const withStore = (store: Record<string, unknown>) => () => parseConfig({ ...VALID, store });
+    for (const backend of ['memcached', 'tiered']) {
+      expect(withStore({ backend, servers: ['127.0.0.1:11211'] })).to.throw(new RegExp(`^store\\.secret_key: required for the ${backend} backend.*store\\.insecure_plaintext: true`));
+      expect(withStore({ backend, servers: ['127.0.0.1:11211'], insecure_plaintext: true })().store).to.deep.include({ backend, insecurePlaintext: true, secretKey: undefined });
+    }
+    expect(withStore({ backend: 'memcached', servers: ['h:1'], secret_key: 'short' })).to.throw(/^store\.secret_key: must be at least 16 characters/);
+    expect(withStore({ backend: 'memcached', servers: ['h:1'], secret_key: 'a-long-enough-secret', insecure_plaintext: true })).to.throw(/^store\.insecure_plaintext: cannot be used with store\.secret_key/);
+    expect(withStore({ backend: 'memcached', servers: ['h:1'], insecure_plaintext: 'yes' })).to.throw(/^store\.insecure_plaintext: must be true or false/);
+    expect(() => parseConfig({ ...VALID, workers: 1, store: { backend: 'memory', insecure_plaintext: true } })).to.throw(/^store\.insecure_plaintext: only applies to the memcached and tiered backends/);
+  });
+
+  it('reads the server timeouts, the drain and the admin listener, with defaults', () => {
+    const defaults = parseConfig(VALID);
+    expect(defaults.listen).to.deep.equal({ host: '127.0.0.1', port: 5001, requestTimeoutSeconds: 0, headersTimeoutSeconds: 60, keepAliveTimeoutSeconds: 5 });
+    expect(defaults.drain).to.deep.equal({ graceSeconds: 5, timeoutSeconds: 25 });
+    expect(defaults.adminListen).to.equal(undefined);
+    const set = parseConfig({
+      ...VALID,
+      listen: { port: 5001, request_timeout_seconds: 3600, headers_timeout_seconds: 30, keep_alive_timeout_seconds: 75 },
+      drain: { grace_seconds: 0, timeout_seconds: 10 },
+      admin_listen: { port: 9101 },
+    });
+    expect(set.listen).to.deep.include({ requestTimeoutSeconds: 3600, headersTimeoutSeconds: 30, keepAliveTimeoutSeconds: 75 });
+    expect(set.drain).to.deep.equal({ graceSeconds: 0, timeoutSeconds: 10 });
+    expect(set.adminListen).to.deep.equal({ host: '127.0.0.1', port: 9101 });
+  });
+
+  it('refuses bad timeouts, drain and admin listener, naming the key', () => {
+    const bad = (extra: Record<string, unknown>) => () => parseConfig({ ...VALID, ...extra });
+    expect(bad({ listen: { request_timeout_seconds: -1 } })).to.throw(/^listen\.request_timeout_seconds: must be an integer from 0 to 86400/);
+    expect(bad({ listen: { headers_timeout_seconds: 0 } })).to.throw(/^listen\.headers_timeout_seconds: must be an integer from 1/);
+    expect(bad({ listen: { request_timeout_seconds: 10, headers_timeout_seconds: 20 } })).to.throw(/^listen\.headers_timeout_seconds: must not exceed listen\.request_timeout_seconds \(10\)/);
+    expect(bad({ listen: { keep_alive_timeout_seconds: 1.5 } })).to.throw(/^listen\.keep_alive_timeout_seconds: must be an integer/);
+    expect(bad({ listen: { request_timeout_second: 10 } })).to.throw(/^listen\.request_timeout_second: unknown option; did you mean "request_timeout_seconds"/);
+    expect(bad({ drain: { grace_seconds: 'soon' } })).to.throw(/^drain\.grace_seconds: must be an integer/);
+    expect(bad({ drain: { timeout_seconds: 1e9 } })).to.throw(/^drain\.timeout_seconds: must be an integer from 0 to 86400/);
+    expect(bad({ drain: { grace: 1 } })).to.throw(/^drain\.grace: unknown option/);
+    expect(bad({ admin_listen: {} })).to.throw(/^admin_listen\.port: must be an integer/);
+    expect(bad({ admin_listen: { port: 5001 } })).to.throw(/^admin_listen\.port: must differ from listen\.port \(5001\)/);
+    expect(bad({ admin_listen: { port: 9101, path: '/' } })).to.throw(/^admin_listen\.path: unknown option/);
+  });
+
+  it('checks keystone.auth_url at load, so a bad one never reaches a worker', () => {
+    const withUrl = (auth_url: string) => () => parseConfig({ ...VALID, keystone: { ...VALID.keystone, auth_url } });
+    expect(withUrl('127.0.0.1:5000/v3')).to.throw(/^keystone\.auth_url: must be (a URL|an http or https URL)/);
+    expect(withUrl('not a url')).to.throw(/^keystone\.auth_url: must be a URL/);
+    expect(withUrl('ftp://127.0.0.1/v3')).to.throw(/^keystone\.auth_url: must be an http or https URL/);
+    expect(withUrl('http://127.0.0.1:5000')).to.throw(/^keystone\.auth_url: must be Keystone's v3 URL ending in \/v3/);
+    expect(withUrl('http://127.0.0.1:5000/v3/')().keystone.authUrl).to.equal('http://127.0.0.1:5000/v3');
   });
 
   it('names the file when it cannot be read or parsed', () => {

@@ -79,6 +79,26 @@ describe('the gateway (in-process)', () => {
   });
 });
 
+describe('the gateway on a shared store without a secret', () => {
+  it('logs a warning at start when store.insecure_plaintext runs it without a secret', async () => {
+    const federation = await startFederation();
+    const logs: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
+    // the memcached server is never contacted: nothing is cached before the gateway closes
+    const store = { backend: 'memcached', servers: ['127.0.0.1:9'], insecure_plaintext: true };
+    const gateway = createGateway(configFor(federation, { store }), createLogger('info', sink));
+    try {
+      const warnings = logs.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((record) => record.level === 40);
+      expect(warnings.map((record) => record.msg)).to.deep.equal([
+        'memcached store without a secret (insecurePlaintext: true): cached tokens are stored unprotected, readable and usable by anyone who can reach the servers',
+      ]);
+    } finally {
+      await gateway.close();
+      await federation.close();
+    }
+  });
+});
+
 describe('the gateway process (2 workers sharing memcached)', function () {
   this.timeout(30_000);
   let federation: Federation;
@@ -104,6 +124,7 @@ describe('the gateway process (2 workers sharing memcached)', function () {
       local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint } },
       mounts: { '/volume': 'volumev3' },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'gateway-test-secret' },
+      drain: { grace_seconds: 0 }, // the listener closes at SIGTERM: the request in flight must still finish
       log_level: 'silent',
     };
     writeFileSync(file, JSON.stringify(config));

@@ -1,0 +1,19 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { ApiRequest } from './parse-request.js';
+import type { RoutingLimits } from './routing/route.js';
+
+/** One client request on its way through k2kForward: what every step after parsing works on. */
+export interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  request: ApiRequest;
+  identity: KeystoneIdentity | undefined;
+  requestId: string;
+  /** The caller's local token, read before forwarding rewrites the headers */
+  userToken: string | undefined;
+  /** MM-PROXY-LIST for the next hop */
+  proxyList: string;
+  limits: RoutingLimits;
+  started: number;
+}

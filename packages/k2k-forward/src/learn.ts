@@ -1,0 +1,74 @@
+import type { ResourceLocation } from '@k2k/store';
+import type { Call } from './call.js';
+import type { Locations } from './locations.js';
+import type { ResourceTypes } from './resource-types.js';
+
+/** What an answer teaches: who answered, how, and whether the request was routed by what was learned. */
+export interface Lesson {
+  call: Call;
+  /** Where the answer came from */
+  location: ResourceLocation;
+  status: number;
+  /** The request went where a learned location said: a 2xx only confirms it (its use refreshed it) */
+  routedByLearning: boolean;
+}
+
+/** Writes of one list answer in flight at once: memcached pipelines them; this bounds the burst. */
+const LIST_WRITE_BATCH = 16;
+
+/**
+ * Step 7: learns from an answer (DESIGN "One request", step 7). A 2xx GET/HEAD/PUT/PATCH of a
+ * resource remembers where it is; a 2xx create remembers the new id from the body; every item of
+ * a list answer is remembered; a 2xx DELETE forgets; a 404 where a learned location pointed
+ * forgets it.
+ */
+export class Learner {
+  constructor(
+    private readonly locations: Locations,
+    private readonly resources: ResourceTypes,
+    private readonly listLimit: number,
+  ) {}
+
+  /** Whether an answer to this call may teach from its body (so the answer step keeps a copy). */
+  wantsBody(call: Call): boolean {
+    const { method, resourceId, resourceType, action } = call.request;
+    return this.resources.has(resourceType) && resourceId === undefined && action === undefined && (method === 'POST' || method === 'GET');
+  }
+
+  /**
+   * What the status alone teaches, for a request naming a resource: learned before the answer is
+   * written, so the caller's next request already finds it.
+   */
+  async learnFromStatus(lesson: Lesson): Promise<void> {
+    const { call, location, status, routedByLearning } = lesson;
+    const { method, resourceType, resourceId, action } = call.request;
+    if (!this.resources.has(resourceType) || resourceId === undefined) return;
+    const key = this.locations.keyOf(call.identity, call.request);
+    if (!key) return;
+    const ok = status >= 200 && status < 300;
+    if (ok && method === 'DELETE' && action === undefined) await this.locations.forget(key);
+    else if (status === 404 && routedByLearning) await this.locations.forget(key);
+    else if (ok && !routedByLearning && ['GET', 'HEAD', 'PUT', 'PATCH'].includes(method)) await this.locations.learn(key, location);
+  }
+
+  /** What a create's or a list's answer body teaches: the new id, or every item listed. */
+  async learnFromBody(lesson: Lesson, body: Buffer | undefined): Promise<void> {
+    const { call, location, status } = lesson;
+    const { method, resourceType } = call.request;
+    if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
+    const parsed = parseJson(body);
+    const ids = method === 'POST' ? [this.resources.createdId(parsed, resourceType)] : this.resources.listedIds(parsed, resourceType, this.listLimit);
+    const keys = ids.flatMap((id) => this.locations.keyOf(call.identity, call.request, id) ?? []);
+    for (let i = 0; i < keys.length; i += LIST_WRITE_BATCH) {
+      await Promise.all(keys.slice(i, i + LIST_WRITE_BATCH).map((key) => this.locations.learn(key, location)));
+    }
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

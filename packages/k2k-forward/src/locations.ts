@@ -1,0 +1,61 @@
+import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import { ResourceMap, type ResourceEntry, type ResourceKey, type ResourceLocation, type Store } from '@k2k/store';
+import type { ApiRequest } from './parse-request.js';
+
+/** A learned change, for metrics and logs. */
+export interface LocationEvent {
+  action: 'learned' | 'forgotten' | 'absent';
+  resourceType: string;
+  /** The service provider, or undefined for the local cloud */
+  serviceProvider?: string;
+}
+
+/**
+ * The learned locations of one service's resources, per caller's project (DESIGN "Learned
+ * locations"), on the shared store. A store that is down only costs misses: every call here
+ * settles within the store's deadline and never throws for it.
+ */
+export class Locations {
+  private readonly map: ResourceMap;
+
+  constructor(
+    store: Store,
+    private readonly serviceType: string,
+    ttlSeconds: number,
+    private readonly absentTtlSeconds: number,
+    private readonly onChange: (event: LocationEvent) => void,
+  ) {
+    this.map = new ResourceMap(store, { ttlSeconds });
+  }
+
+  /** The key of a resource for this caller; undefined without a project-scoped caller or a resource id. */
+  keyOf(identity: KeystoneIdentity | undefined, request: ApiRequest, resourceId = request.resourceId): ResourceKey | undefined {
+    const projectId = identity?.project?.id;
+    if (!projectId || !request.resourceType || !resourceId) return undefined;
+    return { projectId, serviceType: this.serviceType, resourceType: request.resourceType, resourceId };
+  }
+
+  find(key: ResourceKey): Promise<ResourceEntry | undefined> {
+    return this.map.find(key);
+  }
+
+  async learn(key: ResourceKey, location: ResourceLocation): Promise<void> {
+    await this.map.learn(key, location);
+    this.onChange({ action: 'learned', resourceType: key.resourceType, serviceProvider: location.serviceProvider ?? undefined });
+  }
+
+  async forget(key: ResourceKey): Promise<void> {
+    await this.map.forget(key);
+    this.onChange({ action: 'forgotten', resourceType: key.resourceType });
+  }
+
+  async rememberAbsent(key: ResourceKey): Promise<void> {
+    if (this.absentTtlSeconds === 0) return;
+    await this.map.rememberAbsent(key, this.absentTtlSeconds);
+    this.onChange({ action: 'absent', resourceType: key.resourceType });
+  }
+
+  stats() {
+    return this.map.stats();
+  }
+}

@@ -1,0 +1,57 @@
+/** The resource types learned and searched by default, per official service type: OpenStack's own. */
+export const DEFAULT_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'block-storage': ['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots'],
+  image: ['images'],
+  compute: ['servers'],
+  network: ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups'],
+  'shared-file-system': ['shares', 'snapshots', 'share-networks'],
+};
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * The resource types of one service whose locations are learned and searched, and where their ids
+ * sit in answers: a create answers the new object under its singular name (Cinder's
+ * `{"volume": {...}}`, Nova's `server`, Neutron's `network`) or bare (Glance); a list answers the
+ * items under the plural (`volumes`, `images`, `security_groups`).
+ */
+export class ResourceTypes {
+  private readonly types: ReadonlySet<string>;
+
+  constructor(types: readonly string[]) {
+    this.types = new Set(types);
+  }
+
+  has(resourceType: string | undefined): resourceType is string {
+    return resourceType !== undefined && this.types.has(resourceType);
+  }
+
+  /** The object a create sent or answered: under its singular name, else the body itself. */
+  createdObject(body: unknown, resourceType: string): JsonObject | undefined {
+    if (!isObject(body)) return undefined;
+    const wrapped = body[singular(resourceType)];
+    return isObject(wrapped) ? wrapped : body;
+  }
+
+  createdId(body: unknown, resourceType: string): string | undefined {
+    const id = this.createdObject(body, resourceType)?.id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /** The ids of a list answer's items, at most `limit`. */
+  listedIds(body: unknown, resourceType: string, limit: number): string[] {
+    const items = isObject(body) ? body[resourceType.replace(/-/g, '_')] : undefined;
+    if (!Array.isArray(items)) return [];
+    const ids: string[] = [];
+    for (const item of items.slice(0, limit)) if (isObject(item) && typeof item.id === 'string' && item.id !== '') ids.push(item.id);
+    return ids;
+  }
+}
+
+function singular(resourceType: string): string {
+  return resourceType.replace(/-/g, '_').replace(/s$/, '');
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,54 @@
+import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { Decision, RoutingContext, RoutingRule, Target } from './target.js';
+
+/** What holds for every decision, whichever rule made it. */
+export interface RoutingLimits {
+  /** This proxy is already in MM-PROXY-LIST: nothing leaves for a service provider again */
+  looped: boolean;
+  /** The service providers that may be used, when restricted */
+  allowedServiceProviders?: readonly string[];
+}
+
+/**
+ * Step 2: runs the rules in order, the first decision wins; then the loop guard and the allow-list
+ * apply to it, whichever rule decided: a named service provider must be one the caller's token
+ * offers and the configuration allows (400 naming it otherwise), and a search looks only there.
+ */
+export async function route(rules: readonly RoutingRule[], context: RoutingContext, limits: RoutingLimits): Promise<Target> {
+  let decision: Decision = { kind: 'local', reason: 'no rule sent it elsewhere' };
+  for (const rule of rules) {
+    const decided = await rule(context);
+    if (decided) {
+      decision = decided;
+      break;
+    }
+  }
+  switch (decision.kind) {
+    case 'local':
+      return decision;
+    case 'remote': {
+      if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.serviceProvider} again.`);
+      return { ...decision, serviceProvider: usableServiceProvider(context.identity, decision.serviceProvider, limits) };
+    }
+    case 'locate':
+      return { kind: 'locate', candidates: limits.looped ? [] : offeredServiceProviders(context.identity, limits), reason: decision.reason };
+  }
+}
+
+/** The service providers the caller's token offers and the configuration allows. */
+export function offeredServiceProviders(identity: KeystoneIdentity | undefined, limits: RoutingLimits): ServiceProvider[] {
+  const allowed = limits.allowedServiceProviders;
+  return (identity?.serviceProviders ?? []).filter((sp) => allowed === undefined || allowed.includes(sp.id));
+}
+
+function usableServiceProvider(identity: KeystoneIdentity | undefined, id: string, limits: RoutingLimits): ServiceProvider {
+  if (!identity) throw new OpenStackError(401, 'The request you have made requires authentication.');
+  const candidates = offeredServiceProviders(identity, limits);
+  const found = candidates.find((sp) => sp.id === id);
+  if (!found) {
+    const known = candidates.map((sp) => sp.id).join(', ') || 'none';
+    throw new OpenStackError(400, `Unknown service provider "${id}" (known: ${known}).`);
+  }
+  return found;
+}

@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import type { EndpointInterface, ServiceProvider } from '@k2k/keystone';
+import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { ApiRequest } from '../parse-request.js';
+import type { ProjectRequest } from '../routing-headers.js';
+
+/** What a routing rule decides: where the request goes, naming service providers by id. */
+export type Decision =
+  | { kind: 'local'; reason: string; learned?: boolean }
+  | { kind: 'remote'; serviceProvider: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  /** Unknown: find the cloud that holds the resource (search) */
+  | { kind: 'locate'; reason: string };
+
+/** Where the request goes (step 2), after the loop guard and the allow-list. */
+export type Target =
+  /** The local service. `learned`: from a learned location, which a 404 makes stale */
+  | { kind: 'local'; reason: string; learned?: boolean }
+  | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  /** Search the local cloud and these service providers for the resource */
+  | { kind: 'locate'; candidates: ServiceProvider[]; reason: string };
+
+/** What the routing rules look at. */
+export interface RoutingContext {
+  req: IncomingMessage;
+  request: ApiRequest;
+  identity: KeystoneIdentity | undefined;
+  /** The local cloud's name (what SERVICE-PROVIDER or a qualifier names it by) */
+  localName: string;
+}
+
+/** A routing rule: a decision, or undefined to let the next rule decide. The first that decides wins. */
+export type RoutingRule = (context: RoutingContext) => Promise<Decision | undefined> | Decision | undefined;
