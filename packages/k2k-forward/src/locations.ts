@@ -4,7 +4,8 @@ import type { ApiRequest } from './parse-request.js';
 
 /** A learned change, for metrics and logs. */
 export interface LocationEvent {
-  action: 'learned' | 'forgotten' | 'absent';
+  /** `absent`: remembered as found nowhere; `absent-hit`: a request answered 404 by that memory, without a search */
+  action: 'learned' | 'forgotten' | 'absent' | 'absent-hit';
   resourceType: string;
   /** The service provider, or undefined for the local cloud */
   serviceProvider?: string;
@@ -35,8 +36,10 @@ export class Locations {
     return { projectId, serviceType: this.serviceType, resourceType: request.resourceType, resourceId };
   }
 
-  find(key: ResourceKey): Promise<ResourceEntry | undefined> {
-    return this.map.find(key);
+  async find(key: ResourceKey): Promise<ResourceEntry | undefined> {
+    const entry = await this.map.find(key);
+    if (entry?.kind === 'absent') this.onChange({ action: 'absent-hit', resourceType: key.resourceType });
+    return entry;
   }
 
   async learn(key: ResourceKey, location: ResourceLocation): Promise<void> {

@@ -21,7 +21,7 @@ export interface GatewayConfig {
   store:
     | { backend: 'memory'; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT' }
     | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT'; insecurePlaintext: boolean };
-  routing: { learn: boolean; searchByBroadcast: boolean; aggregation: boolean };
+  routing: RoutingConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
@@ -93,8 +93,6 @@ export function parseConfig(raw: unknown): GatewayConfig {
   const store = parseStore(withDefault(config.store, { backend: 'memory' }));
   if (workers > 1 && store.backend === 'memory') throw new OptionError('store.backend', `the memory store is per process: with ${workers} workers use memcached (or set workers: 1)`);
 
-  const routing = requireObject(withDefault(config.routing, {}), 'routing');
-  rejectUnknownKeys(routing, ['learn', 'search_by_broadcast', 'aggregation'], 'routing');
 
   return {
     listen,
@@ -115,12 +113,46 @@ export function parseConfig(raw: unknown): GatewayConfig {
     serviceProviders: parseServiceProviders(withDefault(config.service_providers, 'auto')),
     mounts: mounts as Record<string, string>,
     store,
-    routing: {
-      learn: requireBoolean(withDefault(routing.learn, false), 'routing.learn'),
-      searchByBroadcast: requireBoolean(withDefault(routing.search_by_broadcast, false), 'routing.search_by_broadcast'),
-      aggregation: requireBoolean(withDefault(routing.aggregation, false), 'routing.aggregation'),
-    },
+    routing: parseRouting(withDefault(config.routing, {}), Object.values(mounts) as string[]),
     logLevel: requireOneOf(withDefault(config.log_level, 'info'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+  };
+}
+
+/** Routing rules 3-5 (DESIGN.md) and their bounds. */
+export interface RoutingConfig {
+  learn: boolean;
+  searchByBroadcast: boolean;
+  aggregation: boolean;
+  /** Per mounted service type: the resource types learned and searched; absent: OpenStack's */
+  resourceTypes: Record<string, string[]>;
+  locationTtlSeconds: number;
+  absentTtlSeconds: number;
+  probeTimeoutMs: number | undefined;
+  maxSearchesPerCaller: number;
+}
+
+function parseRouting(value: unknown, serviceTypes: string[]): RoutingConfig {
+  const routing = requireObject(value, 'routing');
+  rejectUnknownKeys(
+    routing,
+    ['learn', 'search_by_broadcast', 'aggregation', 'resource_types', 'location_ttl_seconds', 'absent_ttl_seconds', 'probe_timeout_ms', 'max_searches_per_caller'],
+    'routing',
+  );
+  const resourceTypes = requireObject(withDefault(routing.resource_types, {}), 'routing.resource_types');
+  for (const [type, list] of Object.entries(resourceTypes)) {
+    if (!serviceTypes.includes(type)) throw new OptionError(`routing.resource_types.${type}`, `no mount serves ${type} (mounted: ${serviceTypes.join(', ')})`);
+    if (!Array.isArray(list)) throw new OptionError(`routing.resource_types.${type}`, 'must be a list of resource types, e.g. [volumes, snapshots]');
+    list.forEach((item, i) => requireString(item, `routing.resource_types.${type}[${i}]`));
+  }
+  return {
+    learn: requireBoolean(withDefault(routing.learn, true), 'routing.learn'),
+    searchByBroadcast: requireBoolean(withDefault(routing.search_by_broadcast, true), 'routing.search_by_broadcast'),
+    aggregation: requireBoolean(withDefault(routing.aggregation, false), 'routing.aggregation'),
+    resourceTypes: resourceTypes as Record<string, string[]>,
+    locationTtlSeconds: requireInteger(withDefault(routing.location_ttl_seconds, 86_400), 'routing.location_ttl_seconds', 1),
+    absentTtlSeconds: requireInteger(withDefault(routing.absent_ttl_seconds, 10), 'routing.absent_ttl_seconds', 0),
+    probeTimeoutMs: routing.probe_timeout_ms === undefined ? undefined : requireInteger(routing.probe_timeout_ms, 'routing.probe_timeout_ms', 1),
+    maxSearchesPerCaller: requireInteger(withDefault(routing.max_searches_per_caller, 4), 'routing.max_searches_per_caller', 1),
   };
 }
 

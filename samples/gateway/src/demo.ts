@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     const sp1 = federation.cloud('sp1');
     const remoteVolume = sp1.volume.seed(sp1.projects.demo.id, { name: 'data-at-sp1', size: 10 });
     const localVolume = idpCloud.volume.seed(env.idpProjectId, { name: 'data-at-home', size: 1 });
-    federation.cloud('sp2').volume.seed(federation.cloud('sp2').projects.demo.id, { name: 'data-at-sp2', size: 5 });
+    const sp2 = federation.cloud('sp2');
+    const hiddenVolume = sp2.volume.seed(sp2.projects.demo.id, { name: 'made-behind-the-gateway', size: 5 });
 
     step(1, 'alice gets a token from her own Keystone (the IdP), scoped to project demo');
     const auth = await fetch(`${env.idpAuthUrl}/auth/tokens`, {
@@ -100,9 +101,18 @@ async function main(): Promise<void> {
     step(5, 'no routing headers: the local cloud answers, with alice\'s own token');
     await call('GET', `${volumes}/${localVolume.id}`, { 'X-Auth-Token': token });
 
-    step(6, 'the same volume at sp1 without headers, once learned; an aggregated list over all clouds');
-    line('   Not in this version: learned locations (routing rule 3), broadcast search (4) and aggregation (5)');
-    line('   are separate issues. Without routing headers a request stays local, as step 5 shows.');
+    step(6, 'no headers, a volume the gateway never saw (made at sp2 directly): found by search, learned, then reached without a probe');
+    const requestsSeen = () => federation.clouds.map((cloud) => `${cloud.name}: ${cloud.volume.requests.length}`).join(', ');
+    for (const cloud of federation.clouds) cloud.volume.reset();
+    await call('GET', `${volumes}/${hiddenVolume.id}`, { 'X-Auth-Token': token });
+    line(`   requests the volume services saw: ${requestsSeen()} (GET probes: local first, then every SP at once, the first to find it wins and the others are cancelled; then the real call at sp2)`);
+    for (const cloud of federation.clouds) cloud.volume.reset();
+    await call('GET', `${volumes}/${hiddenVolume.id}`, { 'X-Auth-Token': token });
+    line(`   requests the volume services saw: ${requestsSeen()} (the location is in memcached, shared by both workers: no probe)`);
+    line('   the cloud can also be named in the id or, on a create, in the name:');
+    await call('GET', `${volumes}/${remoteVolume.id}@sp1`, { 'X-Auth-Token': token });
+    await call('POST', volumes, { 'X-Auth-Token': token }, { volume: { name: 'scratch@sp2', size: 1 } });
+    line('   Not in this version: aggregated lists over every cloud (routing rule 5).');
 
     step(7, 'mistakes get OpenStack errors');
     await call('GET', volumes, { 'X-Auth-Token': token, 'SERVICE-PROVIDER': 'sp9' });
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
     step(8, 'health and metrics');
     await call('GET', `${gw}/healthz`, {});
     const metrics = await (await fetch(`${gw}/metrics`)).text();
-    for (const metric of metrics.split('\n').filter((l) => /^k2k_(requests_total|exchanges_total|cache_(hits|misses)_total)/.test(l))) line(`   ${metric}`);
+    for (const metric of metrics.split('\n').filter((l) => /^k2k_(requests_total|exchanges_total|locations_total|searches_total|search_probes_total|cache_(hits|misses)_total)/.test(l))) line(`   ${metric}`);
 
     step(9, 'graceful stop: on SIGTERM /healthz answers 503 at once, requests are still served for the drain grace');
     const exited = once(gateway.child, 'exit');

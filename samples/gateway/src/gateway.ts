@@ -7,6 +7,7 @@ import { keystoneAuth } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
+import { originFormOnly } from './origin-form.js';
 import { ownEndpoints } from './own-endpoints.js';
 
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
@@ -36,10 +37,9 @@ export interface GatewayOptions {
 
 export function createGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Gateway {
   const store = options.store ?? storeFor(config, logger);
-  for (const [rule, wanted] of Object.entries(config.routing)) {
-    // Rules 3-5 of DESIGN.md (learned locations, broadcast search, aggregation) are separate work.
-    if (wanted) logger.warn({ rule }, `routing.${rule} is not available in this version: requests without routing headers stay local`);
-  }
+  // Rule 5 of DESIGN.md (aggregated lists) is separate work.
+  if (config.routing.aggregation) logger.warn({ rule: 'aggregation' }, 'routing.aggregation is not available in this version: list calls without routing headers stay local');
+  const { routing } = config;
   const { keystone } = config;
   const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
   const forwards = new Map<string, K2KForwardMiddleware>();
@@ -54,15 +54,28 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
         localName: config.local.name,
         ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
         logger,
+        learn: routing.learn,
+        search: routing.searchByBroadcast,
+        ...(routing.resourceTypes[serviceType] && { resourceTypes: routing.resourceTypes[serviceType] }),
+        locationTtlSeconds: routing.locationTtlSeconds,
+        absentTtlSeconds: routing.absentTtlSeconds,
+        ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
+        maxSearchesPerCaller: routing.maxSearchesPerCaller,
       }),
     );
   }
   const metrics = new GatewayMetrics({
     tokenValidation: () => auth.stats(),
     remoteTokens: () => sum([...forwards.values()].map((forward) => forward.stats().cache)),
+    locations: () => sum([...forwards.values()].map((forward) => forward.stats().locations)),
     store: () => store.stats(),
   });
-  for (const forward of forwards.values()) forward.events.on('exchange', (event) => metrics.exchanged(event));
+  for (const forward of forwards.values()) {
+    forward.events.on('exchange', (event) => metrics.exchanged(event));
+    forward.events.on('location', (event) => metrics.location(event));
+    forward.events.on('search', (event) => metrics.searched(event));
+    forward.events.on('probe', (event) => metrics.probed(event));
+  }
   const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
   let draining = false;
   const own = ownEndpoints({ draining: () => draining, readMetrics, metricsContentType: metrics.registry.contentType });
@@ -70,7 +83,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(logRequests);
+  app.use(logRequests, originFormOnly);
   if (!config.adminListen) app.use(own);
   app.use(auth);
   for (const [mount, forward] of forwards) app.use(mount, forward);

@@ -1,16 +1,19 @@
 import { Counter, Histogram, Registry, type LabelValues } from 'prom-client';
-import type { ExchangeEvent } from '@k2k/k2k-forward';
+import type { ExchangeEvent, LocationEvent, ProbeEvent, SearchEvent } from '@k2k/k2k-forward';
 
 /** What the metrics read their cache counts from, at scrape time. */
 export interface CacheSources {
   tokenValidation: () => { hits: number; misses: number };
   remoteTokens: () => { hits: number; misses: number };
+  /** Learned location look-ups (an absent mark counts as a hit) */
+  locations: () => { hits: number; misses: number };
   store: () => { hits: number; misses: number; errors: number };
 }
 
 /**
  * The gateway's Prometheus metrics: requests and their latency per mount and service provider
- * ('local' for the local cloud), K2K exchanges, and cache hits and misses.
+ * ('local' for the local cloud), K2K exchanges, learned locations, searches and their probes, and
+ * cache hits and misses.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -18,6 +21,9 @@ export class GatewayMetrics {
   private readonly latency: Histogram<'mount' | 'service_provider'>;
   private readonly exchanges: Counter<'service_provider' | 'outcome'>;
   private readonly exchangeLatency: Histogram<'service_provider'>;
+  private readonly locations: Counter<'action' | 'resource_type'>;
+  private readonly searches: Counter<'outcome'>;
+  private readonly probes: Counter<'service_provider' | 'outcome'>;
 
   constructor(caches: CacheSources) {
     const registers = [this.registry];
@@ -31,15 +37,25 @@ export class GatewayMetrics {
     });
     this.exchanges = new Counter({ name: 'k2k_exchanges_total', help: 'K2K exchanges (IdP assertion to scoped SP token), by outcome', labelNames: ['service_provider', 'outcome'], registers });
     this.exchangeLatency = new Histogram({ name: 'k2k_exchange_duration_seconds', help: 'Time a K2K exchange took', labelNames: ['service_provider'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+    this.locations = new Counter({
+      name: 'k2k_locations_total',
+      help: 'Learned locations: learned, forgotten, or remembered as absent (found nowhere), by resource type',
+      labelNames: ['action', 'resource_type'],
+      registers,
+    });
+    this.searches = new Counter({ name: 'k2k_searches_total', help: 'Searches for unknown ids, by outcome (local, remote, absent, failed, refused)', labelNames: ['outcome'], registers });
+    this.probes = new Counter({ name: 'k2k_search_probes_total', help: 'Search probes, by cloud and outcome (found, missing, skipped, failed)', labelNames: ['service_provider', 'outcome'], registers });
     snapshotCounter(this.registry, 'k2k_cache_hits_total', 'Cache hits, by cache', ['cache'], () => [
       [{ cache: 'token_validation' }, caches.tokenValidation().hits],
       [{ cache: 'remote_token' }, caches.remoteTokens().hits],
       [{ cache: 'store' }, caches.store().hits],
+      [{ cache: 'location' }, caches.locations().hits],
     ]);
     snapshotCounter(this.registry, 'k2k_cache_misses_total', 'Cache misses, by cache', ['cache'], () => [
       [{ cache: 'token_validation' }, caches.tokenValidation().misses],
       [{ cache: 'remote_token' }, caches.remoteTokens().misses],
       [{ cache: 'store' }, caches.store().misses],
+      [{ cache: 'location' }, caches.locations().misses],
     ]);
     snapshotCounter(this.registry, 'k2k_store_errors_total', 'Store operations that failed or timed out (each answered as a miss)', [], () => [[{}, caches.store().errors]]);
   }
@@ -53,6 +69,18 @@ export class GatewayMetrics {
   exchanged(event: ExchangeEvent): void {
     this.exchanges.inc({ service_provider: event.serviceProvider, outcome: event.ok ? 'ok' : 'error' });
     this.exchangeLatency.observe({ service_provider: event.serviceProvider }, event.durationMs / 1000);
+  }
+
+  location(event: LocationEvent): void {
+    this.locations.inc({ action: event.action, resource_type: event.resourceType });
+  }
+
+  searched(event: SearchEvent): void {
+    this.searches.inc({ outcome: event.outcome });
+  }
+
+  probed(event: ProbeEvent): void {
+    this.probes.inc({ service_provider: event.serviceProvider ?? 'local', outcome: event.outcome });
   }
 }
 

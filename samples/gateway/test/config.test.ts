@@ -61,6 +61,25 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     expect(bad((c) => (c.workers = 0))).to.throw(/workers: must be an integer from 1 to 64/);
     expect(bad((c) => (c.service_providers = []))).to.throw(/service_providers: must be auto or a list/);
     expect(bad((c) => (c.routing = { lern: true }))).to.throw(/routing\.lern: unknown option; did you mean "learn"/);
+    expect(bad((c) => (c.routing = { resource_types: { compute: ['servers'] } }))).to.throw(/^routing\.resource_types\.compute: no mount serves compute/);
+    expect(bad((c) => (c.routing = { resource_types: { volumev3: 'volumes' } }))).to.throw(/^routing\.resource_types\.volumev3: must be a list of resource types/);
+    expect(bad((c) => (c.routing = { absent_ttl_seconds: -1 }))).to.throw(/^routing\.absent_ttl_seconds: must be an integer/);
+  });
+
+  it('learns and searches by default, with OpenStack resource types unless told otherwise', () => {
+    const { routing } = parseConfig({ ...VALID, routing: undefined });
+    expect(routing).to.deep.equal({
+      learn: true,
+      searchByBroadcast: true,
+      aggregation: false,
+      resourceTypes: {},
+      locationTtlSeconds: 86_400,
+      absentTtlSeconds: 10,
+      probeTimeoutMs: undefined,
+      maxSearchesPerCaller: 4,
+    });
+    const configured = parseConfig({ ...VALID, routing: { learn: false, resource_types: { volumev3: ['volumes'] }, probe_timeout_ms: 800 } }).routing;
+    expect(configured).to.deep.include({ learn: false, resourceTypes: { volumev3: ['volumes'] }, probeTimeoutMs: 800 });
   });
 
   it('requires a store secret for memcached and tiered, or an explicit opt-out', () => {

@@ -29,7 +29,7 @@ describe('the gateway (in-process)', () => {
   before(async () => {
     federation = await startFederation();
     const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
-    gateway = createGateway(configFor(federation, { service_providers: ['sp1'], routing: { learn: true } }), createLogger('debug', sink));
+    gateway = createGateway(configFor(federation, { service_providers: ['sp1'], routing: { aggregation: true } }), createLogger('debug', sink));
   });
 
   after(async () => {
@@ -64,12 +64,27 @@ describe('the gateway (in-process)', () => {
     expect(metrics.text).to.include('k2k_request_duration_seconds_bucket');
   });
 
-  it('logs JSON lines without any token, and says which routing rules are not available', async () => {
+  it('finds an unknown id at the allowed service provider, and counts the search in its metrics', async () => {
+    const token = federation.idp.issueToken('alice', 'demo');
+    const sp1 = federation.cloud('sp1');
+    const volume = sp1.volume.seed(sp1.projects.demo.id, { name: 'searched' });
+    const found = await request(gateway.app).get(`/volume/v3/${federation.env.idpProjectId}/volumes/${volume.id}`).set('x-auth-token', token).expect(200);
+    expect(found.headers['x-k2k-service-provider']).to.equal('sp1');
+    const metrics = (await request(gateway.app).get('/metrics').expect(200)).text;
+    expect(metrics).to.match(/^k2k_searches_total\{outcome="remote"\} 1$/m);
+    expect(metrics).to.match(/^k2k_search_probes_total\{service_provider="sp1",outcome="found"\} 1$/m);
+    expect(metrics).to.match(/^k2k_locations_total\{action="learned",resource_type="volumes"\} 1$/m);
+    expect(metrics).to.not.match(/service_provider="sp2"/); // not allowed by service_providers: never probed
+  });
+
+  it('logs JSON lines without any token, and says that aggregation is not available', async () => {
     const token = federation.idp.issueToken('alice', 'demo');
     await request(gateway.app).get(`/volume/v3/${federation.env.idpProjectId}/volumes`).set('x-auth-token', token).set('SERVICE-PROVIDER', 'sp1').expect(200);
     const records = logs.map((line) => JSON.parse(line) as { msg: string; status?: number });
     expect(records.some((record) => record.msg === 'request' && record.status === 200)).to.equal(true);
-    expect(records.some((record) => record.msg.startsWith('routing.learn is not available'))).to.equal(true);
+    expect(records.filter((record) => record.msg.endsWith('is not available in this version: list calls without routing headers stay local')).map((record) => record.msg)).to.deep.equal([
+      'routing.aggregation is not available in this version: list calls without routing headers stay local',
+    ]);
     for (const line of logs) expect(line).to.not.include('gAAAAAB');
   });
 
