@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { KeystoneIdentity } from '@k2k/keystone';
 import type { ApiRequest } from './parse-request.js';
 import type { RoutingLimits } from './routing/route.js';
 

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type ServiceProvider } from '@k2k/keystone';
-import { IDENTITY_HEADERS } from '@k2k/keystone-auth';
+import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type ServiceProvider } from '@k2k/keystone';
 import { answer } from './answer.js';
 import type { Call } from './call.js';
 import { remoteEndpoint } from './endpoints.js';

@@ -1,4 +1,4 @@
-import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { KeystoneIdentity } from '@k2k/keystone';
 import { ResourceMap, type ResourceEntry, type ResourceKey, type ResourceLocation, type Store } from '@k2k/store';
 import type { ApiRequest } from './parse-request.js';
 

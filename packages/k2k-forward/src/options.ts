@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
+import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
+import { storeOption, type Store } from '@k2k/store';
 import { DEFAULT_RESOURCE_TYPES } from './resource-types.js';
-import { loggerOption, normalizeInterface, officialServiceType, type EndpointInterface, type Logger } from '@k2k/keystone';
-import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
 
 export interface K2KForwardOptions {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted) */

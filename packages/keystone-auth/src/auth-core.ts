@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { KeystoneClient, OpenStackError } from '@k2k/keystone';
-import { serviceIdentityOf, type KeystoneIdentity } from './identity.js';
+import { KeystoneClient, OpenStackError, serviceIdentityOf, type KeystoneIdentity } from '@k2k/keystone';
 import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
 import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';
 import { ServiceToken } from './service-token.js';

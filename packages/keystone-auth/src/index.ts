@@ -3,6 +3,4 @@ export type { KeystoneAuthMiddleware } from './keystone-auth.js';
 export { KeystoneStrategy } from './keystone-strategy.js';
 export { keystoneErrorHandler } from './error-handler.js';
 export type { KeystoneAuthOptions, RoleRequirement, ServiceCredentials } from './options.js';
-export type { KeystoneIdentity, ServiceIdentity } from './identity.js';
 export { InvalidTokenError, IdentityUnavailableError } from './token-validator.js';
-export { IDENTITY_HEADERS } from './identity-headers.js';

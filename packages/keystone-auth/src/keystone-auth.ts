@@ -1,15 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestIdOf, writeOpenStackError } from '@k2k/keystone';
 import { AuthCore } from './auth-core.js';
-import type { KeystoneIdentity } from './identity.js';
 import type { KeystoneAuthOptions } from './options.js';
-
-declare module 'http' {
-  interface IncomingMessage {
-    /** The caller's identity, set by keystoneAuth or KeystoneStrategy once Keystone confirmed it */
-    keystone?: KeystoneIdentity;
-  }
-}
 
 /** The keystoneAuth middleware, with `close()` to release its Keystone connections. */
 export interface KeystoneAuthMiddleware {

@@ -1,5 +1,5 @@
-import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, storeOption, withDefault, type Store } from '@k2k/store';
-import { loggerOption, type Logger } from '@k2k/keystone';
+import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { storeOption, type Store } from '@k2k/store';
 
 /** The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]). */
 export interface ServiceCredentials {

@@ -1,7 +1,7 @@
-import { KeystoneError, OpenStackError, type KeystoneClient, type Logger } from '@k2k/keystone';
+import type { Logger } from '@k2k/common';
+import { identityOf, KeystoneError, OpenStackError, type KeystoneClient, type KeystoneIdentity } from '@k2k/keystone';
 import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 import { createHash } from 'node:crypto';
-import { identityOf, type KeystoneIdentity } from './identity.js';
 import { RefusedTokens } from './refused-tokens.js';
 import type { ServiceToken } from './service-token.js';
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createStore } from '@k2k/store';
 import { startFederation, startMemcached, type Federation } from '@k2k/testing';
-import { IDENTITY_HEADERS, keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
+import { IDENTITY_HEADERS } from '@k2k/keystone';
+import { keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
 import { authOptions, echoApp, passwordToken, recordingLogger } from './fixtures.js';
 
 describe('keystoneAuth', () => {

@@ -3,7 +3,8 @@ import express from 'express';
 import passport from 'passport';
 import request from 'supertest';
 import { startFederation, type Federation } from '@k2k/testing';
-import { keystoneErrorHandler, KeystoneStrategy, type KeystoneIdentity } from '../src/index.js';
+import type { KeystoneIdentity } from '@k2k/keystone';
+import { keystoneErrorHandler, KeystoneStrategy } from '../src/index.js';
 import { authOptions } from './fixtures.js';
 
 describe('KeystoneStrategy (Passport)', () => {

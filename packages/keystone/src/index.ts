@@ -13,5 +13,5 @@ export { KeystoneError } from './keystone-errors.js';
 export type { KeystoneFailure } from './keystone-errors.js';
 export { requestIdOf } from './request-id.js';
 export { writeOpenStackError } from './write-error.js';
-export { loggerOption, silentLogger } from './logger.js';
-export type { Logger } from './logger.js';
+export { IDENTITY_HEADERS, identityOf, serviceIdentityOf } from './identity.js';
+export type { KeystoneIdentity, ServiceIdentity } from './identity.js';

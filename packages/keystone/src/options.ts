@@ -1,4 +1,4 @@
-import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault } from '@k2k/store';
+import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault } from '@k2k/common';
 import type { TransportSettings } from './transport.js';
 
 export interface KeystoneClientOptions {

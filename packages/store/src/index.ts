@@ -12,5 +12,4 @@ export { normalizeResourceId } from './resource-map.js';
 export type { ResourceEntry, ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
 export { SingleFlight } from './single-flight.js';
 export type { SingleFlightOptions } from './single-flight.js';
-export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
 export { storeOption } from './store-option.js';

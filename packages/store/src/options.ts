@@ -1,5 +1,5 @@
 import type { MemcachedSettings } from './memcached-store.js';
-import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
 import type { SecurityStrategy } from './secure-codec.js';
 import type { StoreBackend } from './store.js';
 

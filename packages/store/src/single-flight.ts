@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireInteger, withDefault } from './option-checks.js';
+import { requireInteger, withDefault } from '@k2k/common';
 import type { Store } from './store.js';
 
 export interface SingleFlightOptions {

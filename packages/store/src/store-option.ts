@@ -1,5 +1,5 @@
 import { createStore } from './create-store.js';
-import { OptionError, requireMethods } from './option-checks.js';
+import { OptionError, requireMethods } from '@k2k/common';
 import type { Store } from './store.js';
 
 /** A middleware's `store` option: a Store from createStore(), or a fresh in-memory one when absent. */

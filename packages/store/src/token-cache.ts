@@ -1,4 +1,4 @@
-import { requireInteger, withDefault } from './option-checks.js';
+import { requireInteger, withDefault } from '@k2k/common';
 import { SealedJsonCache, type CacheCounts } from './sealed-json-cache.js';
 import type { Store } from './store.js';
 

@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { startMemcached, type MemcachedServer } from '@k2k/testing';
 import { createStore, type Store } from '../src/index.js';
 import { eventually } from './eventually.js';
+import { resume, suspend } from './suspend.js';
 
 const DEADLINE_MS = 150;
+const SECRET = 'memcached-test-secret';
 
 describe('memcached backend', function () {
   let server: MemcachedServer;
@@ -11,7 +13,7 @@ describe('memcached backend', function () {
 
   beforeEach(async () => {
     server = await startMemcached();
-    store = createStore({ backend: 'memcached', servers: [server.location], timeoutMs: DEADLINE_MS, deadServerRetryMs: 200 });
+    store = createStore({ backend: 'memcached', servers: [server.location], secret: SECRET, timeoutMs: DEADLINE_MS, deadServerRetryMs: 200 });
   });
 
   afterEach(async () => {
@@ -66,13 +68,30 @@ describe('memcached backend', function () {
     // The first command also opens the connection: on a loaded machine it may miss the deadline.
     await eventually(async () => expect(await store.set('k', 'v', 60)).to.equal(true), 5000);
     const errorsBefore = store.stats().errors;
-    process.kill(server.pid, 'SIGSTOP');
+    // Waits until every thread has stopped: right after kill() returns, a thread that has not run
+    // since can still answer (the get below then read 'v' on a loaded machine).
+    await suspend(server.pid);
     // Without our deadline these calls would never settle (mocha's timeout would fail the test).
     expect(await store.get('k')).to.equal(undefined);
     expect(await store.set('k', 'v2', 60)).to.equal(false);
     expect(await store.add('lease', 'v', 60)).to.equal('unavailable');
     expect(store.stats().errors - errorsBefore).to.equal(3);
-    process.kill(server.pid, 'SIGCONT');
+    resume(server.pid);
+  });
+
+  it('never hands a late answer to a command abandoned at its deadline to a later command', async () => {
+    await eventually(async () => expect(await store.set('a', 'A', 60)).to.equal(true), 5000);
+    expect(await store.set('b', 'B', 60)).to.equal(true);
+    await suspend(server.pid);
+    // Abandoned at the deadline: the command stays queued on its connection, its answer to come.
+    expect(await store.get('a')).to.equal(undefined);
+    // Written behind it on the same connection (the pool hands out the one with nothing left to
+    // write), then the server answers both, in order.
+    const behind = store.get('b');
+    resume(server.pid);
+    expect((await behind)?.toString()).to.be.oneOf([undefined, 'B']); // a miss at worst, never 'A'
+    await eventually(async () => expect((await store.get('b'))?.toString()).to.equal('B'), 5000);
+    expect((await store.get('a'))?.toString()).to.equal('A');
   });
 });
 
@@ -82,7 +101,7 @@ describe('memcached backend with two servers', () => {
 
   beforeEach(async () => {
     servers = await Promise.all([startMemcached(), startMemcached()]);
-    store = createStore({ backend: 'memcached', servers: servers.map((s) => s.location), timeoutMs: DEADLINE_MS, deadServerRetryMs: 60_000 });
+    store = createStore({ backend: 'memcached', servers: servers.map((s) => s.location), secret: SECRET, timeoutMs: DEADLINE_MS, deadServerRetryMs: 60_000 });
   });
 
   afterEach(async () => {
@@ -93,7 +112,7 @@ describe('memcached backend with two servers', () => {
   it('spreads keys over both servers', async () => {
     const keys = Array.from({ length: 200 }, (_, i) => `key-${i}`);
     for (const key of keys) expect(await store.set(key, key, 60)).to.equal(true);
-    const onFirst = createStore({ backend: 'memcached', servers: [servers[0].location] });
+    const onFirst = createStore({ backend: 'memcached', servers: [servers[0].location], secret: SECRET });
     try {
       let found = 0;
       for (const key of keys) if (await onFirst.get(key)) found++;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createStore, OptionError, type StoreOptions } from '../src/index.js';
+import { OptionError } from '@k2k/common';
+import { createStore, type StoreOptions } from '../src/index.js';
 
 function failure(options: unknown): OptionError {
   try {

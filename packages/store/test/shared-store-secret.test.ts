@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createStore, OptionError, type StoreOptions } from '../src/index.js';
+import { OptionError } from '@k2k/common';
+import { createStore, type StoreOptions } from '../src/index.js';
 
 const SERVERS = ['127.0.0.1:11211']; // never contacted: these stores are closed unused
 

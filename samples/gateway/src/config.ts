@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/store';
+import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
 
 /** The gateway's configuration (DESIGN.md "Gateway configuration"), validated, in camelCase. */
 export interface GatewayConfig {

@@ -5,7 +5,7 @@
  */
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { OptionError } from '@k2k/store';
+import { OptionError } from '@k2k/common';
 import { clusterMetricsReader } from './cluster-metrics.js';
 import { loadConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';

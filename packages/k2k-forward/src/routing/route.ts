@@ -1,5 +1,4 @@
-import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
-import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import { OpenStackError, type KeystoneIdentity, type ServiceProvider } from '@k2k/keystone';
 import type { Decision, RoutingContext, RoutingRule, Target } from './target.js';
 
 /** What holds for every decision, whichever rule made it. */

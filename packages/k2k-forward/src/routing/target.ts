@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { EndpointInterface, ServiceProvider } from '@k2k/keystone';
-import type { KeystoneIdentity } from '@k2k/keystone-auth';
+import type { EndpointInterface, KeystoneIdentity, ServiceProvider } from '@k2k/keystone';
 import type { ApiRequest } from '../parse-request.js';
 import type { ProjectRequest } from '../routing-headers.js';
 

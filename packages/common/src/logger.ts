@@ -1,4 +1,4 @@
-import { requireMethods } from '@k2k/store';
+import { requireMethods } from './option-checks.js';
 
 /**
  * The logging the k2k middlewares do: pino's signature (fields first, then the message), so a pino

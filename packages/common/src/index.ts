@@ -1,0 +1,3 @@
+export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+export { loggerOption, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
