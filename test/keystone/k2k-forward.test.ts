@@ -92,10 +92,27 @@ describe('k2kForward, against a real Keystone IdP and SP', function () {
     expect(shown.body.name).to.equal('sp-image');
   });
 
-  it('keeps a request without routing headers local, with the user token the real IdP validates', async () => {
-    await request(gateway.app).get(volumes()).set('x-auth-token', token).expect(200);
+  it('keeps a request for a local volume local, with the user token the real IdP validates', async () => {
+    const volume = services.idp.volume.seed(env.idpProjectId, { name: 'at-home' });
+    await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
     expect(services.idp.volume.requests[0].headers['x-auth-token']).to.equal(token);
     expect(services.sp.volume.requests).to.have.length(0);
+  });
+
+  it('lists the volumes of both clouds as one, paging with next links', async () => {
+    const names = ['agg-a', 'agg-b', 'agg-c'];
+    services.idp.volume.seed(env.idpProjectId, { name: names[0] });
+    services.sp.volume.seed(env.spProjectId, { name: names[1] });
+    services.sp.volume.seed(env.spProjectId, { name: names[2] });
+    const seen: string[] = [];
+    let path: string | undefined = `${volumes()}/detail?limit=2&sort=name:asc`;
+    for (let page = 0; path && page < 20; page++) {
+      const answer: request.Response = await request(gateway.app).get(path).set('x-auth-token', token).expect(200);
+      seen.push(...(answer.body.volumes as { name: string }[]).map((v) => v.name));
+      const next: string | undefined = answer.body.volumes_links?.[0]?.href;
+      path = next && `${new URL(next).pathname}${new URL(next).search}`;
+    }
+    expect(seen.filter((name) => names.includes(name))).to.deep.equal(names);
   });
 
   it("answers the real Keystones' refusals: locked project 403, unknown SP 400", async () => {

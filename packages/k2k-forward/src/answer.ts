@@ -1,21 +1,31 @@
 import type { ServerResponse } from 'node:http';
+import type { LinkRewrite } from './answer-links.js';
+import { rewriteJsonLinks, rewriteLocation } from './rewrite-links.js';
 import type { UpstreamResponse } from './upstream.js';
 
 /** Hop-by-hop headers are the proxy's own business, never copied from the upstream answer. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Statuses that never carry a body (nor does any answer to a HEAD). */
+const BODILESS = new Set([204, 304]);
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 export interface AnswerOptions {
   /** Sets X-K2K-Service-Provider; absent for the local cloud */
   serviceProvider?: string;
   /** Keep a copy of a JSON body up to this many bytes, for learning; 0 keeps none */
   keepJsonUpTo: number;
+  /** Where the answer's links point and where they point through this proxy */
+  links: LinkRewrite;
 }
 
 /**
- * Step 6: writes the upstream's answer to the client (status, end-to-end headers, the body
- * streamed) and resolves once it is written, with a copy of the body when it is JSON and no larger
- * than asked (else undefined). An upstream that breaks off takes the client's answer with it, so
- * the client sees it cut short.
+ * Step 6: writes the upstream's answer to the client (status, end-to-end headers, body) and
+ * resolves once it is written, with a copy of the body as it came when it is JSON and no larger
+ * than `keepJsonUpTo` (else undefined). Links that point upstream point at this proxy instead: the
+ * `Location` header, and those in a JSON body of at most `links.limitBytes`, which is read whole
+ * for that and sent with its new length. Any other body streams through untouched, unbuffered; so
+ * does a larger or compressed JSON body, its links as they came (`links.notRewritten` says so). An
+ * upstream that breaks off takes the client's answer with it, so the client sees it cut short.
  */
 export function answer(res: ServerResponse, response: UpstreamResponse, options: AnswerOptions): Promise<Buffer | undefined> {
   res.statusCode = response.status;
@@ -23,44 +33,73 @@ export function answer(res: ServerResponse, response: UpstreamResponse, options:
   for (const [name, value] of Object.entries(response.headers)) {
     // The request id is ours (already set); the upstream's is logged, not passed on.
     if (value === undefined || HOP_BY_HOP.has(name) || name === 'x-openstack-request-id') continue;
-    res.setHeader(name, value);
+    res.setHeader(name, name === 'location' && typeof value === 'string' ? rewriteLocation(value, options.links.map) : value);
   }
   if (options.serviceProvider) res.setHeader('x-k2k-service-provider', options.serviceProvider);
-  const copy = keepsCopy(response, options.keepJsonUpTo) ? new BodyCopy(options.keepJsonUpTo) : undefined;
-  if (copy) response.body.on('data', (chunk: Buffer) => copy.add(chunk));
   return new Promise((resolve) => {
-    const done = () => resolve(res.writableFinished ? copy?.bytes() : undefined);
+    let copy: Buffer | undefined;
+    const done = () => resolve(res.writableFinished ? copy : undefined);
     res.once('finish', done);
     res.once('close', done);
     response.body.once('error', () => res.destroy());
+    const plan = planBody(res, response, options.links.limitBytes);
+    if (plan.rewrite) return rewriteBody(res, response, options.links, (original) => (copy = original.length <= options.keepJsonUpTo ? original : undefined));
+    if (plan.warning) options.links.notRewritten(plan.warning);
     // pipe rather than stream.pipeline, which costs an AbortController per request; a client that
     // goes away takes the upstream request with it (Upstream).
     response.body.pipe(res);
   });
 }
 
-function keepsCopy(response: UpstreamResponse, limit: number): boolean {
-  if (limit === 0) return false;
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(response.headers['content-type'] ?? '')) return false;
-  const length = Number(response.headers['content-length'] ?? 0);
-  return length <= limit;
+/** Step 6 for a merged list: the JSON body, naming in X-K2K-Partial the clouds whose items are missing. */
+export function answerList(res: ServerResponse, body: unknown, partial: readonly string[]): void {
+  const text = JSON.stringify(body);
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  if (partial.length > 0) res.setHeader('x-k2k-partial', partial.join(', '));
+  res.end(text);
 }
 
-/** The body's bytes as they pass, until they exceed the limit. */
-class BodyCopy {
-  private chunks: Buffer[] | undefined = [];
-  private size = 0;
+/** Whether the body is JSON to rewrite; if not, and it is JSON all the same, why not. */
+function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: number): { rewrite: true } | { rewrite: false; warning?: string } {
+  const { headers } = response;
+  if (res.req.method === 'HEAD' || BODILESS.has(response.status) || !JSON_TYPE.test(headers['content-type'] ?? '')) return { rewrite: false };
+  const encoding = headers['content-encoding'];
+  if (encoding && encoding !== 'identity') return { rewrite: false, warning: `its JSON body is ${encoding}-encoded` };
+  if (Number(headers['content-length'] ?? 0) > limitBytes) return { rewrite: false, warning: tooLarge(limitBytes) };
+  return { rewrite: true };
+}
 
-  constructor(private readonly limit: number) {}
+/**
+ * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the
+ * bytes as they came. A body that grows past the limit (one sent chunked) is sent on as it came:
+ * what was read, then the rest streamed.
+ */
+function rewriteBody(res: ServerResponse, response: UpstreamResponse, links: LinkRewrite, keep: (original: Buffer) => void): void {
+  const { body } = response;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size <= links.limitBytes) return;
+    body.off('data', onData).off('end', onEnd).pause();
+    links.notRewritten(tooLarge(links.limitBytes));
+    for (const read of chunks) res.write(read);
+    body.pipe(res);
+  };
+  const onEnd = () => {
+    if (res.destroyed) return;
+    const original = Buffer.concat(chunks, size);
+    const rewritten = rewriteJsonLinks(original, links.map);
+    keep(original);
+    res.setHeader('content-length', rewritten.length);
+    res.end(rewritten);
+  };
+  body.on('data', onData).once('end', onEnd);
+}
 
-  add(chunk: Buffer): void {
-    if (!this.chunks) return;
-    this.size += chunk.length;
-    if (this.size > this.limit) this.chunks = undefined;
-    else this.chunks.push(chunk);
-  }
-
-  bytes(): Buffer | undefined {
-    return this.chunks && Buffer.concat(this.chunks);
-  }
+function tooLarge(limitBytes: number): string {
+  return `its JSON body is larger than jsonBodyLimitBytes (${limitBytes} bytes)`;
 }

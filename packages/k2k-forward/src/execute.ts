@@ -1,29 +1,21 @@
-import type { EndpointInterface, ServiceProvider } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/keystone';
 import type { Call } from './call.js';
-import { remoteEndpoint, type EndpointChoice } from './endpoints.js';
+import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from './locate.js';
 import type { Locations } from './locations.js';
-import type { RemoteSession, RemoteSessions, SessionRequest } from './remote-session.js';
+import type { RemoteSessions, SessionRequest } from './remote-session.js';
 import { offeredServiceProviders } from './routing/route.js';
-import type { Target } from './routing/target.js';
-import { upstreamPath } from './upstream-path.js';
-import { composeUpstreamUrl } from './upstream-url.js';
+import type { SingleTarget } from './routing/target.js';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
-
-/** The cloud a request was sent to. */
-export type Destination = { kind: 'local' } | { kind: 'remote'; serviceProvider: ServiceProvider; session: RemoteSession; interface?: EndpointInterface };
 
 /** How executing a request ended: handed to the service's own routes, or answered by an upstream. */
 export type Delivery =
-  | { kind: 'next'; target: Target }
-  | { kind: 'answered'; destination: Destination; response: UpstreamResponse; target: Target };
+  | { kind: 'next'; target: SingleTarget }
+  | { kind: 'answered'; destination: Destination; response: UpstreamResponse; target: SingleTarget };
 
 export interface ExecuteSettings {
-  /** The local upstream's URL template, or undefined when local requests go to next() */
-  localUpstream: URL | undefined;
-  serviceType: string;
-  interface: EndpointChoice['interface'];
-  region: string | undefined;
+  /** Whether local requests go to an upstream (else to next()) */
+  localUpstream: boolean;
   /** Whether a stale learned location may be searched again */
   search: boolean;
   /** Headers to set on every upstream request (undefined removes one) */
@@ -43,10 +35,11 @@ export class Executor {
     private readonly sessions: RemoteSessions,
     private readonly locator: Locator,
     private readonly locations: Locations,
+    private readonly addresses: CloudAddresses,
     private readonly settings: ExecuteSettings,
   ) {}
 
-  async execute(call: Call, firstTarget: Target): Promise<Delivery> {
+  async execute(call: Call, firstTarget: SingleTarget): Promise<Delivery> {
     let target = firstTarget;
     let renewedToken = false;
     for (;;) {
@@ -77,7 +70,7 @@ export class Executor {
     }
   }
 
-  private async resolve(call: Call, target: Target): Promise<Destination> {
+  private async resolve(call: Call, target: SingleTarget): Promise<Destination> {
     switch (target.kind) {
       case 'local':
         return { kind: 'local' };
@@ -93,7 +86,7 @@ export class Executor {
     }
   }
 
-  private sessionRequest(call: Call, serviceProvider: ServiceProvider, target: Target): SessionRequest {
+  private sessionRequest(call: Call, serviceProvider: ServiceProvider, target: SingleTarget): SessionRequest {
     return {
       userToken: call.userToken ?? '',
       serviceProvider,
@@ -103,21 +96,10 @@ export class Executor {
   }
 
   private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
+    const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
     const headers = this.settings.outgoingHeaders(call);
-    const { request } = call;
-    if (destination.kind === 'local') {
-      const template = this.settings.localUpstream as URL;
-      return { url: composeUpstreamUrl(template, upstreamPath(template.pathname, request, undefined), request.query), headers, where: 'the local service' };
-    }
-    const { serviceProvider, session } = destination;
-    const choice = { serviceType: this.settings.serviceType, interface: destination.interface ?? this.settings.interface, region: this.settings.region };
-    const endpoint = remoteEndpoint(session.catalog, choice, serviceProvider.id);
-    return {
-      url: composeUpstreamUrl(endpoint, upstreamPath(endpoint.pathname, request, session.projectId), request.query),
-      // The local token never leaves for a service provider: the remote one replaces it.
-      headers: { ...headers, 'x-auth-token': session.token, 'x-service-token': undefined },
-      where: `service provider ${serviceProvider.id}`,
-    };
+    // The local token never leaves for a service provider: the remote one replaces it.
+    return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined } : headers };
   }
 }
 

@@ -1,29 +1,30 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type ServiceProvider } from '@k2k/keystone';
-import { answer } from './answer.js';
+import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { Aggregator } from './aggregation/aggregate.js';
+import { answer, answerList } from './answer.js';
+import { AnswerLinks } from './answer-links.js';
 import type { Call } from './call.js';
-import { remoteEndpoint } from './endpoints.js';
+import { CloudAddresses, type CloudAddress, type Destination } from './cloud-address.js';
 import { Executor, type Delivery } from './execute.js';
 import { Learner, type Lesson } from './learn.js';
-import { Locator, type ProbeEvent, type ProbeTarget, type SearchEvent } from './locate.js';
+import { Locator, type ProbeEvent, type SearchEvent } from './locate.js';
 import { Locations, type LocationEvent } from './locations.js';
 import { parseForwardOptions, type K2KForwardOptions } from './options.js';
 import { parseApiRequest } from './parse-request.js';
 import { extendedProxyList, PROXY_LIST_HEADER, proxiesPassed } from './proxy-chain.js';
-import { RemoteSessions, type ExchangeEvent, type RemoteSession } from './remote-session.js';
+import { RemoteSessions, type ExchangeEvent } from './remote-session.js';
 import { ResourceTypes } from './resource-types.js';
 import { ROUTING_HEADERS } from './routing-headers.js';
 import { explicitHeaders } from './routing/explicit-headers.js';
 import { learnedLocation } from './routing/learned-location.js';
 import { qualifiedId } from './routing/qualified-id.js';
 import { qualifiedName } from './routing/qualified-name.js';
+import { aggregateList } from './routing/aggregate-list.js';
 import { route } from './routing/route.js';
 import { searchUnknownId } from './routing/search.js';
-import type { RoutingRule } from './routing/target.js';
+import type { RoutingRule, SingleTarget, Target } from './routing/target.js';
 import { Upstream } from './upstream.js';
-import { upstreamPath } from './upstream-path.js';
-import { composeUpstreamUrl } from './upstream-url.js';
 
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
 const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
@@ -67,29 +68,41 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
   const resources = new ResourceTypes(config.resourceTypes);
   const locations = new Locations(config.store, config.serviceType, config.locationTtlSeconds, config.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
   const localUpstream = config.local.kind === 'upstream' ? config.local.template : undefined;
+  const addresses = new CloudAddresses(localUpstream, { serviceType: config.serviceType, interface: config.interface, region: config.region });
+  const links = new AnswerLinks(addresses, config.publicUrl, config.jsonBodyLimitBytes, config.logger);
   const locator = new Locator(
-    { localProbe, remoteProbe, probe: (target, call, signal) => upstream.probe(target.url, probeHeaders(target, call), target.where, signal) },
+    { resourceAt, probe: (address, call, signal) => upstream.probe(address.url, probeHeaders(address, call), address.where, signal) },
     sessions,
     locations,
     config.maxSearchesPerCaller,
     (event: ProbeEvent) => events.emit('probe', event),
     (event: SearchEvent) => events.emit('search', event),
   );
-  const executor = new Executor(upstream, sessions, locator, locations, {
-    localUpstream,
-    serviceType: config.serviceType,
-    interface: config.interface,
-    region: config.region,
-    search: config.search,
-    outgoingHeaders,
-  });
+  const executor = new Executor(upstream, sessions, locator, locations, addresses, { localUpstream: localUpstream !== undefined, search: config.search, outgoingHeaders });
   const learner = config.learn ? new Learner(locations, resources, config.learnListLimit) : undefined;
+  const aggregator = new Aggregator(
+    config.store,
+    {
+      session: (call, serviceProvider) => sessions.get({ userToken: call.userToken ?? '', serviceProvider, callerProjectName: call.identity?.project?.name }),
+      address: (call, destination, rest, query) => addresses.of(destination, call.request, call.userToken ?? '', rest, query),
+      read: (address, call) => upstream.read(address.url, probeHeaders(address, call), address.where, config.listBodyLimitBytes),
+      links: (call, destination) => links.of(call, destination).map,
+    },
+    { serviceType: config.serviceType, localName: config.localName, pageLimit: config.pageLimit, bodyLimitBytes: config.listBodyLimitBytes },
+    async (call, id) => {
+      const key = locations.keyOf(call.identity, call.request, id);
+      const entry = key && (await locations.find(key));
+      return entry?.kind === 'found' ? entry.location : undefined;
+    },
+  );
   const rules: RoutingRule[] = [
     explicitHeaders,
     qualifiedId,
     qualifiedName(resources, config.jsonBodyLimitBytes),
     ...(config.learn ? [learnedLocation(locations, resources)] : []),
     ...(config.search ? [searchUnknownId(resources)] : []),
+    // Merging needs the local cloud's list too: only in front of a local upstream.
+    ...(config.aggregate && localUpstream ? [aggregateList(new Set(config.aggregateResourceTypes))] : []),
   ];
 
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
@@ -103,6 +116,21 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
   async function handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): Promise<void> {
     const call = parse(req, res, requestId);
     const target = await route(rules, { req, request: call.request, identity: call.identity, localName: config.localName }, call.limits);
+    if (target.kind === 'fanout') return mergeList(call, target);
+    return forwardOne(call, target, next);
+  }
+
+  /** Steps 3 to 7 for a list asked of every cloud: fetched and merged, answered, each item learned. */
+  async function mergeList(call: Call, target: Extract<Target, { kind: 'fanout' }>): Promise<void> {
+    const list = await aggregator.list(call, target.serviceProviders, true);
+    answerList(call.res, list.body, list.partial);
+    reportForward(call, undefined, 200, undefined);
+    await learner?.learnItems(call, list.learned);
+  }
+
+  /** Steps 3 to 7 for a request one cloud answers. */
+  async function forwardOne(call: Call, target: SingleTarget, next: (error?: unknown) => void): Promise<void> {
+    const { res } = call;
     const delivery = await executor.execute(call, target);
     if (delivery.kind === 'next') {
       if (learner) learnFromLocalRoutes(call, delivery, learner);
@@ -117,7 +145,7 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
       routedByLearning: 'learned' in delivery.target && delivery.target.learned === true,
     };
     await learner?.learnFromStatus(lesson);
-    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: learner?.wantsBody(call) ? config.jsonBodyLimitBytes : 0 });
+    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: learner?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
     reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);
     await learner?.learnFromBody(lesson, body);
   }
@@ -149,20 +177,14 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     });
   }
 
-  function localProbe(call: Call): ProbeTarget | undefined {
-    if (!localUpstream || !call.userToken) return undefined;
-    const path = upstreamPath(localUpstream.pathname, call.request, undefined, call.request.resourcePath);
-    return { url: composeUpstreamUrl(localUpstream, path, ''), token: call.userToken, where: 'the local service' };
+  /** Where a search probes: the resource itself, without the action or query. */
+  function resourceAt(call: Call, destination: Destination): CloudAddress | undefined {
+    if (destination.kind === 'local' && (!localUpstream || !call.userToken)) return undefined;
+    return addresses.of(destination, call.request, call.userToken ?? '', call.request.resourcePath, '');
   }
 
-  function remoteProbe(call: Call, serviceProvider: ServiceProvider, session: RemoteSession): ProbeTarget {
-    const endpoint = remoteEndpoint(session.catalog, { serviceType: config.serviceType, interface: config.interface, region: config.region }, serviceProvider.id);
-    const path = upstreamPath(endpoint.pathname, call.request, session.projectId, call.request.resourcePath);
-    return { url: composeUpstreamUrl(endpoint, path, ''), token: session.token, where: `service provider ${serviceProvider.id}` };
-  }
-
-  function probeHeaders(target: ProbeTarget, call: Call): Record<string, string> {
-    return { 'x-auth-token': target.token, 'x-openstack-request-id': call.requestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+  function probeHeaders(address: CloudAddress, call: Call): Record<string, string> {
+    return { 'x-auth-token': address.token, 'x-openstack-request-id': call.requestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
   }
 
   function outgoingHeaders(call: Call): Record<string, string | undefined> {
@@ -170,6 +192,8 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     for (const name of NOT_FORWARDED) headers[name] = undefined;
     headers['x-openstack-request-id'] = call.requestId;
     headers[PROXY_LIST_HEADER] = call.proxyList;
+    // Answers are read for their links: a compressed one would pass with links pointing upstream.
+    headers['accept-encoding'] = 'identity';
     return headers;
   }
 

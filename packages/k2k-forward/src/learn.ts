@@ -58,9 +58,21 @@ export class Learner {
     if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
     const parsed = parseJson(body);
     const ids = method === 'POST' ? [this.resources.createdId(parsed, resourceType)] : this.resources.listedIds(parsed, resourceType, this.listLimit);
-    const keys = ids.flatMap((id) => this.locations.keyOf(call.identity, call.request, id) ?? []);
-    for (let i = 0; i < keys.length; i += LIST_WRITE_BATCH) {
-      await Promise.all(keys.slice(i, i + LIST_WRITE_BATCH).map((key) => this.locations.learn(key, location)));
+    await this.learnItems(
+      call,
+      ids.flatMap((id) => (id ? [{ id, location }] : [])),
+    );
+  }
+
+  /** Every item of a list, each where it was listed (a merged list's items come from several clouds). */
+  async learnItems(call: Call, items: readonly { id: string; location: ResourceLocation }[]): Promise<void> {
+    if (!this.resources.has(call.request.resourceType)) return;
+    const entries = items.slice(0, this.listLimit).flatMap(({ id, location }) => {
+      const key = this.locations.keyOf(call.identity, call.request, id);
+      return key ? [{ key, location }] : [];
+    });
+    for (let i = 0; i < entries.length; i += LIST_WRITE_BATCH) {
+      await Promise.all(entries.slice(i, i + LIST_WRITE_BATCH).map(({ key, location }) => this.locations.learn(key, location)));
     }
   }
 }

@@ -1,10 +1,10 @@
 import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { normalizeResourceId } from '@k2k/store';
 import type { Call } from './call.js';
+import type { CloudAddress, Destination } from './cloud-address.js';
 import type { Locations } from './locations.js';
 import type { RemoteSession, RemoteSessions } from './remote-session.js';
 
-/** Where a search found the resource. `local` when a gateway found it locally, or, for a service's own routes, when no service provider has it. */
-export type Found = { kind: 'local' } | { kind: 'remote'; serviceProvider: ServiceProvider; session: RemoteSession };
 
 /** A probe done, for metrics. */
 export interface ProbeEvent {
@@ -19,19 +19,12 @@ export interface SearchEvent {
   probes: number;
 }
 
-/** How to probe one cloud: the URL of the resource there and the token to show. */
-export interface ProbeTarget {
-  url: URL;
-  token: string;
-  where: string;
-}
-
 /** What the search needs from the rest of k2kForward. */
 export interface SearchPorts {
-  /** The local service's probe target, or undefined when local requests go to the service's own routes */
-  localProbe(call: Call): ProbeTarget | undefined;
-  remoteProbe(call: Call, serviceProvider: ServiceProvider, session: RemoteSession): ProbeTarget;
-  probe(target: ProbeTarget, call: Call, signal: AbortSignal): Promise<number>;
+  /** Where the resource would be in a cloud; for the local cloud, undefined when local requests go to the service's own routes */
+  resourceAt(call: Call, destination: Destination): CloudAddress | undefined;
+  /** The status of a GET of that address */
+  probe(address: CloudAddress, call: Call, signal: AbortSignal): Promise<number>;
 }
 
 type RemoteOutcome = { found: true; serviceProvider: ServiceProvider; session: RemoteSession } | { found: false; failure?: string };
@@ -47,6 +40,8 @@ type RemoteOutcome = { found: true; serviceProvider: ServiceProvider; session: R
  */
 export class Locator {
   private readonly running = new Map<string, number>();
+  /** Searches under way, by caller token and resource (in this process only: never stored) */
+  private readonly inFlight = new Map<string, Promise<Destination>>();
 
   constructor(
     private readonly ports: SearchPorts,
@@ -57,7 +52,20 @@ export class Locator {
     private readonly onSearch: (event: SearchEvent) => void,
   ) {}
 
-  async locate(call: Call, candidates: readonly ServiceProvider[]): Promise<Found> {
+  /**
+   * Concurrent searches for the same resource by the same caller (a burst of requests for one id,
+   * or every request while the store is down) share one search, and count once against the cap.
+   */
+  locate(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
+    const key = `${call.userToken ?? ''}\n${call.request.resourceType}\n${normalizeResourceId(call.request.resourceId ?? '')}`;
+    const shared = this.inFlight.get(key);
+    if (shared) return shared;
+    const search = this.capped(call, candidates).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, search);
+    return search;
+  }
+
+  private async capped(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
     const caller = call.identity?.user.id ?? '';
     const running = this.running.get(caller) ?? 0;
     if (running >= this.maxSearchesPerCaller) {
@@ -74,9 +82,9 @@ export class Locator {
     }
   }
 
-  private async search(call: Call, candidates: readonly ServiceProvider[]): Promise<Found> {
+  private async search(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
     const failures: string[] = [];
-    const local = this.ports.localProbe(call);
+    const local = this.ports.resourceAt(call, { kind: 'local' });
     if (local) {
       const status = await this.ports.probe(local, call, new AbortController().signal).catch((error: unknown) => describe(error));
       const outcome = typeof status === 'number' ? outcomeOf(status) : 'failed';
@@ -100,7 +108,7 @@ export class Locator {
     throw new OpenStackError(404, `No cloud has ${call.request.resourceType} ${call.request.resourceId} for you.`);
   }
 
-  private found(found: Found, probes: number): Found {
+  private found(found: Destination, probes: number): Destination {
     this.onSearch({ outcome: found.kind, probes });
     return found;
   }
@@ -136,7 +144,8 @@ export class Locator {
     }
     if (signal.aborted) return { found: false };
     try {
-      const status = await this.ports.probe(this.ports.remoteProbe(call, serviceProvider, session), call, signal);
+      const address = this.ports.resourceAt(call, { kind: 'remote', serviceProvider, session }) as CloudAddress;
+      const status = await this.ports.probe(address, call, signal);
       const outcome = outcomeOf(status);
       this.onProbe({ serviceProvider: serviceProvider.id, outcome });
       if (outcome === 'found') return { found: true, serviceProvider, session };

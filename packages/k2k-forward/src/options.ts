@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
-import { DEFAULT_RESOURCE_TYPES } from './resource-types.js';
+import { DEFAULT_AGGREGATED_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 
 export interface K2KForwardOptions {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted) */
@@ -17,6 +17,11 @@ export interface K2KForwardOptions {
    * e.g. "http://127.0.0.1:8776/v3/%(project_id)s". The URL's path is the local endpoint's base.
    */
   local?: string;
+  /**
+   * This mount's URL as clients reach it, e.g. "https://gw.example.com/volume": the base of the
+   * links in answers. Default: from each request (the connection's scheme, Host, the mount path)
+   */
+  publicUrl?: string;
   /** The local cloud's name: SERVICE-PROVIDER naming it means local. Default 'default' */
   localName?: string;
   /** Endpoint interface at service providers when ENDPOINT-TYPE is not sent. Default 'public' */
@@ -49,10 +54,18 @@ export interface K2KForwardOptions {
   probeTimeoutMs?: number;
   /** Searches one caller may run at once in one process; more get 429. Default 4 */
   maxSearchesPerCaller?: number;
-  /** The largest JSON body read: a create's body (for `name@sp`), an answer learned from (bytes). Default 1048576 */
+  /** The largest JSON body read: a create's body (for `name@sp`), an answer learned from or whose links are rewritten (bytes). Default 1048576 */
   jsonBodyLimitBytes?: number;
   /** At most this many items of one list answer are learned. Default 1000 */
   learnListLimit?: number;
+  /** Merge list calls across every cloud (rule 5); needs a `local` upstream URL. Default true */
+  aggregate?: boolean;
+  /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
+  aggregateResourceTypes?: string[];
+  /** The largest merged page, and the page size when the caller gives no limit. Default 1000 */
+  pageLimit?: number;
+  /** The largest list answer read from one cloud (bytes); a larger one leaves that cloud out (X-K2K-Partial). Default 16777216 */
+  listBodyLimitBytes?: number;
 }
 
 export interface ParsedForwardOptions {
@@ -60,6 +73,7 @@ export interface ParsedForwardOptions {
   authUrl: string;
   store: Store;
   local: { kind: 'next' } | { kind: 'upstream'; template: URL };
+  publicUrl: URL | undefined;
   localName: string;
   interface: EndpointInterface;
   region: string | undefined;
@@ -78,6 +92,10 @@ export interface ParsedForwardOptions {
   maxSearchesPerCaller: number;
   jsonBodyLimitBytes: number;
   learnListLimit: number;
+  aggregate: boolean;
+  aggregateResourceTypes: string[];
+  pageLimit: number;
+  listBodyLimitBytes: number;
 }
 
 const KNOWN = [
@@ -85,6 +103,7 @@ const KNOWN = [
   'authUrl',
   'store',
   'local',
+  'publicUrl',
   'localName',
   'interface',
   'region',
@@ -103,6 +122,10 @@ const KNOWN = [
   'maxSearchesPerCaller',
   'jsonBodyLimitBytes',
   'learnListLimit',
+  'aggregate',
+  'aggregateResourceTypes',
+  'pageLimit',
+  'listBodyLimitBytes',
 ];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
@@ -121,6 +144,7 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     authUrl: requireString(options.authUrl, `${where}.authUrl`),
     store: storeOption(options.store, `${where}.store`),
     local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
+    publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl, `${where}.publicUrl`),
     localName: requireString(withDefault(options.localName, 'default'), `${where}.localName`),
     interface: endpointInterface,
     region: options.region === undefined ? undefined : requireString(options.region, `${where}.region`),
@@ -139,6 +163,10 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     maxSearchesPerCaller: requireInteger(withDefault(options.maxSearchesPerCaller, 4), `${where}.maxSearchesPerCaller`, 1),
     jsonBodyLimitBytes: requireInteger(withDefault(options.jsonBodyLimitBytes, 1_048_576), `${where}.jsonBodyLimitBytes`, 1024),
     learnListLimit: requireInteger(withDefault(options.learnListLimit, 1000), `${where}.learnListLimit`, 0),
+    aggregate: requireBoolean(withDefault(options.aggregate, true), `${where}.aggregate`),
+    aggregateResourceTypes: parseStringList(withDefault(options.aggregateResourceTypes, [...(DEFAULT_AGGREGATED_TYPES[serviceType] ?? [])]), `${where}.aggregateResourceTypes`),
+    pageLimit: requireInteger(withDefault(options.pageLimit, 1000), `${where}.pageLimit`, 1, 100_000),
+    listBodyLimitBytes: requireInteger(withDefault(options.listBodyLimitBytes, 16_777_216), `${where}.listBodyLimitBytes`, 1024),
   };
 }
 
@@ -162,4 +190,18 @@ function parseLocal(value: unknown, option: string): ParsedForwardOptions['local
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError(option, 'must be an http or https URL');
   return { kind: 'upstream', template: url };
+}
+
+function parsePublicUrl(value: unknown, option: string): URL {
+  const text = requireString(value, option);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OptionError(option, `must be the URL clients reach this mount at, e.g. "https://gw.example.com/volume", got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError(option, 'must be an http or https URL');
+  if (url.username || url.password || url.search || url.hash) throw new OptionError(option, 'must be a plain URL: no user, query or fragment');
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
 }

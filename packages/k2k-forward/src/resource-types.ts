@@ -7,6 +7,14 @@ export const DEFAULT_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>>
   'shared-file-system': ['shares', 'snapshots', 'share-networks'],
 };
 
+/** The resource types whose lists are merged across clouds by default, per official service type. */
+export const DEFAULT_AGGREGATED_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'block-storage': ['volumes', 'snapshots', 'backups'],
+  image: ['images'],
+  compute: ['servers'],
+  network: ['networks', 'subnets', 'ports'],
+};
+
 type JsonObject = Record<string, unknown>;
 
 /**

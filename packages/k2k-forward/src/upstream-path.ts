@@ -3,17 +3,24 @@ import type { ApiRequest } from './parse-request.js';
 const VERSION_SEGMENT = /\/v\d+(\.\d+)?(\/|$)/;
 
 /**
- * The path of a request at an endpoint (steps 4 and 5), for the local service and for service
- * providers alike. The endpoint's root is its path before any version segment
- * ('/volume/v3/<project>' -> '/volume', '/v3/<project>' -> '', '' -> ''); below it go the
- * request's version, the project id of the cloud the request goes to (when the request names one)
- * and the rest. An unversioned request (version discovery) goes to the endpoint's root.
- * `rest` defaults to the request's own; a search probe passes the resource's path.
+ * An endpoint's root: its path before any version segment, without a trailing slash
+ * ('/volume/v3/<project>' -> '/volume', '/v3/<project>' -> '', '' -> '').
  */
-export function upstreamPath(endpointPath: string, request: ApiRequest, projectId: string | undefined, rest = request.rest): string {
+export function endpointRoot(endpointPath: string): string {
   const base = endpointPath.replace(/\/+$/, '');
   const version = VERSION_SEGMENT.exec(base);
-  const root = version ? base.slice(0, version.index) : base;
+  return version ? base.slice(0, version.index) : base;
+}
+
+/**
+ * The path of a request at an endpoint (steps 4 and 5), for the local service and for service
+ * providers alike: below the endpoint's root go the request's version, the project id of the
+ * cloud the request goes to (when the request names one) and the rest. An unversioned request
+ * (version discovery) goes to the endpoint's root. `rest` defaults to the request's own; a search
+ * probe passes the resource's path.
+ */
+export function upstreamPath(endpointPath: string, request: ApiRequest, projectId: string | undefined, rest = request.rest): string {
+  const root = endpointRoot(endpointPath);
   if (request.version === undefined) return `${root}${request.path}`;
   const project = request.projectId ? `/${projectId ?? request.projectId}` : '';
   return `${root}${request.prefix}/${request.version}${project}${rest}`;

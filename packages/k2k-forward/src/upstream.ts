@@ -35,7 +35,7 @@ interface Pending {
  * Step 5: sends requests upstream over kept-alive connections. `send` forwards the client's
  * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
  * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
- * resource is there (a bodiless GET). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
+ * resource is there (a bodiless GET); `read` fetches a bounded answer whole (a list to merge). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
  * probe) fails with 504, one that cannot be reached with 502, naming it; a client that goes away
  * takes its upstream request with it.
  */
@@ -65,7 +65,7 @@ export class Upstream {
   }
 
   /** The status of a GET of `url`; the body is dropped. */
-  probe(url: URL, headers: Record<string, string>, where: string, signal: AbortSignal): Promise<number> {
+  probe(url: URL, headers: Record<string, string>, where: string, signal: AbortSignal, retried = false): Promise<number> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
@@ -78,8 +78,41 @@ export class Upstream {
         timedOut = true;
         probe.destroy();
       });
-      probe.once('error', (error) => reject(upstreamError(error, where, timedOut, this.probeTimeoutMs)));
+      probe.once('error', (error) => {
+        if (staleConnection(probe, error) && !retried) return resolve(this.probe(url, headers, where, signal, true));
+        reject(upstreamError(error, where, timedOut, this.probeTimeoutMs));
+      });
       probe.end();
+    });
+  }
+
+  /** A GET whose body is read whole, at most `limitBytes`: a larger answer fails with 502. */
+  read(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
+      let timedOut = false;
+      const request = send(url, { method: 'GET', headers, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= limitBytes) return void chunks.push(chunk);
+          request.destroy();
+          reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
+        });
+        response.once('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
+        response.once('error', (error) => reject(upstreamError(error, where, timedOut, this.timeoutMs)));
+      });
+      request.setTimeout(this.timeoutMs, () => {
+        timedOut = true;
+        request.destroy();
+      });
+      request.once('error', (error) => {
+        if (staleConnection(request, error) && !retried) return resolve(this.read(url, headers, where, limitBytes, true));
+        reject(upstreamError(error, where, timedOut, this.timeoutMs));
+      });
+      request.end();
     });
   }
 
@@ -148,6 +181,14 @@ export class Upstream {
     pending.settled = true;
     pending.reject(error instanceof OpenStackError ? error : upstreamError(error, pending.request.where, pending.timedOut, this.timeoutMs));
   }
+}
+
+/**
+ * A kept-alive connection the upstream closed just as it was reused: the request never reached it,
+ * so a GET is sent again once, on a new connection.
+ */
+function staleConnection(request: ClientRequest, error: unknown): boolean {
+  return request.reusedSocket && (error as { code?: string }).code === 'ECONNRESET';
 }
 
 function upstreamError(error: unknown, where: string, timedOut: boolean, timeoutMs: number): OpenStackError {

@@ -171,6 +171,14 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     expect(probes.some((p) => p.serviceProvider === 'sp1' && p.outcome === 'found')).to.equal(true);
   });
 
+  it('shares one search among concurrent requests for the same unknown id, counted once against the cap', async () => {
+    const volume = seedAt(sp('sp2'));
+    sp('sp2').volume.faults.set({ latencyMs: 100 }, 'volumes.show'); // keeps the search under way while the others arrive
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(volumesPath(volume.id))));
+    expect(answers.map((a) => a.status)).to.deep.equal(Array(10).fill(200)); // maxSearchesPerCaller is 2 here
+    expect(probes.filter((p) => p.serviceProvider === 'sp2')).to.have.length(1);
+  });
+
   it("caps a caller's concurrent searches (429 beyond)", async () => {
     sp('sp1').volume.faults.set({ latencyMs: 400 }, 'volumes.show');
     const ids = ['a', 'b', 'c'].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`);

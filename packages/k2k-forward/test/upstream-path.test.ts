@@ -32,6 +32,12 @@ describe('upstreamPath', () => {
     expect(upstreamPath('/volume/v3/x', get('/'), REMOTE)).to.equal('/volume/');
   });
 
+  it("sends a bare version root (Cinder's v3 version document) below the root, without a project", () => {
+    expect(upstreamPath(`/v3/${REMOTE}`, get('/v3/'), REMOTE)).to.equal('/v3/');
+    expect(upstreamPath(`/v3/${REMOTE}`, get('/v3'), REMOTE)).to.equal('/v3');
+    expect(upstreamPath('/volume/v3/__project__', get('/v3/'), undefined)).to.equal('/volume/v3/');
+  });
+
   it('renders the resource alone for a probe, without the qualifier', () => {
     const request = get(`/v3/${LOCAL}/volumes/v1@sp1/action`);
     expect(upstreamPath(`/v3/${REMOTE}`, request, REMOTE, request.resourcePath)).to.equal(`/v3/${REMOTE}/volumes/v1`);

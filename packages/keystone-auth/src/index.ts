@@ -2,5 +2,6 @@ export { keystoneAuth } from './keystone-auth.js';
 export type { KeystoneAuthMiddleware } from './keystone-auth.js';
 export { KeystoneStrategy } from './keystone-strategy.js';
 export { keystoneErrorHandler } from './error-handler.js';
+export { removeIdentityHeaders } from './identity-headers.js';
 export type { KeystoneAuthOptions, RoleRequirement, ServiceCredentials } from './options.js';
 export { InvalidTokenError, IdentityUnavailableError } from './token-validator.js';

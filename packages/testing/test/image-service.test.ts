@@ -31,6 +31,16 @@ describe('ImageService (fake Glance)', () => {
 
   const call = (path: string, init: RequestInit = {}) => http(`${base}${path}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json', ...init.headers } });
 
+  it('answers version discovery as Glance does, without a token: / (300) and /versions (200)', async () => {
+    const root = await http(`${base}/`);
+    const explicit = await http(`${base}/versions`);
+    expect([root.status, explicit.status]).to.deep.equal([300, 200]);
+    const { versions } = explicit.json() as { versions: { id: string; status: string; links: { rel: string; href: string }[] }[] };
+    expect(versions[0]).to.deep.equal({ id: 'v2.16', status: 'CURRENT', links: [{ rel: 'self', href: `${base}/v2/` }] });
+    expect(versions.map((version) => version.id)).to.include('v2.0');
+    expect(root.json()).to.deep.equal(explicit.json());
+  });
+
   it('creates, shows, patches and deletes an image with Glance shapes', async () => {
     const created = await call('/v2/images', { method: 'POST', body: JSON.stringify({ name: 'cirros', disk_format: 'qcow2', container_format: 'bare' }) });
     expect(created.status).to.equal(201);

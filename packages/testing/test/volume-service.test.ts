@@ -22,6 +22,29 @@ describe('VolumeService (fake Cinder)', () => {
 
   const call = (path: string, init: RequestInit = {}) => http(`${base}${path}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json', ...init.headers } });
 
+  it('answers version discovery as Cinder does: / without a token (300), /v3/ with one, /v3 redirected', async () => {
+    const root = federation.cloud('idp').volume.publicUrl;
+    const versions = await http(`${root}/`);
+    expect(versions.status).to.equal(300);
+    const [v3] = (versions.json() as { versions: { id: string; version: string; min_version: string; links: { rel: string; href: string }[] }[] }).versions;
+    expect(v3).to.include({ id: 'v3.0', version: '3.70', min_version: '3.0' });
+    expect(v3.links).to.deep.include({ rel: 'self', href: `${root}/v3/` });
+    expect((await http(`${root}/v3/`)).status).to.equal(401);
+    const document = await http(`${root}/v3/`, { headers: { 'x-auth-token': token } });
+    expect(document.status).to.equal(200);
+    expect(document.json()).to.deep.equal(versions.json());
+    const redirect = await http(`${root}/v3`, { headers: { 'x-auth-token': token } });
+    expect(redirect.status).to.equal(302);
+    expect(redirect.headers.get('location')).to.equal(`${root}/v3/`);
+  });
+
+  it('builds its links from the Host it was asked at', async () => {
+    const volume = federation.cloud('idp').volume.seed(federation.env.idpProjectId);
+    const internal = federation.cloud('idp').volume.internalUrl;
+    const shown = (await http(`${internal}/v3/${federation.env.idpProjectId}/volumes/${volume.id}`, { headers: { 'x-auth-token': token } })).json() as { volume: { links: { href: string }[] } };
+    expect(shown.volume.links.map((link) => link.href)).to.deep.equal([`${internal}/v3/${federation.env.idpProjectId}/volumes/${volume.id}`, `${internal}/${federation.env.idpProjectId}/volumes/${volume.id}`]);
+  });
+
   it('creates, shows, updates, acts on and deletes a volume with Cinder shapes', async () => {
     const created = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { name: 'data', size: 2 } }) });
     expect(created.status).to.equal(202);

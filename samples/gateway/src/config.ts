@@ -18,6 +18,10 @@ export interface GatewayConfig {
   serviceProviders: 'auto' | string[];
   /** Mount path -> service type */
   mounts: Record<string, string>;
+  /** The URL clients reach the gateway at (no trailing slash), the base of the links in answers; undefined: each request's scheme and Host */
+  publicUrl: string | undefined;
+  /** Forwarding: how long an upstream may stay silent, and each Keystone call of a K2K exchange (ms) */
+  upstream: { timeoutMs: number; keystoneTimeoutMs: number };
   store:
     | { backend: 'memory'; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT' }
     | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT'; insecurePlaintext: boolean };
@@ -42,7 +46,7 @@ export interface DrainConfig {
   timeoutSeconds: number;
 }
 
-const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'store', 'routing', 'log_level'];
+const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'public_url', 'upstream', 'store', 'routing', 'log_level'];
 const RESERVED_PATHS = ['/healthz', '/metrics'];
 /** Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once: keep every duration far below. */
 const MAX_SECONDS = 86_400;
@@ -94,6 +98,11 @@ export function parseConfig(raw: unknown): GatewayConfig {
   if (workers > 1 && store.backend === 'memory') throw new OptionError('store.backend', `the memory store is per process: with ${workers} workers use memcached (or set workers: 1)`);
 
 
+  const upstream = parseUpstream(withDefault(config.upstream, {}));
+  const routing = parseRouting(withDefault(config.routing, {}), Object.values(mounts) as string[]);
+  if (routing.probeTimeoutMs !== undefined && routing.probeTimeoutMs > upstream.timeoutMs) {
+    throw new OptionError('routing.probe_timeout_ms', `must not exceed upstream.timeout_seconds (${upstream.timeoutMs} ms)`);
+  }
   return {
     listen,
     adminListen: config.admin_listen === undefined ? undefined : parseAdminListen(config.admin_listen, listen),
@@ -112,8 +121,10 @@ export function parseConfig(raw: unknown): GatewayConfig {
     local: { name: requireString(withDefault(local.name, 'default'), 'local.name'), endpoints: endpoints as Record<string, string> },
     serviceProviders: parseServiceProviders(withDefault(config.service_providers, 'auto')),
     mounts: mounts as Record<string, string>,
+    publicUrl: config.public_url === undefined ? undefined : parsePublicUrl(config.public_url),
+    upstream,
     store,
-    routing: parseRouting(withDefault(config.routing, {}), Object.values(mounts) as string[]),
+    routing,
     logLevel: requireOneOf(withDefault(config.log_level, 'info'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
   };
 }
@@ -125,6 +136,10 @@ export interface RoutingConfig {
   aggregation: boolean;
   /** Per mounted service type: the resource types learned and searched; absent: OpenStack's */
   resourceTypes: Record<string, string[]>;
+  /** Per mounted service type: the resource types whose lists are merged; absent: OpenStack's */
+  aggregateResourceTypes: Record<string, string[]>;
+  pageLimit: number;
+  listBodyLimitBytes: number;
   locationTtlSeconds: number;
   absentTtlSeconds: number;
   probeTimeoutMs: number | undefined;
@@ -135,24 +150,53 @@ function parseRouting(value: unknown, serviceTypes: string[]): RoutingConfig {
   const routing = requireObject(value, 'routing');
   rejectUnknownKeys(
     routing,
-    ['learn', 'search_by_broadcast', 'aggregation', 'resource_types', 'location_ttl_seconds', 'absent_ttl_seconds', 'probe_timeout_ms', 'max_searches_per_caller'],
+    [
+      'learn',
+      'search_by_broadcast',
+      'aggregation',
+      'resource_types',
+      'aggregated_resource_types',
+      'location_ttl_seconds',
+      'absent_ttl_seconds',
+      'probe_timeout_ms',
+      'max_searches_per_caller',
+      'page_limit',
+      'list_body_limit_bytes',
+    ],
     'routing',
   );
-  const resourceTypes = requireObject(withDefault(routing.resource_types, {}), 'routing.resource_types');
-  for (const [type, list] of Object.entries(resourceTypes)) {
-    if (!serviceTypes.includes(type)) throw new OptionError(`routing.resource_types.${type}`, `no mount serves ${type} (mounted: ${serviceTypes.join(', ')})`);
-    if (!Array.isArray(list)) throw new OptionError(`routing.resource_types.${type}`, 'must be a list of resource types, e.g. [volumes, snapshots]');
-    list.forEach((item, i) => requireString(item, `routing.resource_types.${type}[${i}]`));
-  }
   return {
     learn: requireBoolean(withDefault(routing.learn, true), 'routing.learn'),
     searchByBroadcast: requireBoolean(withDefault(routing.search_by_broadcast, true), 'routing.search_by_broadcast'),
-    aggregation: requireBoolean(withDefault(routing.aggregation, false), 'routing.aggregation'),
-    resourceTypes: resourceTypes as Record<string, string[]>,
+    aggregation: requireBoolean(withDefault(routing.aggregation, true), 'routing.aggregation'),
+    resourceTypes: resourceTypesPerService(routing.resource_types, 'routing.resource_types', serviceTypes),
+    aggregateResourceTypes: resourceTypesPerService(routing.aggregated_resource_types, 'routing.aggregated_resource_types', serviceTypes),
+    pageLimit: requireInteger(withDefault(routing.page_limit, 1000), 'routing.page_limit', 1, 100_000),
+    listBodyLimitBytes: requireInteger(withDefault(routing.list_body_limit_bytes, 16_777_216), 'routing.list_body_limit_bytes', 1024),
     locationTtlSeconds: requireInteger(withDefault(routing.location_ttl_seconds, 86_400), 'routing.location_ttl_seconds', 1),
     absentTtlSeconds: requireInteger(withDefault(routing.absent_ttl_seconds, 10), 'routing.absent_ttl_seconds', 0),
     probeTimeoutMs: routing.probe_timeout_ms === undefined ? undefined : requireInteger(routing.probe_timeout_ms, 'routing.probe_timeout_ms', 1),
     maxSearchesPerCaller: requireInteger(withDefault(routing.max_searches_per_caller, 4), 'routing.max_searches_per_caller', 1),
+  };
+}
+
+/** `{service type: [resource types]}`, each service type one that a mount serves. */
+function resourceTypesPerService(value: unknown, key: string, serviceTypes: string[]): Record<string, string[]> {
+  const perService = requireObject(withDefault(value, {}), key);
+  for (const [type, list] of Object.entries(perService)) {
+    if (!serviceTypes.includes(type)) throw new OptionError(`${key}.${type}`, `no mount serves ${type} (mounted: ${serviceTypes.join(', ')})`);
+    if (!Array.isArray(list)) throw new OptionError(`${key}.${type}`, 'must be a list of resource types, e.g. [volumes, snapshots]');
+    list.forEach((item, i) => requireString(item, `${key}.${type}[${i}]`));
+  }
+  return perService as Record<string, string[]>;
+}
+
+function parseUpstream(value: unknown): GatewayConfig['upstream'] {
+  const upstream = requireObject(value, 'upstream');
+  rejectUnknownKeys(upstream, ['timeout_seconds', 'keystone_timeout_seconds'], 'upstream');
+  return {
+    timeoutMs: requireInteger(withDefault(upstream.timeout_seconds, 60), 'upstream.timeout_seconds', 1, MAX_SECONDS) * 1000,
+    keystoneTimeoutMs: requireInteger(withDefault(upstream.keystone_timeout_seconds, 10), 'upstream.keystone_timeout_seconds', 1, MAX_SECONDS) * 1000,
   };
 }
 
@@ -201,6 +245,20 @@ function parseAuthUrl(value: unknown): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError('keystone.auth_url', 'must be an http or https URL');
   if (!url.pathname.endsWith('/v3')) throw new OptionError('keystone.auth_url', `must be Keystone's v3 URL ending in /v3, e.g. ${url.origin}/v3`);
+  return text;
+}
+
+/** A plain http(s) URL, without its trailing slash: each mount's links are it plus the mount path. */
+function parsePublicUrl(value: unknown): string {
+  const text = requireString(value, 'public_url').replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OptionError('public_url', `must be the URL clients reach the gateway at, e.g. https://gw.example.com, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionError('public_url', 'must be an http or https URL');
+  if (url.username || url.password || url.search || url.hash) throw new OptionError('public_url', 'must be a plain URL: no user, query or fragment');
   return text;
 }
 

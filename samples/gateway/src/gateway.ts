@@ -6,9 +6,11 @@ import { requestIdOf } from '@k2k/keystone';
 import { keystoneAuth } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
+import { errorsAsOpenStack, notFound } from './gateway-errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
 import { ownEndpoints } from './own-endpoints.js';
+import { authenticateUnlessVersionDiscovery } from './version-discovery.js';
 
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
 export interface Gateway {
@@ -37,8 +39,6 @@ export interface GatewayOptions {
 
 export function createGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Gateway {
   const store = options.store ?? storeFor(config, logger);
-  // Rule 5 of DESIGN.md (aggregated lists) is separate work.
-  if (config.routing.aggregation) logger.warn({ rule: 'aggregation' }, 'routing.aggregation is not available in this version: list calls without routing headers stay local');
   const { routing } = config;
   const { keystone } = config;
   const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
@@ -51,7 +51,10 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
         authUrl: keystone.authUrl,
         store,
         local: config.local.endpoints[serviceType],
+        ...(config.publicUrl && { publicUrl: `${config.publicUrl}${mount}` }),
         localName: config.local.name,
+        timeoutMs: config.upstream.timeoutMs,
+        keystoneTimeoutMs: config.upstream.keystoneTimeoutMs,
         ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
         logger,
         learn: routing.learn,
@@ -61,6 +64,10 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
         absentTtlSeconds: routing.absentTtlSeconds,
         ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
         maxSearchesPerCaller: routing.maxSearchesPerCaller,
+        aggregate: routing.aggregation,
+        ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
+        pageLimit: routing.pageLimit,
+        listBodyLimitBytes: routing.listBodyLimitBytes,
       }),
     );
   }
@@ -85,12 +92,14 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   app.disable('x-powered-by');
   app.use(logRequests, originFormOnly);
   if (!config.adminListen) app.use(own);
-  app.use(auth);
-  for (const [mount, forward] of forwards) app.use(mount, forward);
+  // Authentication per mount: a path nothing serves is a 404 without a word to Keystone.
+  const authenticate = authenticateUnlessVersionDiscovery(auth);
+  for (const [mount, forward] of forwards) app.use(mount, authenticate, forward);
+  app.use(notFound, errorsAsOpenStack(logger));
 
   const admin = express();
   admin.disable('x-powered-by');
-  admin.use(logRequests, own);
+  admin.use(logRequests, own, notFound, errorsAsOpenStack(logger));
 
   return {
     app,

@@ -64,6 +64,8 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     expect(bad((c) => (c.routing = { resource_types: { compute: ['servers'] } }))).to.throw(/^routing\.resource_types\.compute: no mount serves compute/);
     expect(bad((c) => (c.routing = { resource_types: { volumev3: 'volumes' } }))).to.throw(/^routing\.resource_types\.volumev3: must be a list of resource types/);
     expect(bad((c) => (c.routing = { absent_ttl_seconds: -1 }))).to.throw(/^routing\.absent_ttl_seconds: must be an integer/);
+    expect(bad((c) => (c.upstream = { timeout_seconds: 0 }))).to.throw(/^upstream\.timeout_seconds: must be an integer/);
+    expect(bad((c) => ((c.upstream = { timeout_seconds: 2 }), (c.routing = { probe_timeout_ms: 5000 })))).to.throw(/^routing\.probe_timeout_ms: must not exceed upstream\.timeout_seconds \(2000 ms\)/);
   });
 
   it('learns and searches by default, with OpenStack resource types unless told otherwise', () => {
@@ -71,8 +73,11 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     expect(routing).to.deep.equal({
       learn: true,
       searchByBroadcast: true,
-      aggregation: false,
+      aggregation: true,
       resourceTypes: {},
+      aggregateResourceTypes: {},
+      pageLimit: 1000,
+      listBodyLimitBytes: 16_777_216,
       locationTtlSeconds: 86_400,
       absentTtlSeconds: 10,
       probeTimeoutMs: undefined,
@@ -132,6 +137,14 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     expect(withUrl('ftp://127.0.0.1/v3')).to.throw(/^keystone\.auth_url: must be an http or https URL/);
     expect(withUrl('http://127.0.0.1:5000')).to.throw(/^keystone\.auth_url: must be Keystone's v3 URL ending in \/v3/);
     expect(withUrl('http://127.0.0.1:5000/v3/')().keystone.authUrl).to.equal('http://127.0.0.1:5000/v3');
+  });
+
+  it('reads public_url, the base of the links in answers, without its trailing slash', () => {
+    expect(parseConfig(VALID).publicUrl).to.equal(undefined);
+    expect(parseConfig({ ...VALID, public_url: 'https://gw.example.com/k2k/' }).publicUrl).to.equal('https://gw.example.com/k2k');
+    for (const public_url of ['gw.example.com', 'ftp://gw.example.com', 'https://gw.example.com/?x=1', 'https://user:pw@gw.example.com']) {
+      expect(() => parseConfig({ ...VALID, public_url }), public_url).to.throw(/^public_url: must be/);
+    }
   });
 
   it('names the file when it cannot be read or parsed', () => {

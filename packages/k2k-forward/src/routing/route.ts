@@ -32,6 +32,9 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
     }
     case 'locate':
       return { kind: 'locate', candidates: limits.looped ? [] : offeredServiceProviders(context.identity, limits), reason: decision.reason };
+    case 'fanout':
+      if (limits.looped) return { kind: 'local', reason: 'a list that already passed this proxy stays local' };
+      return { kind: 'fanout', serviceProviders: offeredServiceProviders(context.identity, limits), reason: decision.reason };
   }
 }
 

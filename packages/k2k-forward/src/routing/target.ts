@@ -8,7 +8,9 @@ export type Decision =
   | { kind: 'local'; reason: string; learned?: boolean }
   | { kind: 'remote'; serviceProvider: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
   /** Unknown: find the cloud that holds the resource (search) */
-  | { kind: 'locate'; reason: string };
+  | { kind: 'locate'; reason: string }
+  /** A list: ask every cloud and merge (aggregation) */
+  | { kind: 'fanout'; reason: string };
 
 /** Where the request goes (step 2), after the loop guard and the allow-list. */
 export type Target =
@@ -16,7 +18,12 @@ export type Target =
   | { kind: 'local'; reason: string; learned?: boolean }
   | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
   /** Search the local cloud and these service providers for the resource */
-  | { kind: 'locate'; candidates: ServiceProvider[]; reason: string };
+  | { kind: 'locate'; candidates: ServiceProvider[]; reason: string }
+  /** List at the local cloud and these service providers, and merge */
+  | { kind: 'fanout'; serviceProviders: ServiceProvider[]; reason: string };
+
+/** A target one cloud answers (every one but a fan-out). */
+export type SingleTarget = Exclude<Target, { kind: 'fanout' }>;
 
 /** What the routing rules look at. */
 export interface RoutingContext {

@@ -58,6 +58,12 @@ export abstract class FakeService extends SimulatedServer {
     return this.server.url('internal');
   }
 
+  /** The URL a request came to (its Host): what Cinder and Glance build their absolute links from. */
+  protected baseUrl(request: SimRequest): string {
+    const host = request.req.headers.host;
+    return host ? `http://${host}` : this.server.url(request.listener);
+  }
+
   /** Forgets the requests received so far. */
   reset(): void {
     this.requests.length = 0;

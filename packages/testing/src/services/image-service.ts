@@ -32,17 +32,22 @@ export interface Image {
 const KEPT_BYTES = 4 << 20;
 const SORTABLE = ['id', 'name', 'status', 'size', 'created_at', 'updated_at', 'visibility', 'owner'];
 const PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
+/** Glance (Zed)'s API versions, newest first */
+const VERSIONS = Array.from({ length: 17 }, (_, i) => `v2.${16 - i}`);
 
 /**
  * A fake Glance v2 (`/v2/images...`) with Glance's JSON shapes: list (paging, sorting, `next`),
  * create (201), show, JSON-patch update, delete (204), and image data upload and download streamed
- * in constant memory.
+ * in constant memory. Version discovery as Glance does it, without a token: its versions at `/`
+ * (300) and `/versions` (200), with absolute links built from the request's Host.
  */
 export class ImageService extends FakeService {
   readonly images = new Map<string, Image>();
 
   private constructor(tokens: TokenChecker) {
     super(tokens, [
+      { method: 'GET', pattern: /^\/$/, name: 'versions', handle: (r) => sendJson(r.res, 300, this.versionDocument(r)) },
+      { method: 'GET', pattern: /^\/versions$/, name: 'versions', handle: (r) => sendJson(r.res, 200, this.versionDocument(r)) },
       { method: 'GET', pattern: /^\/v2\/images$/, name: 'images.list', handle: (r) => this.list(r) },
       { method: 'POST', pattern: /^\/v2\/images$/, name: 'images.create', handle: (r, x) => this.create(r, x) },
       { method: 'GET', pattern: /^\/v2\/images\/(?<id>[^/]+)$/, name: 'images.show', handle: (r) => this.show(r) },
@@ -90,6 +95,11 @@ export class ImageService extends FakeService {
     res.end(body);
   }
 
+  private versionDocument(request: SimRequest): unknown {
+    const self = `${this.baseUrl(request)}/v2/`;
+    return { versions: VERSIONS.map((id, i) => ({ id, status: i === 0 ? 'CURRENT' : 'SUPPORTED', links: [{ rel: 'self', href: self }] })) };
+  }
+
   private visible(request: SimRequest, projectId: string | undefined): Image | undefined {
     const image = this.images.get(request.params.id);
     if (image && (image.owner === projectId || image.visibility === 'public')) return image;
@@ -124,7 +134,7 @@ export class ImageService extends FakeService {
       containerFormat: typeof body.container_format === 'string' ? body.container_format : null,
       tags: Array.isArray(body.tags) ? body.tags.map(String) : [],
     });
-    sendJson(request.res, 201, this.render(image), { location: `${this.publicUrl}/v2/images/${image.id}` });
+    sendJson(request.res, 201, this.render(image), { location: `${this.baseUrl(request)}/v2/images/${image.id}` });
   }
 
   private async show(request: SimRequest): Promise<void> {

@@ -20,17 +20,26 @@ export interface Volume {
 
 const SORTABLE = ['id', 'name', 'size', 'status', 'created_at', 'updated_at'];
 const BASE = '^/v3/(?<project>[0-9a-f]{32})';
+/** Cinder (Zed)'s microversions */
+const MIN_VERSION = '3.0';
+const MAX_VERSION = '3.70';
 
 /**
  * A fake Cinder v3 (`/v3/{project_id}/volumes...`) with Cinder's JSON shapes and error bodies:
  * list (summary and detail, paging and sorting, `volumes_links`), create (202), show, update,
- * delete (202) and actions (202, logged).
+ * delete (202) and actions (202, logged). Version discovery as Cinder does it: its version
+ * document at `/` (300, no token needed) and at `/v3/` (200, token needed: it is behind
+ * keystonemiddleware), and `/v3` redirected (302) to `/v3/`. Absolute links are built from the
+ * request's Host, as Cinder builds them from the WSGI request.
  */
 export class VolumeService extends FakeService {
   readonly volumes = new Map<string, Volume>();
 
   private constructor(tokens: TokenChecker) {
     super(tokens, [
+      { method: 'GET', pattern: /^\/$/, name: 'versions', handle: (r) => sendJson(r.res, 300, this.versionDocument(r)) },
+      { method: 'GET', pattern: /^\/v3\/$/, name: 'version', handle: (r) => this.version(r) },
+      { method: 'GET', pattern: /^\/v3$/, name: 'version.redirect', handle: (r) => this.redirectToVersion(r) },
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes(?<detail>/detail)?$`), name: 'volumes.list', handle: (r) => this.list(r) },
       { method: 'POST', pattern: new RegExp(`${BASE}/volumes$`), name: 'volumes.create', handle: (r, x) => this.create(r, x) },
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.show', handle: (r) => this.show(r) },
@@ -70,6 +79,34 @@ export class VolumeService extends FakeService {
     sendJson(res, status, { [key]: { code: status, message } });
   }
 
+  private async version(request: SimRequest): Promise<void> {
+    if (await this.authorize(request)) sendJson(request.res, 200, this.versionDocument(request));
+  }
+
+  private async redirectToVersion(request: SimRequest): Promise<void> {
+    if (!(await this.authorize(request))) return;
+    request.res.writeHead(302, { location: `${this.baseUrl(request)}/v3/`, 'content-type': 'text/plain; charset=UTF-8', 'content-length': 0 }).end();
+  }
+
+  private versionDocument(request: SimRequest): unknown {
+    return {
+      versions: [
+        {
+          id: 'v3.0',
+          status: 'CURRENT',
+          version: MAX_VERSION,
+          min_version: MIN_VERSION,
+          updated: '2022-08-31T00:00:00Z',
+          links: [
+            { rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' },
+            { rel: 'self', href: `${this.baseUrl(request)}/v3/` },
+          ],
+          'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
+        },
+      ],
+    };
+  }
+
   private owned(request: SimRequest): Volume | undefined {
     const volume = this.volumes.get(request.params.id);
     if (volume && volume.projectId === request.params.project) return volume;
@@ -85,12 +122,12 @@ export class VolumeService extends FakeService {
     const page = pageOf(mine, parsed.query);
     if (!page.ok) return this.sendError(request.res, 400, page.message);
     const detail = request.params.detail !== undefined;
-    const base = `${this.publicUrl}/v3/${request.params.project}/volumes${detail ? '/detail' : ''}`;
-    const body: Record<string, unknown> = { volumes: page.items.map((v) => (detail ? this.render(v) : this.summary(v))) };
+    const base = this.baseUrl(request);
+    const body: Record<string, unknown> = { volumes: page.items.map((v) => (detail ? this.render(v, base) : this.summary(v, base))) };
     if (page.more) {
       const next = new URLSearchParams(request.query);
       next.set('marker', page.items[page.items.length - 1].id);
-      body.volumes_links = [{ href: `${base}?${next}`, rel: 'next' }];
+      body.volumes_links = [{ href: `${base}/v3/${request.params.project}/volumes${detail ? '/detail' : ''}?${next}`, rel: 'next' }];
     }
     sendJson(request.res, 200, body);
   }
@@ -103,13 +140,13 @@ export class VolumeService extends FakeService {
       return this.sendError(request.res, 400, "Invalid input for field/attribute size. Value: None. None is not of type 'integer', 'string'");
     }
     const volume = this.seed(request.params.project, { name: body.volume.name ?? null, description: body.volume.description ?? null, size, metadata: body.volume.metadata ?? {} });
-    sendJson(request.res, 202, { volume: { ...this.render(volume), status: 'creating' } });
+    sendJson(request.res, 202, { volume: { ...this.render(volume, this.baseUrl(request)), status: 'creating' } });
   }
 
   private async show(request: SimRequest): Promise<void> {
     if (!(await this.authorize(request, request.params.project))) return;
     const volume = this.owned(request);
-    if (volume) sendJson(request.res, 200, { volume: this.render(volume) });
+    if (volume) sendJson(request.res, 200, { volume: this.render(volume, this.baseUrl(request)) });
   }
 
   private async update(request: SimRequest, received: ReceivedRequest): Promise<void> {
@@ -121,7 +158,7 @@ export class VolumeService extends FakeService {
     if (body.volume.name !== undefined) volume.name = body.volume.name;
     if (body.volume.description !== undefined) volume.description = body.volume.description;
     volume.updatedAt = new Date().toISOString().replace(/Z$/, '000');
-    sendJson(request.res, 200, { volume: this.render(volume) });
+    sendJson(request.res, 200, { volume: this.render(volume, this.baseUrl(request)) });
   }
 
   private async remove(request: SimRequest): Promise<void> {
@@ -142,11 +179,11 @@ export class VolumeService extends FakeService {
     request.res.writeHead(202, { 'content-length': '0' }).end();
   }
 
-  private summary(volume: Volume): unknown {
-    return { id: volume.id, name: volume.name, links: this.links(volume) };
+  private summary(volume: Volume, base: string): unknown {
+    return { id: volume.id, name: volume.name, links: this.links(volume, base) };
   }
 
-  private render(volume: Volume): Record<string, unknown> {
+  private render(volume: Volume, base: string): Record<string, unknown> {
     return {
       id: volume.id,
       name: volume.name,
@@ -166,14 +203,14 @@ export class VolumeService extends FakeService {
       source_volid: null,
       user_id: null,
       'os-vol-tenant-attr:tenant_id': volume.projectId,
-      links: this.links(volume),
+      links: this.links(volume, base),
     };
   }
 
-  private links(volume: Volume): unknown[] {
+  private links(volume: Volume, base: string): unknown[] {
     return [
-      { href: `${this.publicUrl}/v3/${volume.projectId}/volumes/${volume.id}`, rel: 'self' },
-      { href: `${this.publicUrl}/${volume.projectId}/volumes/${volume.id}`, rel: 'bookmark' },
+      { href: `${base}/v3/${volume.projectId}/volumes/${volume.id}`, rel: 'self' },
+      { href: `${base}/${volume.projectId}/volumes/${volume.id}`, rel: 'bookmark' },
     ];
   }
 }

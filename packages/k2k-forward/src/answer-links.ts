@@ -1,0 +1,45 @@
+import type { Logger } from '@k2k/common';
+import type { Call } from './call.js';
+import type { Destination } from './cloud-address.js';
+import { mountUrl } from './mount-url.js';
+import type { LinkMap } from './rewrite-links.js';
+import { endpointRoot } from './upstream-path.js';
+
+/** How the answer step rewrites one answer's links. */
+export interface LinkRewrite {
+  map: LinkMap;
+  /** The largest JSON body rewritten; a larger one passes as it came */
+  limitBytes: number;
+  /** Told why a JSON body passes with its links as they came */
+  notRewritten(reason: string): void;
+}
+
+/**
+ * Step 6's links: for an answer from `destination`, links below that endpoint's root point below
+ * this proxy's mount instead, the remote project id replaced by the one the caller used (the
+ * project in its path, else its token's).
+ */
+export class AnswerLinks {
+  constructor(
+    private readonly endpoints: { endpoint(destination: Destination): URL },
+    private readonly publicUrl: URL | undefined,
+    private readonly limitBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  of(call: Call, destination: Destination): LinkRewrite {
+    const endpoint = this.endpoints.endpoint(destination);
+    const remote = destination.kind === 'remote' ? destination.session.projectId : undefined;
+    const local = call.request.projectId ?? call.identity?.project?.id;
+    const where = destination.kind === 'remote' ? destination.serviceProvider.id : 'local';
+    return {
+      map: {
+        upstream: new URL(`${endpoint.origin}${endpointRoot(endpoint.pathname)}`),
+        proxy: mountUrl(call.req, this.publicUrl),
+        ...(remote && local && remote !== local && { project: { remote, local } }),
+      },
+      limitBytes: this.limitBytes,
+      notRewritten: (reason) => this.logger.warn({ requestId: call.requestId, serviceProvider: where }, `links of the answer not rewritten: ${reason}`),
+    };
+  }
+}

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { patternStream } from '@k2k/testing';
+import { answer } from '../src/answer.js';
+
+const LOCAL = '0123456789abcdef0123456789abcdef';
+const REMOTE = 'fedcba9876543210fedcba9876543210';
+const LIMIT = 64 * 1024;
+
+interface Received {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('answer: the upstream answer written to the client, its links pointing at the proxy', () => {
+  let upstream: (req: IncomingMessage, res: ServerResponse) => void;
+  let upstreamServer: Server;
+  let front: Server;
+  let upstreamUrl: string;
+  let frontUrl: string;
+  let warnings: string[];
+  let kept: Promise<Buffer | undefined>;
+
+  before(async () => {
+    upstreamServer = createServer((req, res) => upstream(req, res));
+    upstreamUrl = await listen(upstreamServer);
+    // The front writes the upstream's answer as k2kForward's answer step does, for a mount at /volume.
+    front = createServer((req, res) => {
+      const links = { map: { upstream: new URL(upstreamUrl), proxy: new URL(`${frontUrl}/volume`), project: { remote: REMOTE, local: LOCAL } }, limitBytes: LIMIT, notRewritten: (reason: string) => warnings.push(reason) };
+      request(`${upstreamUrl}${req.url}`, { method: req.method }, (body) => {
+        kept = answer(res, { status: body.statusCode ?? 502, statusMessage: body.statusMessage, headers: body.headers, body }, { keepJsonUpTo: LIMIT, links });
+      }).end();
+    });
+    frontUrl = await listen(front);
+  });
+
+  after(() => {
+    for (const server of [front, upstreamServer]) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  beforeEach(() => {
+    warnings = [];
+  });
+
+  function call(path: string, method = 'GET'): Promise<Received> {
+    return new Promise((resolve, reject) => {
+      request(`${frontUrl}${path}`, { method }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  /** Cinder's list answer with a next link, as the upstream at `base` writes it. */
+  const volumeList = (base: string) => ({ volumes: [{ id: 'v1', links: [{ href: `${base}/v3/${REMOTE}/volumes/v1`, rel: 'self' }] }], volumes_links: [{ href: `${base}/v3/${REMOTE}/volumes?limit=1&marker=v1`, rel: 'next' }] });
+  const expectedList = () => ({ volumes: [{ id: 'v1', links: [{ href: `${frontUrl}/volume/v3/${LOCAL}/volumes/v1`, rel: 'self' }] }], volumes_links: [{ href: `${frontUrl}/volume/v3/${LOCAL}/volumes?limit=1&marker=v1`, rel: 'next' }] });
+
+  it('rewrites the links of a JSON body and sends its new length; the copy kept for learning is the body as it came', async () => {
+    const original = Buffer.from(JSON.stringify(volumeList(upstreamUrl)));
+    upstream = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': original.length }).end(original);
+    const received = await call(`/v3/${REMOTE}/volumes?limit=1`);
+    expect(JSON.parse(received.body.toString())).to.deep.equal(expectedList());
+    expect(received.headers['content-length']).to.equal(String(received.body.length));
+    expect(await kept).to.deep.equal(original);
+    expect(warnings).to.deep.equal([]);
+  });
+
+  it('rewrites a chunked JSON body and answers it with a length', async () => {
+    const text = JSON.stringify(volumeList(upstreamUrl));
+    upstream = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      res.write(text.slice(0, 40));
+      setTimeout(() => res.end(text.slice(40)), 10);
+    };
+    const received = await call('/v3/x/volumes');
+    expect(JSON.parse(received.body.toString())).to.deep.equal(expectedList());
+    expect(received.headers['content-length']).to.equal(String(received.body.length));
+    expect(received.headers).to.not.have.property('transfer-encoding');
+  });
+
+  it("rewrites the Location of a 302 (Cinder's /v3) and keeps the rest of the answer", async () => {
+    upstream = (_req, res) => res.writeHead(302, { location: `${upstreamUrl}/v3/`, 'content-type': 'text/plain; charset=UTF-8', 'content-length': 0, 'x-other': 'kept' }).end();
+    const received = await call('/v3');
+    expect(received.status).to.equal(302);
+    expect(received.headers.location).to.equal(`${frontUrl}/volume/v3/`);
+    expect(received.headers['x-other']).to.equal('kept');
+  });
+
+  it('sends the same bytes when no link points upstream', async () => {
+    const original = Buffer.from(`{ "volumes_links": [{"href": "http://elsewhere/v3/x", "rel": "next"}],   "id": 1 }`);
+    upstream = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': original.length }).end(original);
+    const received = await call('/v3/x/volumes');
+    expect(received.body).to.deep.equal(original);
+    expect(received.headers['content-length']).to.equal(String(original.length));
+  });
+
+  it('passes a JSON body larger than the limit as it came, and says so: announced by its length, or found out while reading it chunked', async () => {
+    const large = Buffer.from(JSON.stringify({ ...volumeList(upstreamUrl), padding: 'x'.repeat(LIMIT) }));
+    upstream = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': large.length }).end(large);
+    const announced = await call('/v3/x/volumes');
+    expect(announced.body).to.deep.equal(large);
+    expect(announced.headers['content-length']).to.equal(String(large.length));
+    expect(await kept).to.equal(undefined);
+
+    upstream = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (let at = 0; at < large.length; at += 10_000) res.write(large.subarray(at, at + 10_000));
+      res.end();
+    };
+    const chunked = await call('/v3/x/volumes');
+    expect(chunked.body).to.deep.equal(large);
+    expect(chunked.headers).to.not.have.property('content-length');
+    expect(warnings).to.deep.equal([`its JSON body is larger than jsonBodyLimitBytes (${LIMIT} bytes)`, `its JSON body is larger than jsonBodyLimitBytes (${LIMIT} bytes)`]);
+  });
+
+  it('passes a compressed JSON body as it came, and says so', async () => {
+    const compressed = gzipSync(JSON.stringify(volumeList(upstreamUrl)));
+    upstream = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': compressed.length }).end(compressed);
+    const received = await call('/v3/x/volumes');
+    expect(received.body).to.deep.equal(compressed);
+    expect(warnings).to.deep.equal(['its JSON body is gzip-encoded']);
+  });
+
+  it("keeps the length the upstream gives a HEAD's answer", async () => {
+    upstream = (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1234 }).end();
+    const received = await call('/v3/x/volumes/v1', 'HEAD');
+    expect(received.headers['content-length']).to.equal('1234');
+    expect(warnings).to.deep.equal([]);
+  });
+
+  it('streams a large body that is not JSON through untouched, never holding it', async function () {
+    this.timeout(60_000);
+    const size = 256 * 1024 * 1024;
+    upstream = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      patternStream(size).pipe(res);
+    };
+    const expected = createHash('sha256');
+    for await (const chunk of patternStream(size)) expected.update(chunk as Buffer);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    const received = await new Promise<{ bytes: number; sha256: string; length?: string }>((resolve, reject) => {
+      request(`${frontUrl}/v2/images/i1/file`, (res) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          hash.update(chunk);
+        });
+        res.on('end', () => resolve({ bytes, sha256: hash.digest('hex'), length: res.headers['content-length'] }));
+      })
+        .on('error', reject)
+        .end();
+    }).finally(() => clearInterval(sampler));
+    expect(received).to.deep.equal({ bytes: size, sha256: expected.digest('hex'), length: String(size) });
+    expect(await kept).to.equal(undefined);
+    // Memory, not time: holding the body (or a good part of it) would show here.
+    console.log(`      RSS ${((peak - before) / 2 ** 20).toFixed(0)} MB above the start while ${size / 2 ** 20} MB went through`);
+    expect(peak - before).to.be.lessThan(size / 4);
+  });
+});
