@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     step(5, 'no routing headers: the local cloud answers, with alice\'s own token');
     await call('GET', `${volumes}/${localVolume.id}`, { 'X-Auth-Token': token });
 
-    step(6, 'no headers, a volume the gateway never saw (made at sp2 directly): found by search, learned, then reached without a probe');
+    step(6, 'no headers: a volume the gateway never saw (made at sp2 directly) found by search, learned, then reached without a probe; one list of every cloud');
     const requestsSeen = () => federation.clouds.map((cloud) => `${cloud.name}: ${cloud.volume.requests.length}`).join(', ');
     for (const cloud of federation.clouds) cloud.volume.reset();
     await call('GET', `${volumes}/${hiddenVolume.id}`, { 'X-Auth-Token': token });
@@ -112,7 +112,13 @@ async function main(): Promise<void> {
     line('   the cloud can also be named in the id or, on a create, in the name:');
     await call('GET', `${volumes}/${remoteVolume.id}@sp1`, { 'X-Auth-Token': token });
     await call('POST', volumes, { 'X-Auth-Token': token }, { volume: { name: 'scratch@sp2', size: 1 } });
-    line('   Not in this version: aggregated lists over every cloud (routing rule 5).');
+    line('   one list across every cloud, 2 per page, sorted by name; the next link stays on the gateway:');
+    type Page = { volumes: { name: string; 'k2k:service_provider': string }[]; volumes_links?: { href: string }[] };
+    const showPage = (page: Page) => line(`   page: ${page.volumes.map((v) => `${v.name} (at ${v['k2k:service_provider']})`).join(', ')}`);
+    const firstPage = (await call('GET', `${volumes}/detail?limit=2&sort=name:asc`, { 'X-Auth-Token': token, 'X-K2K-Include-Location': 'true' })).json as Page;
+    showPage(firstPage);
+    const next = firstPage.volumes_links?.[0]?.href;
+    if (next) showPage((await call('GET', next, { 'X-Auth-Token': token, 'X-K2K-Include-Location': 'true' })).json as Page);
 
     step(7, 'mistakes get OpenStack errors');
     await call('GET', volumes, { 'X-Auth-Token': token, 'SERVICE-PROVIDER': 'sp9' });
