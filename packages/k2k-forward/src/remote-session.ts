@@ -23,6 +23,9 @@ export interface SessionRequest {
   callerProjectName?: string;
 }
 
+/** How long a worker keeps a session it read or made (another worker's forget reaches it this late at most). */
+const LOCAL_COPY_SECONDS = 10;
+
 /** Counters of K2K exchanges, for metrics. */
 export interface ExchangeStats {
   exchanges: number;
@@ -54,7 +57,8 @@ export class RemoteSessions {
     keystoneTimeoutMs: number,
     private readonly onExchange: (event: ExchangeEvent) => void,
   ) {
-    this.cache = new TokenCache<RemoteSession>(store, { safetyMarginSeconds });
+    // Warm requests find their session in this process: no store round trip, no decryption.
+    this.cache = new TokenCache<RemoteSession>(store, { safetyMarginSeconds, localTtlSeconds: LOCAL_COPY_SECONDS });
     // The lease outlives a slow exchange: assertion, SP consumer, auth URL, project list, scope.
     this.flights = new SingleFlight(store, { leaseSeconds: Math.ceil((keystoneTimeoutMs * 5) / 1000) });
   }

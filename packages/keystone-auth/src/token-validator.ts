@@ -21,6 +21,9 @@ export class IdentityUnavailableError extends OpenStackError {
   }
 }
 
+/** How long a worker keeps a validation result it read or made, at most (revocation is seen within cacheTtlSeconds anyway). */
+const LOCAL_COPY_SECONDS = 10;
+
 export interface ValidatorSettings {
   cacheTtlSeconds: number;
   /** How long a token Keystone refused is remembered as invalid; 0: not at all */
@@ -47,7 +50,8 @@ export class TokenValidator {
     private readonly settings: ValidatorSettings,
     private readonly logger: Logger,
   ) {
-    this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'auth-token');
+    // Warm requests find their identity in this process; never longer than the shared entry's TTL.
+    this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'auth-token', { localTtlSeconds: Math.min(LOCAL_COPY_SECONDS, settings.cacheTtlSeconds) });
     this.refused = new RefusedTokens(store, settings.negativeCacheTtlSeconds);
     this.flights = new SingleFlight(store, { leaseSeconds: 10 });
   }

@@ -13,6 +13,8 @@ export interface TokenCacheOptions {
    * a service provider with a token that expires on the way. Default 120.
    */
   safetyMarginSeconds?: number;
+  /** Keep decoded tokens in this process too, this many seconds at most (SealedJsonCache). Default 0: off */
+  localTtlSeconds?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export class TokenCache<T extends ExpiringToken = ExpiringToken> {
   private readonly marginMs: number;
 
   constructor(store: Store, options: TokenCacheOptions = {}) {
-    this.cache = new SealedJsonCache<T>(store, 'remote-token');
+    this.cache = new SealedJsonCache<T>(store, 'remote-token', { localTtlSeconds: options.localTtlSeconds });
     this.marginMs = requireInteger(withDefault(options.safetyMarginSeconds, 120), 'safetyMarginSeconds', 0) * 1000;
   }
 
