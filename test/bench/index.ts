@@ -3,7 +3,8 @@
  * fixed-latency fake backend (the simulator's volume service, answering list calls after 2 ms):
  *   - direct to the backend; a plain Express + http-proxy-middleware proxy; the gateway forwarding
  *     to a remote SP (warm token cache, location given by headers) with the memcached store and
- *     with the tiered one; the gateway forwarding locally; at concurrency 1, 16 and 64:
+ *     with the tiered one; the gateway forwarding locally (`SERVICE-PROVIDER: default`: a list
+ *     without routing header would be merged across every cloud); at concurrency 1, 16 and 64:
  *     requests/s, p50, p99, ratios to the plain proxy, and the proxy process's CPU time per
  *     request (steadier than requests/s on a shared machine: every process here shares 2 cores);
  *   - a cold burst of 200 concurrent first requests over 2 gateway workers: K2K exchanges counted;
@@ -11,13 +12,13 @@
  *   - store ops/s.
  * Every load is bounded in time (K2K_BENCH_SECONDS per measurement, default 3).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoneClient } from '@k2k/keystone';
-import { freePort, startFederation, streamUpload, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { freePort, startFederation, streamUpload, startMemcached } from '@k2k/testing';
 import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
-import { load, type LoadResult } from './load.js';
+import { load } from './load.js';
+import { gatewayConfig, measure as measureFor, remoteTokenByHand, userToken, type Measured, type Scenario } from './common.js';
 import { fromChild, startProcess, type ServerProcess } from '../support/server-process.js';
 import { benchStore } from './store.js';
 import { printTable } from './table.js';
@@ -26,49 +27,10 @@ const SECONDS = Number(process.env.K2K_BENCH_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
 const BACKEND_LATENCY_MS = 2;
 const GIB = 1024 * 1024 * 1024;
+/** The gateway's name for the local cloud: gatewayConfig sets no `local.name`, so its default */
+const LOCAL_NAME = 'default';
 
-interface Scenario {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  /** The proxy in between, whose CPU time per request is measured */
-  proxy?: ServerProcess;
-}
-
-interface Measured extends LoadResult {
-  /** CPU time the proxy process spent per request (µs), if there is one */
-  proxyCpuUs?: number;
-}
-
-async function measure(scenario: Scenario, connections: number): Promise<Measured> {
-  const cpuBefore = scenario.proxy?.cpuMs();
-  const result = await load(scenario.url, scenario.headers, connections, SECONDS);
-  if (!scenario.proxy || cpuBefore === undefined || result.requests === 0) return result;
-  return { ...result, proxyCpuUs: ((scenario.proxy.cpuMs() - cpuBefore) * 1000) / result.requests };
-}
-
-async function userToken(federation: Federation): Promise<{ id: string; client: KeystoneClient }> {
-  const client = new KeystoneClient({ authUrl: federation.env.idpAuthUrl });
-  const token = await client.authenticate({ user: { name: 'alice', domain: { name: 'Default' } }, password: 'alicepw' }, { project: { name: 'demo', domain: { name: 'Default' } } });
-  return { id: token.id, client };
-}
-
-function gatewayConfig(dir: string, name: string, federation: Federation, memcached: MemcachedServer, port: number, workers: number, backend: 'memcached' | 'tiered' = 'memcached'): string {
-  const file = join(dir, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      listen: { host: '127.0.0.1', port },
-      workers,
-      keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
-      local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
-      mounts: { '/volume': 'volumev3', '/image': 'image' },
-      store: { backend, servers: [memcached.location], secret_key: 'bench-secret-0123456789' },
-      log_level: 'warn',
-    }),
-  );
-  return file;
-}
+const measure = (scenario: Scenario, connections: number) => measureFor(scenario, connections, SECONDS);
 
 const ms = (value: number) => value.toFixed(2);
 
@@ -82,12 +44,9 @@ async function main(): Promise<void> {
     const env = federation.env;
     const user = await userToken(federation);
     // The remote token the direct call and the plain proxy use: the K2K exchange done by hand.
-    const sp = user.client;
-    const token = await sp.validateToken(user.id, user.id, { catalog: false });
-    const { unscoped, serviceProvider } = await sp.federate(user.id, token.serviceProviders[0]);
-    const scoped = await serviceProvider.scopeToken(unscoped.id, { project: { name: 'demo', domain: { name: 'Default' } } });
-    await sp.close();
-    const remotePath = `/v3/${scoped.project?.id}/volumes`;
+    const scoped = await remoteTokenByHand(user);
+    await user.client.close();
+    const remotePath = `/v3/${scoped.projectId}/volumes`;
     const backend = federation.cloud('sp1').volume.publicUrl;
 
     const plain = await startProcess(join(__dirname, 'plain-proxy.js'), [backend]);
@@ -105,7 +64,9 @@ async function main(): Promise<void> {
       { name: 'plain http-proxy-middleware', url: `${plain.url}${remotePath}`, headers: { 'x-auth-token': scoped.id }, proxy: plain },
       { name: 'gateway -> remote SP (warm)', url: gatewayPath, headers: { 'x-auth-token': user.id, ...routing }, proxy: gatewayServer },
       { name: 'same, tiered store', url: `${tiered.url}${volumesPath}`, headers: { 'x-auth-token': user.id, ...routing }, proxy: fromChild(tiered.child, 0) },
-      { name: 'gateway -> local', url: gatewayPath, headers: { 'x-auth-token': user.id }, proxy: gatewayServer },
+      // A list without routing header is merged across every cloud (aggregation): naming the local
+      // cloud (the gateway's local.name, 'default') keeps this row on the local path alone.
+      { name: 'gateway -> local (SERVICE-PROVIDER: default)', url: gatewayPath, headers: { 'x-auth-token': user.id, 'SERVICE-PROVIDER': LOCAL_NAME }, proxy: gatewayServer },
     ];
     for (const scenario of scenarios) await load(scenario.url, scenario.headers, 4, 1); // warm: connections, caches, JIT
 
