@@ -10,6 +10,13 @@ export interface Call {
   request: ApiRequest;
   identity: KeystoneIdentity | undefined;
   requestId: string;
+  /**
+   * The id the request goes upstream with: the caller's own `X-OpenStack-Request-ID` when it is a
+   * valid one (oslo keeps it as the global request id), else this proxy's
+   */
+  upstreamRequestId: string;
+  /** The caller's `X-OpenStack-Request-ID`, when valid */
+  globalRequestId?: string;
   /** The caller's local token, read before forwarding rewrites the headers */
   userToken: string | undefined;
   /** MM-PROXY-LIST for the next hop */

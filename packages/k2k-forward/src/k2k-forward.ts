@@ -26,6 +26,9 @@ import { searchUnknownId } from './routing/search.js';
 import type { RoutingRule, SingleTarget, Target } from './routing/target.js';
 import { Upstream } from './upstream.js';
 
+/** oslo.context's form of a request id: anything else a caller sends is not passed on. */
+const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
 const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
 
@@ -156,12 +159,16 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     const request = parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
+    const incomingId = req.headers['x-openstack-request-id'];
+    const globalRequestId = typeof incomingId === 'string' && GLOBAL_REQUEST_ID.test(incomingId) ? incomingId : undefined;
     return {
       req,
       res,
       request,
       identity,
       requestId,
+      upstreamRequestId: globalRequestId ?? requestId,
+      ...(globalRequestId && { globalRequestId }),
       userToken: (Array.isArray(userToken) ? userToken[0] : userToken) || undefined,
       proxyList: extendedProxyList(passed, config.proxyId),
       limits: { looped: passed.includes(config.proxyId), allowedServiceProviders: config.serviceProviders },
@@ -184,13 +191,13 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
   }
 
   function probeHeaders(address: CloudAddress, call: Call): Record<string, string> {
-    return { 'x-auth-token': address.token, 'x-openstack-request-id': call.requestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+    return { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
   }
 
   function outgoingHeaders(call: Call): Record<string, string | undefined> {
     const headers: Record<string, string | undefined> = {};
     for (const name of NOT_FORWARDED) headers[name] = undefined;
-    headers['x-openstack-request-id'] = call.requestId;
+    headers['x-openstack-request-id'] = call.upstreamRequestId;
     headers[PROXY_LIST_HEADER] = call.proxyList;
     // Answers are read for their links: a compressed one would pass with links pointing upstream.
     headers['accept-encoding'] = 'identity';
@@ -201,7 +208,7 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     const event: ForwardEvent = { serviceProvider, method: call.request.method, resourceType: call.request.resourceType ?? '', status, durationMs: Date.now() - call.started };
     events.emit('forward', event);
     config.logger.info(
-      { requestId: call.requestId, remoteRequestId, serviceProvider: serviceProvider ?? config.localName, method: event.method, resourceType: event.resourceType, status, durationMs: event.durationMs },
+      { requestId: call.requestId, globalRequestId: call.globalRequestId, remoteRequestId, serviceProvider: serviceProvider ?? config.localName, method: event.method, resourceType: event.resourceType, status, durationMs: event.durationMs },
       'forwarded',
     );
   }

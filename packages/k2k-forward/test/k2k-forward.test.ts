@@ -58,6 +58,15 @@ describe('k2kForward through a gateway (simulated clouds, real memcached)', () =
       expect(received.interface).to.equal('public');
     });
 
+    it("passes on a caller's X-OpenStack-Request-ID as the global request id, and answers with its own", async () => {
+      const global = 'req-0b5f7c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b';
+      const response = await request(gateway.app).get(`/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set(ROUTING).set('X-OpenStack-Request-ID', global).expect(200);
+      expect(sp1Volume().requests[0].headers['x-openstack-request-id']).to.equal(global);
+      expect(response.headers['x-openstack-request-id']).to.match(/^req-/).and.not.equal(global);
+      await request(gateway.app).get(`/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set(ROUTING).set('X-OpenStack-Request-ID', 'req-not-a-uuid').expect(200);
+      expect(sp1Volume().requests[1].headers['x-openstack-request-id']).to.match(/^req-[0-9a-f-]{36}$/);
+    });
+
     it('honours ENDPOINT-TYPE (internalURL style too)', async () => {
       await request(gateway.app).get(`/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set({ ...ROUTING, 'ENDPOINT-TYPE': 'internalURL' }).expect(200);
       expect(sp1Volume().requests[0].interface).to.equal('internal');
