@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { KeystoneClient, OpenStackError, serviceIdentityOf, type KeystoneIdentity } from '@k2k/keystone';
+import { KeystoneClient, OpenStackError, serviceIdentityOf, type KeystoneContext, type KeystoneIdentity } from '@k2k/keystone';
 import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
 import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';
 import { ServiceToken } from './service-token.js';
@@ -22,10 +22,12 @@ export class AuthCore {
   readonly options: ParsedAuthOptions;
   readonly validator: TokenValidator;
   private readonly keystone: KeystoneClient;
+  private readonly context: KeystoneContext;
 
   constructor(input: KeystoneAuthOptions) {
     this.options = parseAuthOptions(input);
     this.keystone = new KeystoneClient({ authUrl: this.options.authUrl, timeoutMs: this.options.timeoutMs });
+    this.context = Object.freeze({ authUrl: this.options.authUrl, store: this.options.store, logger: this.options.logger });
     this.validator = new TokenValidator(
       this.keystone,
       new ServiceToken(this.keystone, this.options.serviceAuth),
@@ -37,6 +39,7 @@ export class AuthCore {
 
   async authenticate(req: IncomingMessage): Promise<AuthOutcome> {
     removeIdentityHeaders(req);
+    req.keystoneContext = this.context;
     try {
       const service = await this.serviceIdentity(req);
       const token = header(req, 'x-auth-token');

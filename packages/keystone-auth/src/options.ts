@@ -1,5 +1,6 @@
 import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { storeOption, type Store } from '@k2k/store';
+import { authFromEnvironment } from './openstack-environment.js';
 
 /** The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]). */
 export interface ServiceCredentials {
@@ -23,10 +24,10 @@ export interface RoleRequirement {
 }
 
 export interface KeystoneAuthOptions {
-  /** The local Keystone's v3 URL, e.g. http://127.0.0.1:5000/v3 */
-  authUrl: string;
-  /** This service's own Keystone user, allowed to validate tokens (role service or admin) */
-  serviceAuth: ServiceCredentials;
+  /** The local Keystone's v3 URL, e.g. http://127.0.0.1:5000/v3. With serviceAuth, default: the OpenStack environment (OS_CLOUD, or OS_AUTH_URL...) */
+  authUrl?: string;
+  /** This service's own Keystone user, allowed to validate tokens (role service or admin). Default: the OpenStack environment */
+  serviceAuth?: ServiceCredentials;
   /** Where clients should authenticate, sent in `WWW-Authenticate` on a 401. Default: authUrl */
   wwwAuthenticateUri?: string;
   /** Cache for validation results. Default: an in-process memory store; share a memcached one across workers */
@@ -71,10 +72,14 @@ const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId
 export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAuth'): ParsedAuthOptions {
   const options = requireObject(input, `${where} options`);
   rejectUnknownKeys(options, KNOWN, where);
-  const authUrl = requireString(options.authUrl, `${where}.authUrl`);
+  if ((options.authUrl === undefined) !== (options.serviceAuth === undefined)) {
+    throw new OptionError(options.authUrl === undefined ? `${where}.authUrl` : `${where}.serviceAuth`, 'give authUrl and serviceAuth together, or neither (then the OpenStack environment: OS_CLOUD, or OS_AUTH_URL, OS_USERNAME...)');
+  }
+  const fromEnvironment = options.authUrl === undefined ? authFromEnvironment() : undefined;
+  const authUrl = fromEnvironment?.authUrl ?? requireString(options.authUrl, `${where}.authUrl`);
   return {
     authUrl,
-    serviceAuth: parseCredentials(options.serviceAuth, `${where}.serviceAuth`),
+    serviceAuth: fromEnvironment?.serviceAuth ?? parseCredentials(options.serviceAuth, `${where}.serviceAuth`),
     wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
     store: storeOption(options.store, `${where}.store`),
     cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 1),

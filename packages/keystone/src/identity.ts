@@ -1,3 +1,4 @@
+import type { Logger } from '@k2k/common';
 import type { CatalogEntry } from './catalog.js';
 import type { NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
 
@@ -10,7 +11,21 @@ declare module 'http' {
   interface IncomingMessage {
     /** The caller's identity, set by keystoneAuth or KeystoneStrategy once Keystone confirmed it */
     keystone?: KeystoneIdentity;
+    /** Where that identity came from, set by keystoneAuth or KeystoneStrategy on every request they see */
+    keystoneContext?: KeystoneContext;
   }
+}
+
+/**
+ * What the authenticating middleware was configured with, for the middlewares after it: so that
+ * `k2kForward()` needs no options of its own.
+ */
+export interface KeystoneContext {
+  /** The local Keystone's v3 URL: the identity provider */
+  readonly authUrl: string;
+  /** The store it caches in (a @k2k/store Store: typed loosely here, so the protocol client does not depend on the store) */
+  readonly store: object;
+  readonly logger: Logger;
 }
 
 /** Who made the request, as Keystone confirmed it. The token itself is never part of it. */

@@ -14,4 +14,4 @@ export type { KeystoneFailure } from './keystone-errors.js';
 export { requestIdOf } from './request-id.js';
 export { writeOpenStackError } from './write-error.js';
 export { IDENTITY_HEADERS, identityOf, serviceIdentityOf } from './identity.js';
-export type { KeystoneIdentity, ServiceIdentity } from './identity.js';
+export type { KeystoneContext, KeystoneIdentity, ServiceIdentity } from './identity.js';

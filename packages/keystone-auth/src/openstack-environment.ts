@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { OptionError } from '@k2k/common';
+import { parse as parseYaml } from 'yaml';
+import type { ServiceCredentials } from './options.js';
+
+/** Where clouds.yaml is looked for, as openstacksdk does: the current directory, the user's, the system's. */
+function cloudsFiles(env: NodeJS.ProcessEnv): string[] {
+  return [env.OS_CLIENT_CONFIG_FILE, 'clouds.yaml', join(homedir(), '.config', 'openstack', 'clouds.yaml'), '/etc/openstack/clouds.yaml'].filter((file): file is string => !!file);
+}
+
+/** The service user an operator's OpenStack environment describes: its Keystone URL and credentials. */
+export interface EnvironmentAuth {
+  authUrl: string;
+  serviceAuth: ServiceCredentials;
+}
+
+/**
+ * The service user from the standard OpenStack environment, for a keystoneAuth given no
+ * `authUrl` / `serviceAuth`: `OS_CLOUD` names a cloud of clouds.yaml (its `auth` section), else
+ * `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME` and the domain variables. An
+ * unversioned auth URL gets `/v3`. Throws an OptionError naming what is missing.
+ */
+export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentAuth {
+  const cloud = env.OS_CLOUD;
+  const source = cloud ? cloudAuth(cloud, env) : fromVariables(env);
+  const missing = (name: string) => new OptionError(cloud ? `clouds.yaml clouds.${cloud}.auth.${name}` : `OS_${name.toUpperCase()}`, 'is needed to configure keystoneAuth from the environment (or give authUrl and serviceAuth)');
+  const take = (name: string): string => {
+    const value = source[name];
+    if (typeof value !== 'string' || value === '') throw missing(name);
+    return value;
+  };
+  const optional = (name: string) => (typeof source[name] === 'string' && source[name] !== '' ? (source[name] as string) : undefined);
+  return {
+    authUrl: versioned(take('auth_url')),
+    serviceAuth: {
+      username: take('username'),
+      password: take('password'),
+      projectName: take('project_name'),
+      ...(optional('user_domain_name') && { userDomainName: optional('user_domain_name') }),
+      ...(optional('user_domain_id') && { userDomainId: optional('user_domain_id') }),
+      ...(optional('project_domain_name') && { projectDomainName: optional('project_domain_name') }),
+      ...(optional('project_domain_id') && { projectDomainId: optional('project_domain_id') }),
+    },
+  };
+}
+
+function fromVariables(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const names = ['auth_url', 'username', 'password', 'project_name', 'user_domain_name', 'user_domain_id', 'project_domain_name', 'project_domain_id'];
+  return Object.fromEntries(names.map((name) => [name, env[`OS_${name.toUpperCase()}`]]));
+}
+
+function cloudAuth(cloud: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  for (const file of cloudsFiles(env)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const parsed = parseYaml(text) as { clouds?: Record<string, { auth?: Record<string, unknown> }> } | null;
+    const auth = parsed?.clouds?.[cloud]?.auth;
+    if (!auth) throw new OptionError('OS_CLOUD', `${file} has no cloud "${cloud}" with an auth section`);
+    return auth;
+  }
+  throw new OptionError('OS_CLOUD', `names cloud "${cloud}", but no clouds.yaml was found (${cloudsFiles(env).join(', ')})`);
+}
+
+function versioned(authUrl: string): string {
+  const trimmed = authUrl.replace(/\/+$/, '');
+  return /\/v3$/.test(trimmed) ? trimmed : `${trimmed}/v3`;
+}

@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { startFederation, type Federation } from '@k2k/testing';
+import { keystoneAuth } from '../src/index.js';
+import { authFromEnvironment } from '../src/openstack-environment.js';
+
+describe("keystoneAuth's service user from the OpenStack environment", () => {
+  let dir: string;
+
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'k2k-env-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads OS_* variables, adding /v3 to an unversioned auth URL', () => {
+    const env = { OS_AUTH_URL: 'http://127.0.0.1:5000', OS_USERNAME: 'cinder', OS_PASSWORD: 'pw', OS_PROJECT_NAME: 'service', OS_USER_DOMAIN_NAME: 'Default' };
+    expect(authFromEnvironment(env)).to.deep.equal({
+      authUrl: 'http://127.0.0.1:5000/v3',
+      serviceAuth: { username: 'cinder', password: 'pw', projectName: 'service', userDomainName: 'Default' },
+    });
+  });
+
+  it('reads the cloud OS_CLOUD names in clouds.yaml', () => {
+    const file = join(dir, 'clouds.yaml');
+    writeFileSync(file, 'clouds:\n  mine:\n    auth:\n      auth_url: http://ks:5000/v3\n      username: glance\n      password: s3cret\n      project_name: service\n      project_domain_id: default\n');
+    expect(authFromEnvironment({ OS_CLOUD: 'mine', OS_CLIENT_CONFIG_FILE: file })).to.deep.equal({
+      authUrl: 'http://ks:5000/v3',
+      serviceAuth: { username: 'glance', password: 's3cret', projectName: 'service', projectDomainId: 'default' },
+    });
+    expect(() => authFromEnvironment({ OS_CLOUD: 'other', OS_CLIENT_CONFIG_FILE: file })).to.throw(/^OS_CLOUD: .* has no cloud "other"/);
+  });
+
+  it('names what is missing', () => {
+    expect(() => authFromEnvironment({ OS_AUTH_URL: 'http://ks:5000/v3', OS_USERNAME: 'cinder', OS_PROJECT_NAME: 'service' })).to.throw(/^OS_PASSWORD: is needed/);
+    expect(() => keystoneAuth({ authUrl: 'http://ks:5000/v3' })).to.throw(/^keystoneAuth\.serviceAuth: give authUrl and serviceAuth together, or neither/);
+  });
+
+  describe('keystoneAuth() configured by the environment alone', () => {
+    let federation: Federation;
+    const saved = { ...process.env };
+
+    before(async () => (federation = await startFederation()));
+    after(async () => {
+      process.env = saved;
+      await federation.close();
+    });
+
+    it('validates tokens, and leaves its Keystone URL, store and logger on the request for the middlewares after it', async () => {
+      const { env } = federation;
+      Object.assign(process.env, { OS_AUTH_URL: env.idpAuthUrl, OS_USERNAME: env.serviceUser, OS_PASSWORD: env.servicePassword, OS_PROJECT_NAME: env.serviceProject });
+      delete process.env.OS_CLOUD;
+      const auth = keystoneAuth({});
+      const app = express();
+      app.use(auth);
+      app.get('/', (req, res) => void res.json({ authUrl: req.keystoneContext?.authUrl, hasStore: typeof req.keystoneContext?.store === 'object', user: req.keystone?.user.name }));
+      try {
+        const token = federation.idp.issueToken(env.user, env.idpProject);
+        const answer = await request(app).get('/').set('x-auth-token', token).expect(200);
+        expect(answer.body).to.deep.equal({ authUrl: env.idpAuthUrl, hasStore: true, user: env.user });
+      } finally {
+        await auth.close();
+      }
+    });
+  });
+});
