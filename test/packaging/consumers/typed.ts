@@ -1,0 +1,80 @@
+// A fresh TypeScript consumer of the packed @k2k packages (test/packaging copies it into a project
+// outside the repository and runs `tsc` on it: strict, module node20, skipLibCheck off, so every
+// published .d.ts and what it imports is checked). Type-checked only, never run. This file is
+// CommonJS (the project has no "type"); typed.mts checks the same packages from an ES module.
+import type { IncomingMessage } from 'node:http';
+import express from 'express';
+import { OptionError, silentLogger, type Logger } from '@k2k/common';
+import { KeystoneClient, OpenStackError, selectEndpoint, type KeystoneIdentity, type Token } from '@k2k/keystone';
+import { createStore, ResourceMap, TokenCache, type ResourceLocation, type Store, type StoreOptions } from '@k2k/store';
+import { keystoneAuth, keystoneErrorHandler, KeystoneStrategy, type KeystoneAuthMiddleware, type KeystoneAuthOptions } from '@k2k/keystone-auth';
+import { DEFAULT_RESOURCE_TYPES, k2kForward, type ForwardEvent, type K2KForwardMiddleware, type K2KForwardOptions } from '@k2k/k2k-forward';
+import { startFederation, type Federation, type FederationEnv } from '@k2k/testing';
+// @ts-expect-error -- dist/ is not part of the public surface: only the exports map's entries resolve
+import type { MemoryStore } from '@k2k/store/dist/src/memory-store.js';
+
+export type Unreachable = MemoryStore;
+
+export interface Gateway {
+  app: express.Express;
+  auth: KeystoneAuthMiddleware;
+  volume: K2KForwardMiddleware;
+  close(): Promise<void>;
+}
+
+export function gateway(env: FederationEnv, logger: Logger = silentLogger): Gateway {
+  const storeOptions: StoreOptions = { backend: 'memory', maxEntries: 1000 };
+  const store: Store = createStore(storeOptions);
+  const authOptions: KeystoneAuthOptions = {
+    authUrl: env.idpAuthUrl,
+    serviceAuth: { username: env.serviceUser, password: env.servicePassword, projectName: env.serviceProject },
+    store,
+    logger,
+  };
+  const forwardOptions: K2KForwardOptions = { serviceType: 'volumev3', authUrl: env.idpAuthUrl, store, local: env.idpVolumeEndpoint, logger };
+  const auth = keystoneAuth(authOptions);
+  const volume = k2kForward(forwardOptions);
+  volume.events.on('forward', (event: ForwardEvent) => logger.debug({ event }, 'forwarded'));
+  const app = express();
+  app.use(auth);
+  app.use('/volume', volume);
+  app.get('/whoami', (req, res) => {
+    const identity: KeystoneIdentity | undefined = req.keystone; // the augmentation of node:http's IncomingMessage
+    res.json({ user: identity?.user.name ?? null, roles: identity?.roles ?? [] });
+  });
+  app.use(keystoneErrorHandler());
+  return { app, auth, volume, close: async () => void (await Promise.all([auth.close(), volume.close()])) };
+}
+
+export function strategy(options: KeystoneAuthOptions): string | undefined {
+  return new KeystoneStrategy(options).name;
+}
+
+export function callerOf(req: IncomingMessage): string | undefined {
+  return req.keystone?.project?.id;
+}
+
+export async function volumeEndpoint(authUrl: string, token: Token): Promise<string | undefined> {
+  const client = new KeystoneClient({ authUrl, timeoutMs: 5000 });
+  try {
+    return selectEndpoint(token.catalog, { serviceType: 'volumev3', interface: 'public' })?.url;
+  } finally {
+    await client.close();
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof OptionError) return `option ${error.option}`;
+  if (error instanceof OpenStackError) return `openstack ${error.status}`;
+  return String(error);
+}
+
+export async function demo(): Promise<number> {
+  const federation: Federation = await startFederation({ serviceProviders: ['sp1'] });
+  const store = createStore();
+  const cache = new TokenCache(store, { safetyMarginSeconds: 60 });
+  const locations = new ResourceMap<ResourceLocation>(store, { ttlSeconds: 3600 });
+  void [cache, locations];
+  await federation.close();
+  return DEFAULT_RESOURCE_TYPES['block-storage']?.length ?? 0;
+}
