@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+import { readEnvFile } from '@k2k/testing';
+import { ENV_FILE } from './real-keystone.js';
+
+/** What services-up.sh brought up: the real Glance and Cinder of each cloud, and their catalog types. */
+export interface RealServices {
+  volumeServiceType: string;
+  imageServiceType: string;
+  /** Catalog-style URLs; the volume ones with %(project_id)s */
+  idpVolumeEndpoint: string;
+  idpImageEndpoint: string;
+  spVolumeEndpoint: string;
+  spImageEndpoint: string;
+}
+
+/** services-up.sh's env file: $K2K_SERVICES_ENV, else `services/env` beside the pair's env file. */
+export const SERVICES_ENV_FILE = process.env.K2K_SERVICES_ENV ?? join(dirname(ENV_FILE), 'services', 'env');
+
+export function realServices(): RealServices {
+  if (!existsSync(SERVICES_ENV_FILE)) {
+    throw new Error(`${SERVICES_ENV_FILE} not found: run test/keystone/services-up.sh after up.sh (test/keystone/run.sh does)`);
+  }
+  const vars = readEnvFile(SERVICES_ENV_FILE);
+  const get = (name: string) => {
+    const value = vars.get(name);
+    if (!value) throw new Error(`${SERVICES_ENV_FILE}: ${name} is missing`);
+    return value;
+  };
+  return {
+    volumeServiceType: get('REAL_VOLUME_SERVICE_TYPE'),
+    imageServiceType: get('REAL_IMAGE_SERVICE_TYPE'),
+    idpVolumeEndpoint: get('IDP_REAL_VOLUME_ENDPOINT'),
+    idpImageEndpoint: get('IDP_REAL_IMAGE_ENDPOINT'),
+    spVolumeEndpoint: get('SP_REAL_VOLUME_ENDPOINT'),
+    spImageEndpoint: get('SP_REAL_IMAGE_ENDPOINT'),
+  };
+}
+
+export interface CliResult {
+  command: string;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Longest one CLI run may take (Python start-up alone is 1-2 s on a loaded 2-core machine). */
+const CLI_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs a stock CLI (`openstack`, `cinder`, `glance`) with exactly `env` (plus PATH and a locale): no
+ * OS_* variable of the caller's environment leaks in. Never rejects: a non-zero exit, a timeout
+ * (killed) or a missing binary come back as a result with a code other than 0.
+ */
+export function runCli(command: string, args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  const shown = [command, ...args].join(' ');
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PYTHONWARNINGS: 'ignore', ...env },
+        timeout: CLI_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        const why = error?.killed ? `\n(killed after ${CLI_TIMEOUT_MS} ms)` : '';
+        resolve({ command: shown, code, stdout: String(stdout), stderr: String(stderr) + why });
+      },
+    );
+  });
+}
+
+/** The CLI's stdout; throws with what it printed when it failed. */
+export async function ok(run: Promise<CliResult>): Promise<string> {
+  const result = await run;
+  if (result.code !== 0) {
+    throw new Error(`${result.command} exited with ${result.code}:\n${result.stderr.trim()}\n${result.stdout.trim()}`.slice(0, 4000));
+  }
+  return result.stdout;
+}
+
+/** One answered request, from the gateway's JSON log line. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  serviceProvider: string;
+}
+
+/** Collects the "request" lines the gateway logs (one per answered request) from its stdout. */
+export class GatewayLog {
+  readonly requests: LoggedRequest[] = [];
+
+  constructor(stdout: Readable) {
+    let partial = '';
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.add(line);
+    });
+  }
+
+  private add(line: string): void {
+    let record: { msg?: string; method?: string; path?: string; status?: number; serviceProvider?: string };
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (record.msg !== 'request' || !record.method || !record.path) return;
+    this.requests.push({ method: record.method, path: record.path, status: record.status ?? 0, serviceProvider: record.serviceProvider ?? '' });
+  }
+
+  /** Where the next requests will start: pass it to `since`. */
+  mark(): number {
+    return this.requests.length;
+  }
+
+  /**
+   * The requests logged since `mark` once one matches `match` (the line can trail the CLI's exit
+   * by a moment: waited for up to 3 s); throws, listing what was logged, if none does.
+   */
+  async expect(mark: number, match: (request: LoggedRequest) => boolean, what: string): Promise<LoggedRequest> {
+    for (let waited = 0; ; waited += 100) {
+      const found = this.requests.slice(mark).find(match);
+      if (found) return found;
+      if (waited >= 3000) {
+        const seen = this.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status} ${r.serviceProvider}`);
+        throw new Error(`the gateway logged no ${what}; it logged:\n${seen.join('\n') || '(nothing)'}`);
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/** Calls `probe` every second until it returns something other than undefined, for at most `seconds`. */
+export async function eventually<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
+    await sleep(1000);
+  }
+}
