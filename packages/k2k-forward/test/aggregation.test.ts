@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { createStore, type Store } from '@k2k/store';
-import { startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
-import { testGateway, userToken, type TestGateway } from './gateway-fixture.js';
+import type { Cloud, Federation } from '@k2k/testing';
+import { startFederatedGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 type Listed = { id: string; name: string; size?: number; created_at?: string; links?: unknown; 'k2k:service_provider'?: string };
 
@@ -13,23 +12,17 @@ type Listed = { id: string; name: string; size?: number; created_at?: string; li
  */
 describe('k2kForward: lists merged across every cloud', () => {
   let federation: Federation;
-  let memcached: MemcachedServer;
-  let store: Store;
   let gateway: TestGateway;
   let token: string;
 
+  let setup: FederatedGateway;
+
   before(async () => {
-    [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);
-    store = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'aggregation-test-secret-0123' });
-    gateway = testGateway(federation.env, store, { listBodyLimitBytes: 64 * 1024 });
-    token = await userToken(federation.env);
+    setup = await startFederatedGateway({ listBodyLimitBytes: 64 * 1024 });
+    ({ federation, gateway, token } = setup);
   });
 
-  after(async () => {
-    await gateway.close();
-    await store.close();
-    await Promise.all([federation.close(), memcached.kill()]);
-  });
+  after(() => setup.close());
 
   beforeEach(() => {
     for (const cloud of federation.clouds) {

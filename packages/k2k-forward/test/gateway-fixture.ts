@@ -1,7 +1,7 @@
 import express from 'express';
 import { keystoneAuth, type KeystoneAuthMiddleware } from '@k2k/keystone-auth';
-import type { Store } from '@k2k/store';
-import type { Federation, FederationEnv } from '@k2k/testing';
+import { createStore, type Store } from '@k2k/store';
+import { startFederation, startMemcached, type Federation, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import { k2kForward, type K2KForwardMiddleware, type K2KForwardOptions } from '../src/index.js';
 
 /** A K2K gateway on the simulated federation: keystoneAuth, then /volume and /image mounts. */
@@ -56,4 +56,32 @@ export async function userToken(env: FederationEnv): Promise<string> {
 /** Every Keystone call the federation counted, IdP and SPs together. */
 export function keystoneCalls(federation: Federation): number {
   return federation.clouds.reduce((sum, cloud) => sum + cloud.keystone.calls.count(), 0);
+}
+
+/** A test gateway on a fresh simulated federation (IdP + sp1 + sp2) and a real memcached, with a user token: what most suites here start from. */
+export interface FederatedGateway {
+  federation: Federation;
+  memcached: MemcachedServer;
+  store: Store;
+  gateway: TestGateway;
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startFederatedGateway(extra: Partial<K2KForwardOptions> = {}): Promise<FederatedGateway> {
+  const [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);
+  const store = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'k2k-forward-tests-secret-0123' });
+  const gateway = testGateway(federation.env, store, extra);
+  return {
+    federation,
+    memcached,
+    store,
+    gateway,
+    token: await userToken(federation.env),
+    close: async () => {
+      await gateway.close();
+      await store.close();
+      await Promise.all([federation.close(), memcached.kill()]);
+    },
+  };
 }

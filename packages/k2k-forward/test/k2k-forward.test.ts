@@ -2,30 +2,25 @@ import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
 import { createStore, type Store } from '@k2k/store';
-import { startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
-import { keystoneCalls, testGateway, userToken, type TestGateway } from './gateway-fixture.js';
+import { startFederation, type Federation } from '@k2k/testing';
+import { keystoneCalls, startFederatedGateway, testGateway, userToken, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 const ROUTING = { 'SERVICE-PROVIDER': 'sp1', 'PROJECT-NAME': 'demo', 'PROJECT-DOMAIN': 'Default' };
 
 describe('k2kForward through a gateway (simulated clouds, real memcached)', () => {
   let federation: Federation;
-  let memcached: MemcachedServer;
   let store: Store;
   let gateway: TestGateway;
   let token: string;
 
+  let setup: FederatedGateway;
+
   before(async () => {
-    [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);
-    store = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'gateway-test-secret-0123' });
-    gateway = testGateway(federation.env, store);
-    token = await userToken(federation.env);
+    setup = await startFederatedGateway();
+    ({ federation, store, gateway, token } = setup);
   });
 
-  after(async () => {
-    await gateway.close();
-    await store.close();
-    await Promise.all([federation.close(), memcached.kill()]);
-  });
+  after(() => setup.close());
 
   beforeEach(() => {
     for (const cloud of federation.clouds) {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { createStore, type Store } from '@k2k/store';
-import { startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
+import type { Cloud, Federation, MemcachedServer } from '@k2k/testing';
 import type { LocationEvent, ProbeEvent } from '../src/index.js';
-import { testGateway, userToken, type TestGateway } from './gateway-fixture.js';
+import { startFederatedGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 /**
  * Rules 2-4 and step 7 (DESIGN "One request", "Learned locations") through a gateway on the
@@ -13,26 +12,21 @@ import { testGateway, userToken, type TestGateway } from './gateway-fixture.js';
 describe('k2kForward: learned locations, search and qualified ids', () => {
   let federation: Federation;
   let memcached: MemcachedServer;
-  let store: Store;
   let gateway: TestGateway;
   let token: string;
   let probes: ProbeEvent[];
   let locations: LocationEvent[];
 
+  let setup: FederatedGateway;
+
   before(async () => {
-    [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);
-    store = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'learning-test-secret-0123' });
-    gateway = testGateway(federation.env, store, { maxSearchesPerCaller: 2 });
+    setup = await startFederatedGateway({ maxSearchesPerCaller: 2 });
+    ({ federation, memcached, gateway, token } = setup);
     gateway.volume.events.on('probe', (event: ProbeEvent) => probes.push(event));
     gateway.volume.events.on('location', (event: LocationEvent) => locations.push(event));
-    token = await userToken(federation.env);
   });
 
-  after(async () => {
-    await gateway.close();
-    await store.close();
-    await Promise.all([federation.close(), memcached.kill()]);
-  });
+  after(() => setup.close());
 
   beforeEach(() => {
     probes = [];
