@@ -1,6 +1,6 @@
 import type { Logger } from '@k2k/common';
 import type { Call } from './call.js';
-import type { Destination } from './cloud-address.js';
+import { destinationName, type Destination } from './cloud-address.js';
 import { mountUrl } from './mount-url.js';
 import type { LinkMap } from './rewrite-links.js';
 import { endpointRoot } from './upstream-path.js';
@@ -31,7 +31,7 @@ export class AnswerLinks {
     const endpoint = this.endpoints.endpoint(destination);
     const remote = destination.kind === 'remote' ? destination.session.projectId : undefined;
     const local = call.request.projectId ?? call.identity?.project?.id;
-    const where = destination.kind === 'remote' ? destination.serviceProvider.id : 'local';
+    const where = destinationName(destination) ?? 'local';
     return {
       map: {
         upstream: new URL(`${endpoint.origin}${endpointRoot(endpoint.pathname)}`),

@@ -1,6 +1,6 @@
 import { OpenStackError, selectEndpoint, type CatalogEntry, type EndpointInterface } from '@k2k/keystone';
 
-/** Which endpoint of a service provider's catalog a request uses. */
+/** Which endpoint of a catalog a request uses. */
 export interface EndpointChoice {
   serviceType: string;
   interface: EndpointInterface;
@@ -8,14 +8,15 @@ export interface EndpointChoice {
 }
 
 /**
- * Step 4: the endpoint at the service provider, from its scoped catalog by service type,
- * interface and region; 502 naming the SP and what it lacks when it has none.
+ * Step 4: the endpoint from a catalog (a service provider's scoped one, or the caller's own for a
+ * passthrough target) by service type, interface and region; 502 naming whose catalog lacks what
+ * when it has none. `owner` begins the message: 'Service provider sp1'.
  */
-export function remoteEndpoint(catalog: readonly CatalogEntry[], choice: EndpointChoice, serviceProvider: string): URL {
+export function catalogEndpoint(catalog: readonly CatalogEntry[], choice: EndpointChoice, owner: string): URL {
   const endpoint = selectEndpoint(catalog, choice);
   if (!endpoint) {
     const where = choice.region ? ` in region ${choice.region}` : '';
-    throw new OpenStackError(502, `Service provider ${serviceProvider} has no ${choice.serviceType} endpoint with interface ${choice.interface}${where}.`);
+    throw new OpenStackError(502, `${owner} has no ${choice.serviceType} endpoint with interface ${choice.interface}${where}.`);
   }
   return new URL(endpoint.url);
 }

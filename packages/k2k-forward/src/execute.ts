@@ -24,10 +24,11 @@ export interface ExecuteSettings {
 
 /**
  * Steps 3 to 5: resolves the target to a cloud (a search for `locate`, a scoped token for a
- * service provider), sends the request and returns the upstream's answer. Two answers are not
- * the client's: a 401 from a service provider (its cached token was revoked: one fresh exchange,
- * then again) and a 404 where a learned location pointed (the resource moved: forget, search once
- * more, then again); both only for requests that can be sent twice.
+ * service provider, the caller's own catalog for a passthrough target), sends the request and
+ * returns the upstream's answer. Two answers are not the client's: a 401 from a service provider
+ * (its cached token was revoked: one fresh exchange, then again) and a 404 where a learned
+ * location pointed (the resource moved: forget, search once more, then again); both only for
+ * requests that can be sent twice.
  */
 export class Executor {
   constructor(
@@ -81,6 +82,8 @@ export class Executor {
           session: await this.sessions.get(this.sessionRequest(call, target.serviceProvider, target)),
           ...(target.interface && { interface: target.interface }),
         };
+      case 'passthrough':
+        return { kind: 'passthrough', name: target.name, region: target.region, callerCatalog: call.identity?.catalog ?? [], ...(target.interface && { interface: target.interface }) };
       case 'locate':
         return this.locator.locate(call, target.candidates);
     }
@@ -98,7 +101,8 @@ export class Executor {
   private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
     const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
     const headers = this.settings.outgoingHeaders(call);
-    // The local token never leaves for a service provider: the remote one replaces it.
+    // The local token never leaves for a service provider: the remote one replaces it. A passthrough
+    // target, like the local service, takes the caller's own token as it came.
     return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined } : headers };
   }
 }

@@ -5,7 +5,7 @@ import { Aggregator } from './aggregation/aggregate.js';
 import { answer, answerList } from './answer.js';
 import { AnswerLinks } from './answer-links.js';
 import type { Call } from './call.js';
-import { CloudAddresses, type CloudAddress, type Destination } from './cloud-address.js';
+import { CloudAddresses, destinationName, type CloudAddress, type Destination } from './cloud-address.js';
 import { Executor, type Delivery } from './execute.js';
 import { Learner, type Lesson } from './learn.js';
 import { Locator, type ProbeEvent, type SearchEvent } from './locate.js';
@@ -18,6 +18,7 @@ import { ResourceTypes } from './resource-types.js';
 import { ROUTING_HEADERS } from './routing-headers.js';
 import { explicitHeaders } from './routing/explicit-headers.js';
 import { learnedLocation } from './routing/learned-location.js';
+import { pinnedMount } from './routing/pinned-mount.js';
 import { qualifiedId } from './routing/qualified-id.js';
 import { qualifiedName } from './routing/qualified-name.js';
 import { aggregateList } from './routing/aggregate-list.js';
@@ -57,10 +58,10 @@ export interface K2KForwardMiddleware {
 
 /**
  * Express / Connect middleware that sends an OpenStack API call to the cloud that holds the
- * resource, through K2K federation. A request's journey: parse, route (routing headers, a
- * qualified id or name, a learned location, a search, else local), execute (a scoped token at the
- * service provider, its endpoint, the request sent), answer, learn. Mount keystoneAuth before it:
- * it needs the confirmed caller (`req.keystone`).
+ * resource, through K2K federation. A request's journey: parse, route (the mount's pin, routing
+ * headers, a qualified id or name, a learned location, a search, a merged list, else local),
+ * execute (a scoped token at the service provider, its endpoint, the request sent), answer,
+ * learn. Mount keystoneAuth before it: it needs the confirmed caller (`req.keystone`).
  */
 export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
   const config = parseForwardOptions(options);
@@ -98,15 +99,18 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
       return entry?.kind === 'found' ? entry.location : undefined;
     },
   );
-  const rules: RoutingRule[] = [
-    explicitHeaders,
-    qualifiedId,
-    qualifiedName(resources, config.jsonBodyLimitBytes),
-    ...(config.learn ? [learnedLocation(locations, resources)] : []),
-    ...(config.search ? [searchUnknownId(resources)] : []),
-    // Merging needs the local cloud's list too: only in front of a local upstream.
-    ...(config.aggregate && localUpstream ? [aggregateList(new Set(config.aggregateResourceTypes))] : []),
-  ];
+  // A pinned mount's rule decides every request: no other rule applies there.
+  const rules: RoutingRule[] = config.pin
+    ? [pinnedMount(config.pin)]
+    : [
+        explicitHeaders,
+        qualifiedId,
+        qualifiedName(resources, config.jsonBodyLimitBytes),
+        ...(config.learn ? [learnedLocation(locations, resources)] : []),
+        ...(config.search ? [searchUnknownId(resources)] : []),
+        // Merging needs the local cloud's list too: only in front of a local upstream.
+        ...(config.aggregate && localUpstream ? [aggregateList(new Set(config.aggregateResourceTypes))] : []),
+      ];
 
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const requestId = requestIdOf(req, res);
@@ -140,17 +144,19 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
       return next();
     }
     const { destination, response } = delivery;
-    const serviceProvider = destination.kind === 'remote' ? destination.serviceProvider.id : undefined;
+    const serviceProvider = destinationName(destination);
+    // A passthrough target is no cloud another rule could route to: nothing is learned from its answers.
+    const teacher = destination.kind === 'passthrough' ? undefined : learner;
     const lesson: Lesson = {
       call,
       location: destination.kind === 'remote' ? { serviceProvider: destination.serviceProvider.id, projectId: destination.session.projectId } : { serviceProvider: null },
       status: response.status,
       routedByLearning: 'learned' in delivery.target && delivery.target.learned === true,
     };
-    await learner?.learnFromStatus(lesson);
-    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: learner?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
+    await teacher?.learnFromStatus(lesson);
+    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: teacher?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
     reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);
-    await learner?.learnFromBody(lesson, body);
+    await teacher?.learnFromBody(lesson, body);
   }
 
   /** Step 1: the request taken apart, with who is calling and the proxies it passed. */

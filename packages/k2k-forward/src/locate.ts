@@ -108,7 +108,7 @@ export class Locator {
     throw new OpenStackError(404, `No cloud has ${call.request.resourceType} ${call.request.resourceId} for you.`);
   }
 
-  private found(found: Destination, probes: number): Destination {
+  private found(found: Extract<Destination, { kind: 'local' | 'remote' }>, probes: number): Destination {
     this.onSearch({ outcome: found.kind, probes });
     return found;
   }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
+import { parsePin, type MountPin, type Pin } from './mount-pin.js';
 import { DEFAULT_AGGREGATED_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 
 export interface K2KForwardOptions {
@@ -66,6 +67,12 @@ export interface K2KForwardOptions {
   pageLimit?: number;
   /** The largest list answer read from one cloud (bytes); a larger one leaves that cloud out (X-K2K-Partial). Default 16777216 */
   listBodyLimitBytes?: number;
+  /**
+   * Pins this mount to one target (a virtual region): every request goes there, as if
+   * SERVICE-PROVIDER (and the project) were sent; learned locations, search and aggregation do not
+   * apply. Default: not pinned
+   */
+  pin?: MountPin;
 }
 
 export interface ParsedForwardOptions {
@@ -96,6 +103,7 @@ export interface ParsedForwardOptions {
   aggregateResourceTypes: string[];
   pageLimit: number;
   listBodyLimitBytes: number;
+  pin: Pin | undefined;
 }
 
 const KNOWN = [
@@ -126,6 +134,7 @@ const KNOWN = [
   'aggregateResourceTypes',
   'pageLimit',
   'listBodyLimitBytes',
+  'pin',
 ];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
@@ -139,20 +148,25 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
   const serviceType = officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
   const timeoutMs = requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1);
+  const localName = requireString(withDefault(options.localName, 'default'), `${where}.localName`);
+  const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
+  const serviceProviders = parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`);
+  const pin = options.pin === undefined ? undefined : parsePin(options.pin, `${where}.pin`, { localName, serviceProviders, region });
   return {
     serviceType,
     authUrl: requireString(options.authUrl, `${where}.authUrl`),
     store: storeOption(options.store, `${where}.store`),
     local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl, `${where}.publicUrl`),
-    localName: requireString(withDefault(options.localName, 'default'), `${where}.localName`),
+    localName,
     interface: endpointInterface,
-    region: options.region === undefined ? undefined : requireString(options.region, `${where}.region`),
+    // A pinned k2k mount's region picks the SP's endpoints; a passthrough pin carries its own.
+    region: pin?.token === 'k2k' ? (pin.region ?? region) : region,
     timeoutMs,
     keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
-    serviceProviders: parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`),
+    serviceProviders,
     logger: loggerOption(options.logger, `${where}.logger`),
     learn: requireBoolean(withDefault(options.learn, true), `${where}.learn`),
     search: requireBoolean(withDefault(options.search, true), `${where}.search`),
@@ -167,6 +181,7 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     aggregateResourceTypes: parseStringList(withDefault(options.aggregateResourceTypes, [...(DEFAULT_AGGREGATED_TYPES[serviceType] ?? [])]), `${where}.aggregateResourceTypes`),
     pageLimit: requireInteger(withDefault(options.pageLimit, 1000), `${where}.pageLimit`, 1, 100_000),
     listBodyLimitBytes: requireInteger(withDefault(options.listBodyLimitBytes, 16_777_216), `${where}.listBodyLimitBytes`, 1024),
+    pin,
   };
 }
 

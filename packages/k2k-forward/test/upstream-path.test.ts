@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { CatalogEntry } from '@k2k/keystone';
-import { remoteEndpoint } from '../src/endpoints.js';
+import { catalogEndpoint } from '../src/endpoints.js';
 import { parseApiRequest } from '../src/parse-request.js';
 import { upstreamPath } from '../src/upstream-path.js';
 
@@ -44,13 +44,13 @@ describe('upstreamPath', () => {
   });
 });
 
-describe('remoteEndpoint', () => {
+describe('catalogEndpoint', () => {
   it("picks the SP's endpoint by service type and interface", () => {
-    expect(remoteEndpoint(CATALOG, { serviceType: 'block-storage', interface: 'public' }, 'sp1').href).to.equal(`http://sp:8776/v3/${REMOTE}`);
+    expect(catalogEndpoint(CATALOG, { serviceType: 'block-storage', interface: 'public' }, 'Service provider sp1').href).to.equal(`http://sp:8776/v3/${REMOTE}`);
   });
 
   it('answers 502 naming the SP when it has no such endpoint', () => {
-    expect(() => remoteEndpoint(CATALOG, { serviceType: 'image', interface: 'internal' }, 'sp1'))
+    expect(() => catalogEndpoint(CATALOG, { serviceType: 'image', interface: 'internal' }, 'Service provider sp1'))
       .to.throw(/Service provider sp1 has no image endpoint with interface internal/)
       .with.property('status', 502);
   });

@@ -1,4 +1,5 @@
 import { authRequestBody, ecpRequestBody, type Credentials, type Scope } from './auth-request.js';
+import { CatalogAdmin } from './catalog-admin.js';
 import { presentAssertion, serviceProviderKeystoneUrl } from './k2k-exchange.js';
 import { malformed } from './keystone-errors.js';
 import { parseClientOptions, type KeystoneClientOptions, type ParsedClientOptions } from './options.js';
@@ -98,6 +99,11 @@ export class KeystoneClient {
     const answer = await presentAssertion(this.transport, sp, assertion);
     const serviceProvider = this.clientFor(serviceProviderKeystoneUrl(sp));
     return { unscoped: serviceProvider.tokenFrom(answer, sp.authUrl), serviceProvider };
+  }
+
+  /** Catalog administration (regions, services, endpoints) with `token`, on this client's connections. */
+  catalogAdmin(token: string): CatalogAdmin {
+    return new CatalogAdmin(this.transport, this.authUrl, token);
   }
 
   /** A client for another Keystone (a service provider's), sharing this one's connections and settings. */

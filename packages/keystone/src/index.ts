@@ -1,5 +1,7 @@
 export { KeystoneClient } from './client.js';
 export type { Project, ValidateOptions } from './client.js';
+export { CatalogAdmin } from './catalog-admin.js';
+export type { EndpointListFilter, KeystoneEndpoint, KeystoneRegion, KeystoneService } from './catalog-admin.js';
 export type { KeystoneClientOptions } from './options.js';
 export type { Credentials, DomainRef, ProjectRef, Scope } from './auth-request.js';
 export type { FederationInfo, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';

@@ -160,6 +160,32 @@ describe('SimulatedKeystone', () => {
     });
   });
 
+  it("answers the catalog's administration in Keystone's shapes: a token needed, the admin role to change it", async () => {
+    const regions = `${federation.idp.authUrl}/regions`;
+    expect((await http(regions)).status).to.equal(401);
+    const listed = await http(regions, { headers: { 'x-auth-token': aliceToken(federation) } });
+    expect(listed.json()).to.deep.equal({
+      regions: [{ id: 'RegionOne', description: '', links: { self: `${regions}/RegionOne` }, parent_region_id: null }],
+      links: { next: null, self: regions, previous: null },
+    });
+    const create = (token: string) => http(regions, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ region: { id: 'east' } }) });
+    expect((await create(aliceToken(federation))).json()).to.deep.equal({
+      error: { code: 403, message: 'You are not authorized to perform the requested action: identity:create_region.', title: 'Forbidden' },
+    });
+    const admin = federation.idp.issueToken('admin', 'admin');
+    const created = await create(admin);
+    expect(created.status).to.equal(201);
+    expect(created.json()).to.deep.equal({ region: { id: 'east', description: '', links: { self: `${regions}/east` }, parent_region_id: null } });
+    const endpoints = await http(`${federation.idp.authUrl}/endpoints?interface=internal&region_id=RegionOne`, { headers: { 'x-auth-token': admin } });
+    const internal = (endpoints.json() as { endpoints: { interface: string; region: string; region_id: string }[] }).endpoints;
+    expect(internal.map((endpoint) => [endpoint.interface, endpoint.region, endpoint.region_id])).to.deep.equal([
+      ['internal', 'RegionOne', 'RegionOne'],
+      ['internal', 'RegionOne', 'RegionOne'],
+    ]);
+    expect((await http(`${regions}/east`, { method: 'DELETE', headers: { 'x-auth-token': admin } })).status).to.equal(204);
+    expect((await http(`${regions}/east`, { headers: { 'x-auth-token': admin } })).status).to.equal(404);
+  });
+
   it('knows its clouds and refuses unknown names', () => {
     expect(federation.clouds.map((cloud) => cloud.name)).to.deep.equal(['idp', 'sp1', 'sp2']);
     expect(() => federation.cloud('sp9')).to.throw(/no cloud sp9/);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import { parseVirtualRegions, type VirtualRegion } from './virtual-regions.js';
 
 /** The gateway's configuration (DESIGN.md "Gateway configuration"), validated, in camelCase. */
 export interface GatewayConfig {
@@ -11,13 +12,18 @@ export interface GatewayConfig {
   workers: number;
   keystone: {
     authUrl: string;
-    serviceAuth: { username: string; password: string; userDomainName: string; projectName: string; projectDomainName: string };
+    /** The gateway's service user, which validates tokens */
+    serviceAuth: PasswordAuth;
+    /** What `k2k-gateway catalog` logs in with (undefined: serviceAuth); the gateway itself never uses it */
+    adminAuth: PasswordAuth | undefined;
   };
   local: { name: string; endpoints: Record<string, string> };
   /** 'auto': every SP the IdP offers; else only these */
   serviceProviders: 'auto' | string[];
   /** Mount path -> service type */
   mounts: Record<string, string>;
+  /** Every mount again below `/<name>`, pinned: 'auto' (one per SP the IdP lists, found at start) or these */
+  virtualRegions: 'auto' | VirtualRegion[];
   /** The URL clients reach the gateway at (no trailing slash), the base of the links in answers; undefined: each request's scheme and Host */
   publicUrl: string | undefined;
   /** Forwarding: how long an upstream may stay silent, and each Keystone call of a K2K exchange (ms) */
@@ -27,6 +33,15 @@ export interface GatewayConfig {
     | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT'; insecurePlaintext: boolean };
   routing: RoutingConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+}
+
+/** A Keystone user and the project it logs in to. */
+export interface PasswordAuth {
+  username: string;
+  password: string;
+  userDomainName: string;
+  projectName: string;
+  projectDomainName: string;
 }
 
 export interface ListenConfig {
@@ -46,7 +61,7 @@ export interface DrainConfig {
   timeoutSeconds: number;
 }
 
-const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'public_url', 'upstream', 'store', 'routing', 'log_level'];
+const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'virtual_regions', 'public_url', 'upstream', 'store', 'routing', 'log_level'];
 const RESERVED_PATHS = ['/healthz', '/metrics'];
 /** Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once: keep every duration far below. */
 const MAX_SECONDS = 86_400;
@@ -76,9 +91,7 @@ export function parseConfig(raw: unknown): GatewayConfig {
   const listen = parseListen(withDefault(config.listen, {}));
 
   const keystone = requireObject(config.keystone, 'keystone');
-  rejectUnknownKeys(keystone, ['auth_url', 'service_auth'], 'keystone');
-  const serviceAuth = requireObject(keystone.service_auth, 'keystone.service_auth');
-  rejectUnknownKeys(serviceAuth, ['username', 'password', 'user_domain_name', 'project_name', 'project_domain_name'], 'keystone.service_auth');
+  rejectUnknownKeys(keystone, ['auth_url', 'service_auth', 'admin_auth'], 'keystone');
 
   const local = requireObject(config.local, 'local');
   rejectUnknownKeys(local, ['name', 'endpoints'], 'local');
@@ -92,6 +105,10 @@ export function parseConfig(raw: unknown): GatewayConfig {
     if (RESERVED_PATHS.includes(path)) throw new OptionError(`mounts.${path}`, `${path} is the gateway's own`);
     if (!(requireString(type, `mounts.${path}`) in endpoints)) throw new OptionError(`mounts.${path}`, `local.endpoints has no ${type} endpoint for it`);
   }
+
+  const localName = requireString(withDefault(local.name, 'default'), 'local.name');
+  const serviceProviders = parseServiceProviders(withDefault(config.service_providers, 'auto'));
+  const virtualRegions = parseVirtualRegions(config.virtual_regions, { mounts: Object.keys(mounts), localName, serviceProviders });
 
   const workers = requireInteger(withDefault(config.workers, 1), 'workers', 1, 64);
   const store = parseStore(withDefault(config.store, { backend: 'memory' }));
@@ -110,17 +127,13 @@ export function parseConfig(raw: unknown): GatewayConfig {
     workers,
     keystone: {
       authUrl: parseAuthUrl(keystone.auth_url),
-      serviceAuth: {
-        username: requireString(serviceAuth.username, 'keystone.service_auth.username'),
-        password: requireString(serviceAuth.password, 'keystone.service_auth.password'),
-        userDomainName: requireString(withDefault(serviceAuth.user_domain_name, 'Default'), 'keystone.service_auth.user_domain_name'),
-        projectName: requireString(serviceAuth.project_name, 'keystone.service_auth.project_name'),
-        projectDomainName: requireString(withDefault(serviceAuth.project_domain_name, 'Default'), 'keystone.service_auth.project_domain_name'),
-      },
+      serviceAuth: parsePasswordAuth(keystone.service_auth, 'keystone.service_auth'),
+      adminAuth: keystone.admin_auth === undefined ? undefined : parsePasswordAuth(keystone.admin_auth, 'keystone.admin_auth'),
     },
-    local: { name: requireString(withDefault(local.name, 'default'), 'local.name'), endpoints: endpoints as Record<string, string> },
-    serviceProviders: parseServiceProviders(withDefault(config.service_providers, 'auto')),
+    local: { name: localName, endpoints: endpoints as Record<string, string> },
+    serviceProviders,
     mounts: mounts as Record<string, string>,
+    virtualRegions,
     publicUrl: config.public_url === undefined ? undefined : parsePublicUrl(config.public_url),
     upstream,
     store,
@@ -231,6 +244,18 @@ function parseDrain(value: unknown): DrainConfig {
   return {
     graceSeconds: requireInteger(withDefault(drain.grace_seconds, 5), 'drain.grace_seconds', 0, MAX_SECONDS),
     timeoutSeconds: requireInteger(withDefault(drain.timeout_seconds, 25), 'drain.timeout_seconds', 0, MAX_SECONDS),
+  };
+}
+
+function parsePasswordAuth(value: unknown, key: string): PasswordAuth {
+  const auth = requireObject(value, key);
+  rejectUnknownKeys(auth, ['username', 'password', 'user_domain_name', 'project_name', 'project_domain_name'], key);
+  return {
+    username: requireString(auth.username, `${key}.username`),
+    password: requireString(auth.password, `${key}.password`),
+    userDomainName: requireString(withDefault(auth.user_domain_name, 'Default'), `${key}.user_domain_name`),
+    projectName: requireString(auth.project_name, `${key}.project_name`),
+    projectDomainName: requireString(withDefault(auth.project_domain_name, 'Default'), `${key}.project_domain_name`),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Logger as PinoLogger } from 'pino';
-import { k2kForward, type K2KForwardMiddleware } from '@k2k/k2k-forward';
+import { k2kForward, type K2KForwardMiddleware, type MountPin } from '@k2k/k2k-forward';
 import { requestIdOf } from '@k2k/keystone';
 import { keystoneAuth } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
@@ -11,6 +11,7 @@ import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
 import { ownEndpoints } from './own-endpoints.js';
 import { authenticateUnlessVersionDiscovery } from './version-discovery.js';
+import type { VirtualRegion } from './virtual-regions.js';
 
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
 export interface Gateway {
@@ -35,42 +36,48 @@ export interface GatewayOptions {
   store?: Store;
   /** How /metrics reads the metrics; default: this process's registry (a cluster worker passes the cluster's) */
   readMetrics?: (metrics: GatewayMetrics) => () => Promise<string>;
+  /** The virtual regions to mount; required when the config says `auto` (resolveVirtualRegions finds them) */
+  virtualRegions?: VirtualRegion[];
 }
 
 export function createGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Gateway {
+  const virtualRegions = options.virtualRegions ?? (config.virtualRegions === 'auto' ? undefined : config.virtualRegions);
+  if (!virtualRegions) throw new Error('virtual_regions: auto: pass the virtual regions found at the IdP (resolveVirtualRegions)');
   const store = options.store ?? storeFor(config, logger);
   const { routing } = config;
   const { keystone } = config;
   const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
+  const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
+    k2kForward({
+      serviceType,
+      authUrl: keystone.authUrl,
+      store,
+      local: config.local.endpoints[serviceType],
+      ...(config.publicUrl && { publicUrl: `${config.publicUrl}${mount}` }),
+      localName: config.local.name,
+      timeoutMs: config.upstream.timeoutMs,
+      keystoneTimeoutMs: config.upstream.keystoneTimeoutMs,
+      ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
+      logger,
+      learn: routing.learn,
+      search: routing.searchByBroadcast,
+      ...(routing.resourceTypes[serviceType] && { resourceTypes: routing.resourceTypes[serviceType] }),
+      locationTtlSeconds: routing.locationTtlSeconds,
+      absentTtlSeconds: routing.absentTtlSeconds,
+      ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
+      maxSearchesPerCaller: routing.maxSearchesPerCaller,
+      aggregate: routing.aggregation,
+      ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
+      pageLimit: routing.pageLimit,
+      listBodyLimitBytes: routing.listBodyLimitBytes,
+      ...(pin && { pin }),
+    });
+  // Express tries mounts in order: /<region>/volume before /volume.
   const forwards = new Map<string, K2KForwardMiddleware>();
-  for (const [mount, serviceType] of Object.entries(config.mounts)) {
-    forwards.set(
-      mount,
-      k2kForward({
-        serviceType,
-        authUrl: keystone.authUrl,
-        store,
-        local: config.local.endpoints[serviceType],
-        ...(config.publicUrl && { publicUrl: `${config.publicUrl}${mount}` }),
-        localName: config.local.name,
-        timeoutMs: config.upstream.timeoutMs,
-        keystoneTimeoutMs: config.upstream.keystoneTimeoutMs,
-        ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
-        logger,
-        learn: routing.learn,
-        search: routing.searchByBroadcast,
-        ...(routing.resourceTypes[serviceType] && { resourceTypes: routing.resourceTypes[serviceType] }),
-        locationTtlSeconds: routing.locationTtlSeconds,
-        absentTtlSeconds: routing.absentTtlSeconds,
-        ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
-        maxSearchesPerCaller: routing.maxSearchesPerCaller,
-        aggregate: routing.aggregation,
-        ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
-        pageLimit: routing.pageLimit,
-        listBodyLimitBytes: routing.listBodyLimitBytes,
-      }),
-    );
+  for (const region of virtualRegions) {
+    for (const [mount, serviceType] of Object.entries(config.mounts)) forwards.set(`/${region.name}${mount}`, forwardTo(`/${region.name}${mount}`, serviceType, pinOf(region)));
   }
+  for (const [mount, serviceType] of Object.entries(config.mounts)) forwards.set(mount, forwardTo(mount, serviceType));
   const metrics = new GatewayMetrics({
     tokenValidation: () => auth.stats(),
     remoteTokens: () => sum([...forwards.values()].map((forward) => forward.stats().cache)),
@@ -86,7 +93,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
   let draining = false;
   const own = ownEndpoints({ draining: () => draining, readMetrics, metricsContentType: metrics.registry.contentType });
-  const logRequests = requestLog(logger, metrics, Object.keys(config.mounts));
+  const logRequests = requestLog(logger, metrics, [...forwards.keys()]);
 
   const app = express();
   app.disable('x-powered-by');
@@ -113,6 +120,11 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       await store.close();
     },
   };
+}
+
+function pinOf(region: VirtualRegion): MountPin {
+  const { serviceProvider, project, token } = region;
+  return { serviceProvider, token, ...(region.region !== undefined && { region: region.region }), ...(project && { project }) };
 }
 
 function storeFor(config: GatewayConfig, logger: PinoLogger): Store {

@@ -1,23 +1,20 @@
 /**
- * The K2K gateway. `npm start -w samples/gateway -- --config FILE` (YAML or JSON; see README).
- * With workers > 1 a node cluster primary (supervisor.ts) forks the workers, which share the port
- * and memcached. Exit codes: 2 for a bad config, 1 when the gateway cannot start.
+ * The K2K gateway's command line (`k2k-gateway`, or `npm start -w samples/gateway -- ...`; see
+ * USAGE): serves with `--config FILE` (YAML or JSON; see README), or manages the virtual regions in
+ * the IdP's catalog with `catalog print|register|remove --config FILE`. With workers > 1 a node
+ * cluster primary (supervisor.ts) forks the workers, which share the port and memcached. Exit
+ * codes: 2 for a bad command line or config, 1 when the gateway cannot start or a command fails.
  */
 import cluster from 'node:cluster';
-import { parseArgs } from 'node:util';
 import { OptionError } from '@k2k/common';
+import { runCatalogCommand } from './catalog-command.js';
 import { clusterMetricsReader } from './cluster-metrics.js';
+import { parseCommandLine, USAGE, type Command } from './command-line.js';
 import { loadConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { runGateway } from './server.js';
 import { supervise } from './supervisor.js';
 import type { ListeningMessage, StartFailedMessage } from './worker-messages.js';
-
-function readConfig(): GatewayConfig {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
-  if (!values.config) throw new OptionError('--config', 'give the gateway config file: --config FILE (YAML or JSON)');
-  return loadConfig(values.config);
-}
 
 /** Serves in this process (the only one, or a cluster worker) until SIGTERM or SIGINT, then drains. */
 async function serve(config: GatewayConfig): Promise<void> {
@@ -43,12 +40,28 @@ function failedToStart(error: Error): void {
 }
 
 function main(): void {
+  let command: Command;
   let config: GatewayConfig;
   try {
-    config = readConfig();
+    command = parseCommandLine(process.argv.slice(2));
+    if (command.kind === 'help') {
+      console.log(USAGE);
+      return;
+    }
+    config = loadConfig(command.configFile);
   } catch (error) {
     console.error(`k2k gateway: ${(error as Error).message}`);
     process.exit(2);
+  }
+  if (command.kind === 'catalog') {
+    runCatalogCommand(command.action, config, (line) => console.log(line)).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`k2k gateway: catalog ${command.action}: ${(error as Error).message}`);
+        process.exit(error instanceof OptionError ? 2 : 1);
+      },
+    );
+    return;
   }
   if (config.workers > 1 && cluster.isPrimary) return supervise(config, createLogger(config.logLevel));
   serve(config).catch(failedToStart);

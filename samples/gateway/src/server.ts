@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger as PinoLogger } from 'pino';
 import type { GatewayConfig } from './config.js';
+import { resolveVirtualRegions } from './discover-virtual-regions.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
 import { closeListener, createListener, listen } from './http-listener.js';
 
@@ -19,7 +20,8 @@ export interface RunningGateway {
 
 /** Serves the gateway on the configured addresses (one process: the only one, or a cluster worker). */
 export async function runGateway(config: GatewayConfig, logger: PinoLogger, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const gateway = createGateway(config, logger, options);
+  const virtualRegions = options.virtualRegions ?? (await resolveVirtualRegions(config, logger));
+  const gateway = createGateway(config, logger, { ...options, virtualRegions });
   const server = createListener(gateway.app, config.listen);
   const admin = config.adminListen && { address: config.adminListen, server: createListener(gateway.admin, config.listen) };
   let port: number;
@@ -32,7 +34,10 @@ export async function runGateway(config: GatewayConfig, logger: PinoLogger, opti
     await gateway.close();
     throw error;
   }
-  logger.info({ host: config.listen.host, port, ...(admin && { adminHost: admin.address.host, adminPort }), mounts: config.mounts }, 'gateway listening');
+  logger.info(
+    { host: config.listen.host, port, ...(admin && { adminHost: admin.address.host, adminPort }), mounts: config.mounts, virtualRegions: virtualRegions.map((region) => region.name) },
+    'gateway listening',
+  );
 
   const { graceSeconds, timeoutSeconds } = config.drain;
   let stopping: Promise<void> | undefined;

@@ -32,12 +32,13 @@ service_providers: auto
 mounts: {/volume: volumev3, /image: image}
 store: {backend: memcached, servers: ["127.0.0.1:11211"], secret_key: "a-long-enough-secret", security_strategy: ENCRYPT}
 routing: {learn: true, search_by_broadcast: true, aggregation: true}
+virtual_regions: auto
 `;
       writeFileSync(join(dir, 'gateway.yaml'), yaml);
-      writeFileSync(join(dir, 'gateway.json'), JSON.stringify(VALID));
+      writeFileSync(join(dir, 'gateway.json'), JSON.stringify({ ...VALID, virtual_regions: 'auto' }));
       const fromYaml = loadConfig(join(dir, 'gateway.yaml'));
       expect(fromYaml).to.deep.equal(loadConfig(join(dir, 'gateway.json')));
-      expect(fromYaml).to.deep.include({ workers: 2, serviceProviders: 'auto', mounts: { '/volume': 'volumev3', '/image': 'image' } });
+      expect(fromYaml).to.deep.include({ workers: 2, serviceProviders: 'auto', mounts: { '/volume': 'volumev3', '/image': 'image' }, virtualRegions: 'auto' });
       expect(fromYaml.keystone.serviceAuth).to.deep.equal({ username: 'k2k', password: 'secret', userDomainName: 'Default', projectName: 'service', projectDomainName: 'Default' });
       expect(fromYaml.store).to.deep.equal({ backend: 'memcached', servers: ['127.0.0.1:11211'], secretKey: 'a-long-enough-secret', securityStrategy: 'ENCRYPT', insecurePlaintext: false });
     } finally {
@@ -145,6 +146,51 @@ routing: {learn: true, search_by_broadcast: true, aggregation: true}
     for (const public_url of ['gw.example.com', 'ftp://gw.example.com', 'https://gw.example.com/?x=1', 'https://user:pw@gw.example.com']) {
       expect(() => parseConfig({ ...VALID, public_url }), public_url).to.throw(/^public_url: must be/);
     }
+  });
+
+  it('reads virtual_regions: none by default, auto, or a list whose names default to <sp> or <sp>.<region>', () => {
+    expect(parseConfig(VALID).virtualRegions).to.deep.equal([]);
+    expect(parseConfig({ ...VALID, virtual_regions: 'auto' }).virtualRegions).to.equal('auto');
+    const listed = parseConfig({
+      ...VALID,
+      virtual_regions: [
+        { sp: 'sp1' },
+        { sp: 'sp1', region: 'RegionTwo' },
+        { sp: 'sp2', name: 'sp2-demo2', project_name: 'demo2' },
+        { sp: 'two', region: 'RegionTwo', token: 'passthrough' },
+      ],
+    }).virtualRegions;
+    expect(listed).to.deep.equal([
+      { name: 'sp1', serviceProvider: 'sp1', token: 'k2k' },
+      { name: 'sp1.RegionTwo', serviceProvider: 'sp1', region: 'RegionTwo', token: 'k2k' },
+      { name: 'sp2-demo2', serviceProvider: 'sp2', project: { name: 'demo2', domain: 'Default' }, token: 'k2k' },
+      { name: 'two.RegionTwo', serviceProvider: 'two', region: 'RegionTwo', token: 'passthrough' },
+    ]);
+  });
+
+  it('refuses bad virtual_regions, naming the key', () => {
+    const bad = (virtual_regions: unknown, extra: Record<string, unknown> = {}) => () => parseConfig({ ...VALID, ...extra, virtual_regions });
+    expect(bad('all')).to.throw(/^virtual_regions: must be auto or a list/);
+    expect(bad([{ name: 'x' }])).to.throw(/^virtual_regions\[0\]\.sp: must be a non-empty string/);
+    expect(bad([{ sp: 'sp1', regoin: 'r' }])).to.throw(/^virtual_regions\[0\]\.regoin: unknown option; did you mean "region"/);
+    expect(bad([{ sp: 'sp1' }, { sp: 'sp1' }])).to.throw(/^virtual_regions\[1\]\.name: "sp1" is already the name of another virtual region/);
+    expect(bad([{ sp: 'sp1', name: 'volume' }])).to.throw(/^virtual_regions\[0\]\.name: "volume" is the first segment of mount \/volume/);
+    expect(bad([{ sp: 'sp1', name: 'metrics' }])).to.throw(/^virtual_regions\[0\]\.name: "metrics" is the gateway's own/);
+    expect(bad([{ sp: 'sp1', name: 'a/b' }])).to.throw(/^virtual_regions\[0\]\.name: must be letters, digits/);
+    expect(bad([{ sp: 'default' }])).to.throw(/^virtual_regions\[0\]\.sp: names the local cloud/);
+    expect(bad([{ sp: 'sp3' }], { service_providers: ['sp1'] })).to.throw(/^virtual_regions\[0\]\.sp: "sp3" is not in service_providers \(sp1\)/);
+    expect(bad([{ sp: 'sp1', token: 'mine' }])).to.throw(/^virtual_regions\[0\]\.token: must be one of "k2k", "passthrough"/);
+    expect(bad([{ sp: 'sp1', project_domain_name: 'Default' }])).to.throw(/^virtual_regions\[0\]\.project_domain_name: needs project_name/);
+    expect(bad([{ sp: 'two', token: 'passthrough' }])).to.throw(/^virtual_regions\[0\]\.region: required with token: passthrough/);
+    expect(bad([{ sp: 'two', region: 'R2', token: 'passthrough', project_name: 'demo' }])).to.throw(/^virtual_regions\[0\]\.project_name: not with token: passthrough/);
+    expect(bad([{ sp: 'two', region: 'R2', name: 'R2', token: 'passthrough' }])).to.throw(/^virtual_regions\[0\]\.name: must differ from its region \(R2\)/);
+  });
+
+  it('reads keystone.admin_auth for the catalog commands, as service_auth', () => {
+    expect(parseConfig(VALID).keystone.adminAuth).to.equal(undefined);
+    const admin = parseConfig({ ...VALID, keystone: { ...VALID.keystone, admin_auth: { username: 'admin', password: 'adminpw', project_name: 'admin' } } }).keystone.adminAuth;
+    expect(admin).to.deep.equal({ username: 'admin', password: 'adminpw', userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' });
+    expect(() => parseConfig({ ...VALID, keystone: { ...VALID.keystone, admin_auth: { username: 'admin' } } })).to.throw(/^keystone\.admin_auth\.password: must be a non-empty string/);
   });
 
   it('names the file when it cannot be read or parsed', () => {

@@ -3,7 +3,21 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Federation } from '@k2k/testing';
+import { parseConfig, type GatewayConfig } from '../src/config.js';
 import type { GatewayProcess } from '../src/start-gateway.js';
+
+/** A one-worker gateway config on the simulated federation (/volume and /image), with `extra` keys. */
+export function configFor(federation: Federation, extra: Record<string, unknown> = {}): GatewayConfig {
+  return parseConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    workers: 1,
+    keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
+    local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
+    mounts: { '/volume': 'volumev3', '/image': 'image' },
+    ...extra,
+  });
+}
 
 /** A folder for config files, removed by `remove()`. */
 export function configFolder(): { write(name: string, config: object): string; remove(): void } {

@@ -5,21 +5,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
-import { parseConfig, type GatewayConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { startGatewayProcess } from '../src/start-gateway.js';
-
-function configFor(federation: Federation, extra: Record<string, unknown> = {}): GatewayConfig {
-  return parseConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    workers: 1,
-    keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
-    local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
-    mounts: { '/volume': 'volumev3', '/image': 'image' },
-    ...extra,
-  });
-}
+import { configFor } from './fixtures.js';
 
 describe('the gateway (in-process)', () => {
   let federation: Federation;

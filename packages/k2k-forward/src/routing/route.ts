@@ -12,7 +12,8 @@ export interface RoutingLimits {
 /**
  * Step 2: runs the rules in order, the first decision wins; then the loop guard and the allow-list
  * apply to it, whichever rule decided: a named service provider must be one the caller's token
- * offers and the configuration allows (400 naming it otherwise), and a search looks only there.
+ * offers and the configuration allows (400 naming it otherwise), and a search looks only there. A
+ * passthrough target is no service provider: only the loop guard applies to it.
  */
 export async function route(rules: readonly RoutingRule[], context: RoutingContext, limits: RoutingLimits): Promise<Target> {
   let decision: Decision = { kind: 'local', reason: 'no rule sent it elsewhere' };
@@ -30,6 +31,10 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
       if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.serviceProvider} again.`);
       return { ...decision, serviceProvider: usableServiceProvider(context.identity, decision.serviceProvider, limits) };
     }
+    case 'passthrough':
+      // Its endpoint comes from the catalog, where this proxy itself may be registered: never twice.
+      if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.name} again.`);
+      return decision;
     case 'locate':
       return { kind: 'locate', candidates: limits.looped ? [] : offeredServiceProviders(context.identity, limits), reason: decision.reason };
     case 'fanout':

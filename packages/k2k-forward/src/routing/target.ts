@@ -7,6 +7,7 @@ import type { ProjectRequest } from '../routing-headers.js';
 export type Decision =
   | { kind: 'local'; reason: string; learned?: boolean }
   | { kind: 'remote'; serviceProvider: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  | PassthroughTarget
   /** Unknown: find the cloud that holds the resource (search) */
   | { kind: 'locate'; reason: string }
   /** A list: ask every cloud and merge (aggregation) */
@@ -17,10 +18,23 @@ export type Target =
   /** The local service. `learned`: from a learned location, which a 404 makes stale */
   | { kind: 'local'; reason: string; learned?: boolean }
   | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  | PassthroughTarget
   /** Search the local cloud and these service providers for the resource */
   | { kind: 'locate'; candidates: ServiceProvider[]; reason: string }
   /** List at the local cloud and these service providers, and merge */
   | { kind: 'fanout'; serviceProviders: ServiceProvider[]; reason: string };
+
+/**
+ * A target that trusts the IdP's tokens (a pin with token 'passthrough'): the caller's own token
+ * goes to the endpoint of the caller's own catalog in `region`, named `name` in answers and logs.
+ */
+export interface PassthroughTarget {
+  kind: 'passthrough';
+  name: string;
+  region: string;
+  interface?: EndpointInterface;
+  reason: string;
+}
 
 /** A target one cloud answers (every one but a fan-out). */
 export type SingleTarget = Exclude<Target, { kind: 'fanout' }>;

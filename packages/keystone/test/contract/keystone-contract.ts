@@ -4,8 +4,9 @@
  * suite (test/keystone). It only uses what FederationEnv says about the federation.
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import type { FederationEnv } from '@k2k/testing';
-import { KeystoneClient, KeystoneError, selectEndpoint, type ServiceProvider, type Token } from '../../src/index.js';
+import { KeystoneClient, KeystoneError, selectEndpoint, type CatalogAdmin, type ServiceProvider, type Token } from '../../src/index.js';
 
 /** What a contract run needs beyond the env: ways to make states the API cannot make alone. */
 export interface ContractHooks {
@@ -183,6 +184,81 @@ export function defineKeystoneContract(getEnv: () => FederationEnv, hooks: Contr
       const auth = await fetch(env.spFederationAuthUrl);
       expect(auth.status).to.equal(500);
       await auth.body?.cancel();
+    });
+  });
+
+  describe('catalog administration', () => {
+    // Names of their own, removed again: the real-Keystone run shares its IdP with other suites.
+    const suffix = randomBytes(4).toString('hex');
+    const regionId = `k2k-contract-${suffix}`;
+    const serviceType = `k2k-contract-${suffix}`;
+    const adminToken = (): Promise<Token> =>
+      idp.authenticate({ user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword }, { project: { name: 'admin', domain: { name: 'Default' } } });
+    let admin: CatalogAdmin;
+
+    before(async () => {
+      admin = idp.catalogAdmin((await adminToken()).id);
+    });
+
+    after(async () => {
+      // whatever a failed test left behind
+      for (const service of await admin.listServices({ type: serviceType })) await admin.deleteService(service.id);
+      if ((await admin.listRegions()).some((region) => region.id === regionId)) await admin.deleteRegion(regionId);
+    });
+
+    it('creates a region with the id asked for, a service and an endpoint there, which new tokens list; then deletes them', async () => {
+      const region = await admin.createRegion({ id: regionId, description: 'k2k contract' });
+      expect(region).to.deep.equal({ id: regionId, description: 'k2k contract', parentRegionId: null });
+      expect((await admin.listRegions()).map((r) => r.id)).to.include(regionId);
+      const service = await admin.createService({ type: serviceType, name: 'k2k-contract', description: 'k2k contract' });
+      expect(service).to.deep.include({ type: serviceType, name: 'k2k-contract', description: 'k2k contract', enabled: true });
+      expect(await admin.listServices({ type: serviceType })).to.deep.equal([service]);
+      const url = `http://127.0.0.1:9/${suffix}/v3/%(project_id)s`;
+      const endpoint = await admin.createEndpoint({ serviceId: service.id, regionId, interface: 'public', url });
+      expect(endpoint).to.deep.include({ serviceId: service.id, regionId, interface: 'public', url, enabled: true });
+      expect(await admin.listEndpoints({ serviceId: service.id, regionId, interface: 'public' })).to.deep.equal([endpoint]);
+      expect(await admin.listEndpoints({ regionId, interface: 'internal' })).to.deep.equal([]);
+
+      const token = await userToken();
+      expect(selectEndpoint(token.catalog, { serviceType, region: regionId })?.url).to.equal(url.replace('%(project_id)s', env.idpProjectId));
+
+      await admin.deleteEndpoint(endpoint.id);
+      await admin.deleteService(service.id);
+      await admin.deleteRegion(regionId);
+      expect((await admin.listRegions()).map((r) => r.id)).to.not.include(regionId);
+      expect(selectEndpoint((await userToken()).catalog, { serviceType })).to.equal(undefined);
+    });
+
+    it('refuses a duplicate region (409), deleting a region with endpoints (403), an endpoint in no region or an empty service name (400), unknown ids (404)', async () => {
+      await admin.createRegion({ id: regionId, description: '' });
+      const duplicate = await refusal(admin.createRegion({ id: regionId, description: '' }));
+      expect(duplicate.status).to.equal(409);
+      expect(duplicate.message).to.equal(`Conflict occurred attempting to store region - Duplicate ID, ${regionId}..`);
+      const service = await admin.createService({ type: serviceType, name: 'k2k-contract', description: '' });
+      const endpoint = await admin.createEndpoint({ serviceId: service.id, regionId, interface: 'public', url: `http://127.0.0.1:9/${suffix}` });
+      const unnamed = await refusal(admin.createService({ type: serviceType, name: '', description: '' }));
+      expect(unnamed.status).to.equal(400);
+      expect(unnamed.message).to.match(/^Invalid input for field 'name': '' is too short/);
+      const inUse = await refusal(admin.deleteRegion(regionId));
+      expect(inUse.status).to.equal(403);
+      expect(inUse.message).to.equal(`Unable to delete region ${regionId} because it or its child regions have associated endpoints.`);
+      const noRegion = await refusal(admin.createEndpoint({ serviceId: service.id, regionId: `${regionId}-nowhere`, interface: 'public', url: `http://127.0.0.1:9/${suffix}` }));
+      expect(noRegion.status).to.equal(400);
+      await admin.deleteService(service.id); // its endpoints go with it
+      expect((await refusal(admin.deleteEndpoint(endpoint.id))).message).to.equal(`Could not find endpoint: ${endpoint.id}.`);
+      await admin.deleteRegion(regionId);
+      const gone = await refusal(admin.deleteRegion(regionId));
+      expect(gone.status).to.equal(404);
+      expect(gone.message).to.equal(`Could not find region: ${regionId}.`);
+    });
+
+    it("lets any token read regions, and only the admin role change the catalog (403 naming the policy)", async () => {
+      const user = idp.catalogAdmin((await userToken()).id);
+      expect((await user.listRegions()).map((r) => r.id)).to.include(env.region);
+      const refused = await refusal(user.createRegion({ id: regionId, description: '' }));
+      expect(refused.status).to.equal(403);
+      expect(refused.message).to.equal('You are not authorized to perform the requested action: identity:create_region.');
+      expect((await refusal(user.listEndpoints())).status).to.equal(403);
     });
   });
 }

@@ -1,5 +1,11 @@
 import { newId } from './ids.js';
 
+export interface SimRegion {
+  id: string;
+  description: string;
+  parentRegionId: string | null;
+}
+
 export interface SimEndpoint {
   id: string;
   interface: 'public' | 'internal' | 'admin';
@@ -12,20 +18,77 @@ export interface SimService {
   id: string;
   type: string;
   name: string;
+  description: string;
   endpoints: SimEndpoint[];
 }
 
 const PROJECT_VARIABLE = /[%$]\((?:project_id|tenant_id)\)s/;
 const PROJECT_VARIABLES = new RegExp(PROJECT_VARIABLE.source, 'g');
 
-/** The service catalog of a simulated Keystone. */
+/** The service catalog of a simulated Keystone: regions, services and their endpoints. */
 export class Catalog {
+  readonly regions: SimRegion[] = [];
   readonly services: SimService[] = [];
 
-  addService(type: string, name: string, endpoints: Omit<SimEndpoint, 'id'>[]): SimService {
-    const service = { id: newId(), type, name, endpoints: endpoints.map((endpoint) => ({ id: newId(), ...endpoint })) };
+  addRegion(id: string, description = '', parentRegionId: string | null = null): SimRegion {
+    const region = { id, description, parentRegionId };
+    this.regions.push(region);
+    return region;
+  }
+
+  /** A service with its endpoints; their regions are created when missing (as keystone-manage bootstrap does). */
+  addService(type: string, name: string, endpoints: Omit<SimEndpoint, 'id'>[], description = ''): SimService {
+    const service: SimService = { id: newId(), type, name, description, endpoints: [] };
     this.services.push(service);
+    for (const endpoint of endpoints) {
+      if (!this.region(endpoint.regionId)) this.addRegion(endpoint.regionId);
+      this.addEndpoint(service, endpoint);
+    }
     return service;
+  }
+
+  addEndpoint(service: SimService, endpoint: Omit<SimEndpoint, 'id'>): SimEndpoint {
+    const added = { id: newId(), ...endpoint };
+    service.endpoints.push(added);
+    return added;
+  }
+
+  region(id: string): SimRegion | undefined {
+    return this.regions.find((region) => region.id === id);
+  }
+
+  service(id: string): SimService | undefined {
+    return this.services.find((service) => service.id === id);
+  }
+
+  /** Every endpoint with the service it belongs to. */
+  endpoints(): { service: SimService; endpoint: SimEndpoint }[] {
+    return this.services.flatMap((service) => service.endpoints.map((endpoint) => ({ service, endpoint })));
+  }
+
+  /** Whether a region or one of its child regions has endpoints (Keystone then refuses to delete it). */
+  regionInUse(id: string): boolean {
+    return this.endpoints().some(({ endpoint }) => endpoint.regionId === id) || this.regions.some((child) => child.parentRegionId === id && this.regionInUse(child.id));
+  }
+
+  /** Deletes a region and its child regions. */
+  removeRegion(id: string): void {
+    for (const child of this.regions.filter((region) => region.parentRegionId === id)) this.removeRegion(child.id);
+    this.regions.splice(this.regions.findIndex((region) => region.id === id), 1);
+  }
+
+  /** Deletes a service with its endpoints. */
+  removeService(id: string): void {
+    this.services.splice(this.services.findIndex((service) => service.id === id), 1);
+  }
+
+  /** Deletes an endpoint; false when there is none with that id. */
+  removeEndpoint(id: string): boolean {
+    for (const service of this.services) {
+      const at = service.endpoints.findIndex((endpoint) => endpoint.id === id);
+      if (at >= 0) return (service.endpoints.splice(at, 1), true);
+    }
+    return false;
   }
 
   /**

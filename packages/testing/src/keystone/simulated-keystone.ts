@@ -1,7 +1,8 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { readBody, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
+import { readBody, readJsonObject, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
 import { Catalog } from './catalog.js';
+import { catalogRoutes } from './catalog-api.js';
 import { Directory, SYSTEM_TARGET, type Project, type Role } from './directory.js';
 import { newId } from './ids.js';
 import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
@@ -170,6 +171,12 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
         name: 'federation.auth',
         handle: (r) => this.federationAuth(r),
       },
+      ...catalogRoutes(this.catalog, {
+        authUrl: () => this.authUrl,
+        caller: (r) => this.caller(r),
+        isAdmin: (token) => this.rolesOf(token).some((role) => role.name === 'admin'),
+        fail: (r, status, message) => this.fail(r, status, message),
+      }),
     ];
   }
 
@@ -197,7 +204,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   }
 
   private async issue(request: SimRequest): Promise<void> {
-    const auth = (await readJson(request.req))?.auth as AuthBody | undefined;
+    const auth = (await readJsonObject(request.req))?.auth as AuthBody | undefined;
     const methods = auth?.identity?.methods;
     if (!auth || !Array.isArray(methods) || methods.length === 0) return this.fail(request, 400, MESSAGES.badRequest);
     const credentials = this.authenticate(auth.identity ?? {}, methods);
@@ -339,7 +346,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   }
 
   private async ecpAssertion(request: SimRequest): Promise<void> {
-    const auth = (await readJson(request.req))?.auth as AuthBody | undefined;
+    const auth = (await readJsonObject(request.req))?.auth as AuthBody | undefined;
     const check = this.tokens.check(auth?.identity?.token?.id);
     if (!check.ok) return this.fail(request, 404, check.reason === 'unknown' ? MESSAGES.unrecognizedToken : MESSAGES.failedToValidate);
     const token = check.token;
@@ -419,15 +426,6 @@ interface AuthBody {
     system?: { all?: unknown };
     service_provider?: { id?: string };
   };
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  try {
-    const parsed: unknown = JSON.parse(await readBody(req));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { OptionError } from '@k2k/common';
+import { CATALOG_ACTIONS, type CatalogAction } from './catalog-command.js';
+
+/** What the command line asks for. */
+export type Command = { kind: 'help' } | { kind: 'serve'; configFile: string } | { kind: 'catalog'; action: CatalogAction; configFile: string };
+
+export const USAGE = `Usage:
+  k2k-gateway --config FILE                                  serve (YAML or JSON config)
+  k2k-gateway catalog print|register|remove --config FILE    the virtual regions in the IdP's catalog
+  k2k-gateway --help
+
+catalog print     what register would do; changes nothing
+catalog register  a region per virtual region and a public endpoint per mount pointing at the
+                  gateway, so that 'openstack --os-region-name <sp> ...' goes through it (idempotent)
+catalog remove    deletes what register made
+The catalog commands log in with keystone.admin_auth (else keystone.service_auth): the admin role.
+
+Exit codes: 0 done, 1 failed (Keystone refused, a catalog conflict, could not start), 2 bad command
+line or config.`;
+
+/** Reads the command line (`npm start -- ...` passes it on); throws an OptionError naming what is wrong. */
+export function parseCommandLine(args: string[]): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    throw new OptionError('command line', `${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  const [command, action, ...extra] = positionals;
+  if (!values.config) throw new OptionError('--config', `give the gateway config file: --config FILE (YAML or JSON)\n${USAGE}`);
+  if (command === undefined) return { kind: 'serve', configFile: values.config };
+  if (command !== 'catalog' || extra.length > 0) throw new OptionError('command line', `unknown command "${positionals.join(' ')}"\n${USAGE}`);
+  if (!CATALOG_ACTIONS.includes(action as CatalogAction)) throw new OptionError('catalog', `give one of ${CATALOG_ACTIONS.join(', ')}\n${USAGE}`);
+  return { kind: 'catalog', action: action as CatalogAction, configFile: values.config };
+}
+
+function parse(args: string[]) {
+  return parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+}
