@@ -1,5 +1,5 @@
 export { k2kForward } from './k2k-forward.js';
-export type { ForwardEvent, K2KForwardMiddleware } from './k2k-forward.js';
+export type { ForwardEvent, ForwardStats, K2KForwardMiddleware } from './k2k-forward.js';
 export type { K2KForwardOptions } from './options.js';
 export type { MountPin } from './mount-pin.js';
 export type { ExchangeEvent } from './remote-session.js';

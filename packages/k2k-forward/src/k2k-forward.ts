@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { silentLogger } from '@k2k/common';
+import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext } from '@k2k/keystone';
+import { createStore, storeOption, type Store } from '@k2k/store';
 import { Aggregator } from './aggregation/aggregate.js';
 import { answer, answerList } from './answer.js';
 import { AnswerLinks } from './answer-links.js';
@@ -10,7 +12,8 @@ import { Executor, type Delivery } from './execute.js';
 import { Learner, type Lesson } from './learn.js';
 import { Locator, type ProbeEvent, type SearchEvent } from './locate.js';
 import { Locations, type LocationEvent } from './locations.js';
-import { parseForwardOptions, type K2KForwardOptions } from './options.js';
+import { inferServiceType } from './infer-service-type.js';
+import { forwarderSettings, parseForwardOptions, type ForwarderSettings, type K2KForwardOptions } from './options.js';
 import { parseApiRequest } from './parse-request.js';
 import { extendedProxyList, PROXY_LIST_HEADER, proxiesPassed } from './proxy-chain.js';
 import { RemoteSessions, type ExchangeEvent } from './remote-session.js';
@@ -52,7 +55,7 @@ export interface K2KForwardMiddleware {
    * remembered as absent, 'search' (SearchEvent) and 'probe' (ProbeEvent) for searches.
    */
   readonly events: EventEmitter;
-  stats(): ReturnType<RemoteSessions['stats']> & { locations: ReturnType<Locations['stats']> };
+  stats(): ForwardStats;
   close(): Promise<void>;
 }
 
@@ -61,11 +64,90 @@ export interface K2KForwardMiddleware {
  * resource, through K2K federation. A request's journey: parse, route (the mount's pin, routing
  * headers, a qualified id or name, a learned location, a search, a merged list, else local),
  * execute (a scoped token at the service provider, its endpoint, the request sent), answer,
- * learn. Mount keystoneAuth before it: it needs the confirmed caller (`req.keystone`).
+ * learn. Mount keystoneAuth before it: it needs the confirmed caller (`req.keystone`), and with no
+ * options it takes keystoneAuth's Keystone URL, store and logger (`req.keystoneContext`) and infers
+ * the service from the mount path or the resource type.
  */
-export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
+export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddleware {
   const config = parseForwardOptions(options);
   const events = new EventEmitter();
+  /** One forwarder per (service, Keystone, store): with every option given, just one, made now. */
+  const forwarders = new Map<string, Forwarder>();
+  const storeIds = new WeakMap<object, number>();
+  let ownStore: Store | undefined;
+  const storeKey = (store: Store): number => {
+    const id = storeIds.get(store) ?? forwarders.size;
+    storeIds.set(store, id);
+    return id;
+  };
+  if (config.serviceType && config.authUrl) forwarderFor(config.serviceType, config.authUrl, undefined);
+
+  const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const requestId = requestIdOf(req, res);
+    let forwarder: Forwarder;
+    try {
+      const authUrl = config.authUrl ?? req.keystoneContext?.authUrl;
+      if (!authUrl) throw new OpenStackError(500, 'k2kForward needs keystoneAuth mounted before it (or its authUrl option).');
+      const serviceType = config.serviceType ?? inferServiceType(req, parseApiRequest(req.method ?? 'GET', req.url ?? '/').resourceType);
+      forwarder = forwarderFor(serviceType, authUrl, req.keystoneContext);
+    } catch (error) {
+      return writeOpenStackError(req, res, error);
+    }
+    forwarder.handle(req, res, next, requestId);
+  };
+
+  function forwarderFor(serviceType: string, authUrl: string, context: KeystoneContext | undefined): Forwarder {
+    const store = config.store ?? (context && storeOption(context.store, 'keystoneAuth store')) ?? (ownStore ??= createStore());
+    const key = `${serviceType}\n${authUrl}\n${storeKey(store)}`;
+    let forwarder = forwarders.get(key);
+    if (!forwarder) {
+      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger }), events);
+      forwarders.set(key, forwarder);
+    }
+    return forwarder;
+  }
+
+  return Object.assign(middleware, {
+    events,
+    stats: () => sumStats([...forwarders.values()].map((forwarder) => forwarder.stats())),
+    close: async () => {
+      await Promise.all([...forwarders.values()].map((forwarder) => forwarder.close()));
+      await ownStore?.close();
+    },
+  });
+}
+
+/** K2K exchanges and cache counts, summed over the services a k2kForward served. */
+export interface ForwardStats {
+  exchanges: number;
+  failures: number;
+  /** Remote sessions */
+  cache: { hits: number; misses: number };
+  /** Learned locations */
+  locations: { hits: number; misses: number };
+}
+
+function sumStats(all: ForwardStats[]): ForwardStats {
+  const total: ForwardStats = { exchanges: 0, failures: 0, cache: { hits: 0, misses: 0 }, locations: { hits: 0, misses: 0 } };
+  for (const stats of all) {
+    total.exchanges += stats.exchanges;
+    total.failures += stats.failures;
+    for (const part of ['cache', 'locations'] as const) {
+      total[part].hits += stats[part].hits;
+      total[part].misses += stats[part].misses;
+    }
+  }
+  return total;
+}
+
+/** A forwarder for one service at one Keystone: what a k2kForward with every option given is. */
+interface Forwarder {
+  handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): void;
+  stats(): ForwardStats;
+  close(): Promise<void>;
+}
+
+function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwarder {
   const idp = new KeystoneClient({ authUrl: config.authUrl, timeoutMs: config.keystoneTimeoutMs });
   const sessions = new RemoteSessions(idp, config.store, config.tokenSafetyMarginSeconds, config.keystoneTimeoutMs, (event: ExchangeEvent) => events.emit('exchange', event));
   const upstream = new Upstream(config.timeoutMs, config.probeTimeoutMs);
@@ -112,13 +194,12 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
         ...(config.aggregate && localUpstream ? [aggregateList(new Set(config.aggregateResourceTypes))] : []),
       ];
 
-  const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
-    const requestId = requestIdOf(req, res);
+  function handleRequest(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): void {
     handle(req, res, next, requestId).catch((error: unknown) => {
       if (!(error instanceof OpenStackError)) config.logger.error({ requestId, err: { message: (error as Error)?.message } }, 'k2kForward failed');
       writeOpenStackError(req, res, error);
     });
-  };
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): Promise<void> {
     const call = parse(req, res, requestId);
@@ -219,12 +300,12 @@ export function k2kForward(options: K2KForwardOptions): K2KForwardMiddleware {
     );
   }
 
-  return Object.assign(middleware, {
-    events,
+  return {
+    handle: handleRequest,
     stats: () => ({ ...sessions.stats(), locations: locations.stats() }),
     close: async () => {
       upstream.close();
       await idp.close();
     },
-  });
+  };
 }

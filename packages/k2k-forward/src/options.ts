@@ -6,11 +6,11 @@ import { parsePin, type MountPin, type Pin } from './mount-pin.js';
 import { DEFAULT_AGGREGATED_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 
 export interface K2KForwardOptions {
-  /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted) */
-  serviceType: string;
-  /** The local Keystone's v3 URL: the identity provider */
-  authUrl: string;
-  /** Shared cache of remote tokens (and, later, resource locations). Default: in-process memory */
+  /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted). Default: per request, from the mount path or the resource type */
+  serviceType?: string;
+  /** The local Keystone's v3 URL: the identity provider. Default: keystoneAuth's (req.keystoneContext) */
+  authUrl?: string;
+  /** Shared cache of remote tokens and resource locations. Default: keystoneAuth's, else in-process memory */
   store?: Store;
   /**
    * Where requests that stay local go: 'next' (default) hands them to the next middleware (mounted
@@ -76,9 +76,12 @@ export interface K2KForwardOptions {
 }
 
 export interface ParsedForwardOptions {
-  serviceType: string;
-  authUrl: string;
-  store: Store;
+  /** Absent: inferred per request */
+  serviceType?: string;
+  /** Absent: keystoneAuth's */
+  authUrl?: string;
+  /** Absent: keystoneAuth's, else in-process memory */
+  store?: Store;
   local: { kind: 'next' } | { kind: 'upstream'; template: URL };
   publicUrl: URL | undefined;
   localName: string;
@@ -89,10 +92,12 @@ export interface ParsedForwardOptions {
   tokenSafetyMarginSeconds: number;
   proxyId: string;
   serviceProviders: string[] | undefined;
-  logger: Logger;
+  /** Absent: keystoneAuth's, else silent */
+  logger?: Logger;
   learn: boolean;
   search: boolean;
-  resourceTypes: string[];
+  /** Absent: OpenStack's for the service type */
+  resourceTypes?: string[];
   locationTtlSeconds: number;
   absentTtlSeconds: number;
   probeTimeoutMs: number;
@@ -100,7 +105,8 @@ export interface ParsedForwardOptions {
   jsonBodyLimitBytes: number;
   learnListLimit: number;
   aggregate: boolean;
-  aggregateResourceTypes: string[];
+  /** Absent: OpenStack's for the service type */
+  aggregateResourceTypes?: string[];
   pageLimit: number;
   listBodyLimitBytes: number;
   pin: Pin | undefined;
@@ -138,7 +144,7 @@ const KNOWN = [
 ];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
-export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForward'): ParsedForwardOptions {
+export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kForward'): ParsedForwardOptions {
   const options = requireObject(input, `${where} options`);
   rejectUnknownKeys(options, KNOWN, where);
   const iface = requireString(withDefault(options.interface, 'public'), `${where}.interface`);
@@ -146,7 +152,7 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
   if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(iface)}`);
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
-  const serviceType = officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
+  const serviceType = options.serviceType === undefined ? undefined : officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
   const timeoutMs = requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1);
   const localName = requireString(withDefault(options.localName, 'default'), `${where}.localName`);
   const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
@@ -154,8 +160,8 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
   const pin = options.pin === undefined ? undefined : parsePin(options.pin, `${where}.pin`, { localName, serviceProviders, region });
   return {
     serviceType,
-    authUrl: requireString(options.authUrl, `${where}.authUrl`),
-    store: storeOption(options.store, `${where}.store`),
+    ...(options.authUrl !== undefined && { authUrl: requireString(options.authUrl, `${where}.authUrl`) }),
+    ...(options.store !== undefined && { store: storeOption(options.store, `${where}.store`) }),
     local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl, `${where}.publicUrl`),
     localName,
@@ -167,10 +173,10 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
     serviceProviders,
-    logger: loggerOption(options.logger, `${where}.logger`),
+    ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
     learn: requireBoolean(withDefault(options.learn, true), `${where}.learn`),
     search: requireBoolean(withDefault(options.search, true), `${where}.search`),
-    resourceTypes: parseStringList(withDefault(options.resourceTypes, [...(DEFAULT_RESOURCE_TYPES[serviceType] ?? [])]), `${where}.resourceTypes`),
+    ...(options.resourceTypes !== undefined && { resourceTypes: parseStringList(options.resourceTypes, `${where}.resourceTypes`) }),
     locationTtlSeconds: requireInteger(withDefault(options.locationTtlSeconds, 86_400), `${where}.locationTtlSeconds`, 1),
     absentTtlSeconds: requireInteger(withDefault(options.absentTtlSeconds, 10), `${where}.absentTtlSeconds`, 0),
     probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, timeoutMs)), `${where}.probeTimeoutMs`, 1, timeoutMs),
@@ -178,7 +184,7 @@ export function parseForwardOptions(input: K2KForwardOptions, where = 'k2kForwar
     jsonBodyLimitBytes: requireInteger(withDefault(options.jsonBodyLimitBytes, 1_048_576), `${where}.jsonBodyLimitBytes`, 1024),
     learnListLimit: requireInteger(withDefault(options.learnListLimit, 1000), `${where}.learnListLimit`, 0),
     aggregate: requireBoolean(withDefault(options.aggregate, true), `${where}.aggregate`),
-    aggregateResourceTypes: parseStringList(withDefault(options.aggregateResourceTypes, [...(DEFAULT_AGGREGATED_TYPES[serviceType] ?? [])]), `${where}.aggregateResourceTypes`),
+    ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: parseStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
     pageLimit: requireInteger(withDefault(options.pageLimit, 1000), `${where}.pageLimit`, 1, 100_000),
     listBodyLimitBytes: requireInteger(withDefault(options.listBodyLimitBytes, 16_777_216), `${where}.listBodyLimitBytes`, 1024),
     pin,
@@ -219,4 +225,24 @@ function parsePublicUrl(value: unknown, option: string): URL {
   if (url.username || url.password || url.search || url.hash) throw new OptionError(option, 'must be a plain URL: no user, query or fragment');
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
+}
+
+/** What one forwarder runs with: the options, with what they left open settled for one service and Keystone. */
+export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes'> & {
+  serviceType: string;
+  authUrl: string;
+  store: Store;
+  logger: Logger;
+  resourceTypes: string[];
+  aggregateResourceTypes: string[];
+};
+
+/** The settings for `serviceType` at `authUrl`: explicit options win; resource types default to OpenStack's for the service. */
+export function forwarderSettings(options: ParsedForwardOptions, found: { serviceType: string; authUrl: string; store: Store; logger: Logger }): ForwarderSettings {
+  return {
+    ...options,
+    ...found,
+    resourceTypes: options.resourceTypes ?? [...(DEFAULT_RESOURCE_TYPES[found.serviceType] ?? [])],
+    aggregateResourceTypes: options.aggregateResourceTypes ?? [...(DEFAULT_AGGREGATED_TYPES[found.serviceType] ?? [])],
+  };
 }

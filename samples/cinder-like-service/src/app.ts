@@ -25,7 +25,7 @@ interface Volume {
  */
 export function createCinderLikeService(options: CinderLikeOptions): { app: express.Express; close(): Promise<void> } {
   const auth = keystoneAuth({ authUrl: options.authUrl, serviceAuth: options.serviceAuth, store: options.store });
-  const forward = k2kForward({ serviceType: 'volumev3', authUrl: options.authUrl, store: options.store, local: 'next' });
+  const forward = k2kForward(); // keystoneAuth's Keystone and store; the service from the resource type (volumes)
   const volumes = new Map<string, Volume & { project: string }>();
 
   const app = express();
