@@ -5,9 +5,8 @@ import { keystoneAuth, type ServiceCredentials } from '@k2k/keystone-auth';
 import type { Store } from '@k2k/store';
 
 export interface CinderLikeOptions {
-  /** The local Keystone (the IdP) */
-  authUrl: string;
-  serviceAuth: ServiceCredentials;
+  /** The local Keystone (the IdP) and this service's user there; absent: the OpenStack environment (OS_CLOUD, or OS_AUTH_URL...) */
+  keystone?: { authUrl: string; serviceAuth: ServiceCredentials };
   store: Store;
 }
 
@@ -24,7 +23,7 @@ interface Volume {
  * service provider to that cloud and lets the others fall through to the routes below.
  */
 export function createCinderLikeService(options: CinderLikeOptions): { app: express.Express; close(): Promise<void> } {
-  const auth = keystoneAuth({ authUrl: options.authUrl, serviceAuth: options.serviceAuth, store: options.store });
+  const auth = keystoneAuth({ ...options.keystone, store: options.store });
   const forward = k2kForward(); // keystoneAuth's Keystone and store; the service from the resource type (volumes)
   const volumes = new Map<string, Volume & { project: string }>();
 

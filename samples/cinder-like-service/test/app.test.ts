@@ -11,7 +11,7 @@ describe('sample: a Cinder-like service with k2kForward in front of its own rout
 
   before(async () => {
     federation = await startFederation({ serviceProviders: ['sp1'] });
-    service = createCinderLikeService({ authUrl: federation.idp.authUrl, serviceAuth: { username: 'k2k', password: 'secret', projectName: 'service' }, store: createStore() });
+    service = createCinderLikeService({ keystone: { authUrl: federation.idp.authUrl, serviceAuth: { username: 'k2k', password: 'secret', projectName: 'service' } }, store: createStore() });
     token = federation.idp.issueToken('alice', 'demo');
   });
 
