@@ -294,7 +294,8 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
   function reportForward(call: Call, serviceProvider: string | undefined, status: number, remoteRequestId: string | string[] | undefined): void {
     const event: ForwardEvent = { serviceProvider, method: call.request.method, resourceType: call.request.resourceType ?? '', status, durationMs: Date.now() - call.started };
     events.emit('forward', event);
-    config.logger.info(
+    // debug: a gateway logs one line per request of its own; this adds the remote request id.
+    config.logger.debug(
       { requestId: call.requestId, globalRequestId: call.globalRequestId, remoteRequestId, serviceProvider: serviceProvider ?? config.localName, method: event.method, resourceType: event.resourceType, status, durationMs: event.durationMs },
       'forwarded',
     );

@@ -135,19 +135,40 @@ function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
   return createStore({ backend: store.backend, servers: store.servers, ...security, insecurePlaintext: store.insecurePlaintext, logger });
 }
 
-/** One log line and one metric sample per answered request: never a header, so never a token. */
+/** The gateway's own endpoints: scrapes and health checks are neither counted nor logged as requests. */
+const OWN_PATHS = new Set(['/metrics', '/healthz']);
+const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * One log line and one metric sample per answered request: request id (and the caller's global
+ * one), user, project, service provider, status, duration. Never a header value, so never a token.
+ */
 function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: string[]) {
   return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const started = process.hrtime.bigint();
     const requestId = requestIdOf(req, res); // every answer carries one, the gateway's own included
     const path = (req.url ?? '/').split('?')[0];
+    if (OWN_PATHS.has(path)) return next();
+    const started = process.hrtime.bigint();
     const mount = mounts.find((candidate) => path === candidate || path.startsWith(`${candidate}/`)) ?? 'none';
+    const incoming = req.headers['x-openstack-request-id'];
+    const globalRequestId = typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const serviceProvider = String(res.getHeader('x-k2k-service-provider') ?? 'local');
       metrics.answered(mount, serviceProvider, req.method ?? 'GET', res.statusCode, seconds);
+      const identity = req.keystone;
       logger.info(
-        { requestId, method: req.method, path, status: res.statusCode, serviceProvider, ms: Math.round(seconds * 1000) },
+        {
+          requestId,
+          ...(globalRequestId && { globalRequestId }),
+          userId: identity?.user.id,
+          projectId: identity?.project?.id,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          serviceProvider,
+          ms: Math.round(seconds * 1000),
+        },
         'request',
       );
     });

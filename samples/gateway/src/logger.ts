@@ -16,7 +16,16 @@ const REDACT = [
   '*.password',
 ];
 
-/** Structured JSON logs (pino) with token-bearing fields redacted. */
+/** Structured JSON logs (pino): level names, ISO times, token-bearing fields redacted. */
 export function createLogger(level: string, destination?: pino.DestinationStream): PinoLogger {
-  return pino({ level, base: { pid: process.pid }, redact: { paths: REDACT, censor: '<redacted>' } }, destination);
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT, censor: '<redacted>' },
+    },
+    destination,
+  );
 }

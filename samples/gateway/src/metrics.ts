@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, type LabelValues } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry, type LabelValues } from 'prom-client';
 import type { ExchangeEvent, LocationEvent, ProbeEvent, SearchEvent } from '@k2k/k2k-forward';
 
 /** What the metrics read their cache counts from, at scrape time. */
@@ -27,6 +27,8 @@ export class GatewayMetrics {
 
   constructor(caches: CacheSources) {
     const registers = [this.registry];
+    // Process and runtime metrics (CPU, memory, event-loop lag, GC), as any Node service exports them.
+    collectDefaultMetrics({ register: this.registry, prefix: 'k2k_' });
     this.requests = new Counter({ name: 'k2k_requests_total', help: 'Requests answered, by mount, service provider, method and status', labelNames: ['mount', 'service_provider', 'method', 'code'], registers });
     this.latency = new Histogram({
       name: 'k2k_request_duration_seconds',

@@ -51,6 +51,10 @@ describe('the gateway (in-process)', () => {
     expect(metrics.text).to.match(/^k2k_exchanges_total\{service_provider="sp1",outcome="ok"\} 1$/m);
     expect(metrics.text).to.match(/^k2k_cache_hits_total\{cache="token_validation"\} \d+$/m);
     expect(metrics.text).to.include('k2k_request_duration_seconds_bucket');
+    expect(metrics.text).to.match(/^k2k_process_cpu_user_seconds_total \d/m); // process metrics
+    await request(gateway.app).get('/metrics').expect(200);
+    const again = (await request(gateway.app).get('/metrics').expect(200)).text;
+    expect(again).to.not.match(/k2k_requests_total\{mount="none"/); // scrapes and health checks are not requests
   });
 
   it('finds an unknown id at the allowed service provider, and counts the search in its metrics', async () => {
@@ -69,8 +73,11 @@ describe('the gateway (in-process)', () => {
   it('logs JSON lines without any token', async () => {
     const token = federation.idp.issueToken('alice', 'demo');
     await request(gateway.app).get(`/volume/v3/${federation.env.idpProjectId}/volumes`).set('x-auth-token', token).set('SERVICE-PROVIDER', 'sp1').expect(200);
-    const records = logs.map((line) => JSON.parse(line) as { msg: string; status?: number });
-    expect(records.some((record) => record.msg === 'request' && record.status === 200)).to.equal(true);
+    const records = logs.map((line) => JSON.parse(line) as { msg: string; status?: number; level: string; time: string; userId?: string; projectId?: string; serviceProvider?: string });
+    const line = records.find((record) => record.msg === 'request' && record.status === 200 && record.serviceProvider === 'sp1');
+    expect(line).to.include({ level: 'info', projectId: federation.env.idpProjectId });
+    expect(line?.userId).to.be.a('string');
+    expect(line?.time).to.match(/^\d{4}-\d\d-\d\dT/);
     for (const line of logs) expect(line).to.not.include('gAAAAAB');
   });
 
@@ -89,7 +96,7 @@ describe('the gateway on a shared store without a secret', () => {
     const store = { backend: 'memcached', servers: ['127.0.0.1:9'], insecure_plaintext: true };
     const gateway = createGateway(configFor(federation, { store }), createLogger('info', sink));
     try {
-      const warnings = logs.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((record) => record.level === 40);
+      const warnings = logs.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((record) => record.level === 'warn');
       expect(warnings.map((record) => record.msg)).to.deep.equal([
         'memcached store without a secret (insecurePlaintext: true): cached tokens are stored unprotected, readable and usable by anyone who can reach the servers',
       ]);
