@@ -26,7 +26,20 @@ export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdent
   }
   if (identity.system) headers['openstack-system-scope'] = 'all';
   headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
+  setDeprecatedHeaders(req, identity);
   if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = JSON.stringify(v2Catalog(identity.catalog));
+}
+
+/** The deprecated names keystonemiddleware still sets, for services that still read them. */
+function setDeprecatedHeaders(req: IncomingMessage, identity: KeystoneIdentity): void {
+  const headers = req.headers;
+  headers['x-user'] = identity.user.name;
+  headers['x-role'] = identity.roles.join(',');
+  if (identity.project) {
+    headers['x-tenant-id'] = identity.project.id;
+    headers['x-tenant-name'] = identity.project.name;
+    headers['x-tenant'] = identity.project.name;
+  }
 }
 
 /** Marks the request unauthenticated (delayed auth decision: the service decides). */

@@ -32,7 +32,7 @@ export interface KeystoneAuthOptions {
   wwwAuthenticateUri?: string;
   /** Cache for validation results. Default: an in-process memory store; share a memcached one across workers */
   store?: Store;
-  /** Longest time a validation result is cached, in seconds (token_cache_time). Default 300 */
+  /** Longest time a validation result is cached, in seconds (token_cache_time); 0 turns the cache off. Default 300 */
   cacheTtlSeconds?: number;
   /** How long a token Keystone refused (unknown, expired, revoked) is remembered as invalid, in seconds; 0: not at all. Default 10 */
   negativeCacheTtlSeconds?: number;
@@ -82,7 +82,7 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     serviceAuth: fromEnvironment?.serviceAuth ?? parseCredentials(options.serviceAuth, `${where}.serviceAuth`),
     wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
     store: storeOption(options.store, `${where}.store`),
-    cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 1),
+    cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 0),
     negativeCacheTtlSeconds: requireInteger(withDefault(options.negativeCacheTtlSeconds, 10), `${where}.negativeCacheTtlSeconds`, 0),
     delayAuthDecision: requireBoolean(withDefault(options.delayAuthDecision, false), `${where}.delayAuthDecision`),
     includeServiceCatalog: requireBoolean(withDefault(options.includeServiceCatalog, true), `${where}.includeServiceCatalog`),

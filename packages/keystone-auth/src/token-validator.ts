@@ -59,6 +59,8 @@ export class TokenValidator {
   /** The identity behind `token`; throws InvalidTokenError or IdentityUnavailableError. */
   async validate(token: string, allowExpired = false): Promise<KeystoneIdentity> {
     const notExpired = (identity: KeystoneIdentity) => allowExpired || Date.parse(identity.expiresAt) > Date.now();
+    // The cache turned off: every request asks Keystone, and there is nothing to share a flight through.
+    if (this.settings.cacheTtlSeconds === 0) return this.checked(await this.fetch(token, allowExpired), notExpired);
     const cached = await this.cache.get(token, notExpired);
     if (cached) return cached;
     if (await this.refused.has(token, allowExpired)) throw new InvalidTokenError();
@@ -68,7 +70,10 @@ export class TokenValidator {
       if (await this.refused.has(token, allowExpired)) throw new InvalidTokenError();
       return this.cache.get(token, notExpired);
     };
-    const identity = await this.flights.run(flightKey, () => this.fetch(token, allowExpired), published);
+    return this.checked(await this.flights.run(flightKey, () => this.fetch(token, allowExpired), published), notExpired);
+  }
+
+  private checked(identity: KeystoneIdentity, notExpired: (identity: KeystoneIdentity) => boolean): KeystoneIdentity {
     if (!notExpired(identity)) throw new InvalidTokenError();
     return identity;
   }

@@ -44,7 +44,13 @@ describe('keystoneAuth', () => {
         'x-project-domain-id': 'default',
         'x-project-domain-name': 'Default',
         'x-is-admin-project': 'True',
+        // the deprecated names keystonemiddleware still sets
+        'x-user': 'alice',
+        'x-tenant-id': federation.env.idpProjectId,
+        'x-tenant-name': 'demo',
+        'x-tenant': 'demo',
       });
+      expect(body.headers['x-role']).to.equal(body.headers['x-roles']);
       expect(body.headers['x-user-id']).to.match(/^[0-9a-f]{32}$/);
       expect(body.headers['x-roles'].split(',')).to.have.members(['member', 'reader']);
       const catalog = JSON.parse(body.headers['x-service-catalog']);
@@ -90,7 +96,7 @@ describe('keystoneAuth', () => {
     const confirmed = await request(app).get('/').set(spoofed).set('x-auth-token', alice()).expect(200);
     expect(confirmed.body.headers['x-roles']).to.not.include('admin');
     expect(confirmed.body.headers['x-project-id']).to.equal(federation.env.idpProjectId);
-    expect(confirmed.body.headers).to.not.have.property('x-tenant-id');
+    expect(confirmed.body.headers['x-tenant-id']).to.equal(federation.env.idpProjectId); // set from Keystone's answer, not the caller's
     expect(confirmed.body.headers).to.not.have.property('openstack-system-scope');
   });
 
@@ -217,6 +223,13 @@ describe('keystoneAuth', () => {
       await request(app).get('/').set('x-auth-token', token).expect(200);
       expect(federation.idp.calls.count()).to.equal(afterFirst);
       expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
+    });
+
+    it('asks Keystone every time with cacheTtlSeconds: 0 (the cache turned off)', async () => {
+      const app = echoApp(make(federation, { cacheTtlSeconds: 0 }));
+      const token = alice();
+      for (let i = 0; i < 3; i++) await request(app).get('/').set('x-auth-token', token).expect(200);
+      expect(federation.idp.calls.count('tokens.validate')).to.equal(3);
     });
 
     it('makes one Keystone call for many concurrent requests with one new token', async () => {
