@@ -3,10 +3,16 @@ import { OptionError } from '@k2k/common';
 import { CATALOG_ACTIONS, type CatalogAction } from './catalog-command.js';
 
 /** What the command line asks for. */
-export type Command = { kind: 'help' } | { kind: 'serve'; configFile: string } | { kind: 'catalog'; action: CatalogAction; configFile: string };
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'serve'; configFile: string }
+  /** Validate the config and stop: 0 valid, 2 not (naming the key) */
+  | { kind: 'check'; configFile: string }
+  | { kind: 'catalog'; action: CatalogAction; configFile: string };
 
 export const USAGE = `Usage:
   k2k-gateway --config FILE                                  serve (YAML or JSON config)
+  k2k-gateway --check-config --config FILE                   validate the config and stop
   k2k-gateway catalog print|register|remove --config FILE    the virtual regions in the IdP's catalog
   k2k-gateway --help
 
@@ -31,12 +37,12 @@ export function parseCommandLine(args: string[]): Command {
   if (values.help) return { kind: 'help' };
   const [command, action, ...extra] = positionals;
   if (!values.config) throw new OptionError('--config', `give the gateway config file: --config FILE (YAML or JSON)\n${USAGE}`);
-  if (command === undefined) return { kind: 'serve', configFile: values.config };
+  if (command === undefined) return values['check-config'] ? { kind: 'check', configFile: values.config } : { kind: 'serve', configFile: values.config };
   if (command !== 'catalog' || extra.length > 0) throw new OptionError('command line', `unknown command "${positionals.join(' ')}"\n${USAGE}`);
   if (!CATALOG_ACTIONS.includes(action as CatalogAction)) throw new OptionError('catalog', `give one of ${CATALOG_ACTIONS.join(', ')}\n${USAGE}`);
   return { kind: 'catalog', action: action as CatalogAction, configFile: values.config };
 }
 
 function parse(args: string[]) {
-  return parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+  return parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
 }

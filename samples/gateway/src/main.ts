@@ -49,6 +49,10 @@ function main(): void {
       return;
     }
     config = loadConfig(command.configFile);
+    if (command.kind === 'check') {
+      console.log(`k2k gateway: ${command.configFile} is valid`);
+      return;
+    }
   } catch (error) {
     console.error(`k2k gateway: ${(error as Error).message}`);
     process.exit(2);

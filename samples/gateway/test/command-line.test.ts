@@ -21,6 +21,7 @@ describe('the command line', () => {
     expect(parseCommandLine(['-c', 'gw.yaml'])).to.deep.equal({ kind: 'serve', configFile: 'gw.yaml' });
     expect(parseCommandLine(['catalog', 'register', '--config', 'gw.yaml'])).to.deep.equal({ kind: 'catalog', action: 'register', configFile: 'gw.yaml' });
     expect(parseCommandLine(['--config', 'gw.yaml', 'catalog', 'print'])).to.deep.equal({ kind: 'catalog', action: 'print', configFile: 'gw.yaml' });
+    expect(parseCommandLine(['--check-config', '--config', 'gw.yaml'])).to.deep.equal({ kind: 'check', configFile: 'gw.yaml' });
     expect(parseCommandLine(['--help'])).to.deep.equal({ kind: 'help' });
     expect(parseCommandLine(['catalog', '-h'])).to.deep.equal({ kind: 'help' });
   });
