@@ -73,11 +73,13 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
   const events = new EventEmitter();
   /** One forwarder per (service, Keystone, store): with every option given, just one, made now. */
   const forwarders = new Map<string, Forwarder>();
+  /** Each store a forwarder was made for, numbered: part of the forwarder's key */
   const storeIds = new WeakMap<object, number>();
+  let storesSeen = 0;
   let ownStore: Store | undefined;
   const storeKey = (store: Store): number => {
-    const id = storeIds.get(store) ?? forwarders.size;
-    storeIds.set(store, id);
+    let id = storeIds.get(store);
+    if (id === undefined) storeIds.set(store, (id = storesSeen++));
     return id;
   };
   if (config.serviceType && config.authUrl) forwarderFor(config.serviceType, config.authUrl, undefined);
