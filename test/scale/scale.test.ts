@@ -1,0 +1,384 @@
+/**
+ * The scale-out suite (`npm run test:scale`, issue #19): DESIGN.md's "Scale-out" on one machine.
+ * Three gateway hosts (samples/gateway, each its own process group with 2 cluster workers), all
+ * with the same store secret and a pool of two memcached servers, behind HAProxy (round robin,
+ * HTTP checks of each host's /healthz on its admin listener), in front of simulated clouds (an IdP
+ * and two SPs, in this process). A steady, bounded load of GETs (the local cloud, sp1, sp2) goes
+ * through HAProxy from a worker thread (test/reliability's load generator) during every test; each
+ * test prints its figures: requests sent, failed, p99, K2K exchanges (the IdP's saml2.ecp calls).
+ *
+ * Only counts are asserted, never latencies: the machine is small and shared.
+ */
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { startGateway, type GatewayUnderTest } from '../reliability/support/gateway.js';
+import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from '../reliability/support/load.js';
+import { ensureHaproxy, haproxyConfig, startHaproxy, type HaproxyUnderTest } from './support/haproxy.js';
+import { memcachedStats, metricSum } from './support/probes.js';
+
+/** Requests per second per target: 3 targets x 25 = 75 req/s through HAProxy. */
+const RATE_PER_TARGET = 25;
+const CONNECTIONS_PER_TARGET = 6;
+const HEALTH_CHECK = { interMs: 500, fall: 2, rise: 2 };
+/** Longer than HAProxy's time to mark a draining host down (fall x inter, plus a check in flight) */
+const DRAIN_GRACE_SECONDS = 3;
+/** @k2k/store's deadServerRetryMs default: a dead memcached server is tried again after this */
+const STORE_DEAD_SERVER_RETRY_MS = 5000;
+/** A SIGKILLed host takes its in-flight requests with it, at most one per load connection. */
+const KILLED_HOST_FAILURES_MAX = 3 * CONNECTIONS_PER_TARGET;
+const COLD_REQUESTS = 200;
+const STORE_SECRET = `scale-store-secret-${process.pid}-${Date.now()}`;
+const HOSTS = ['a', 'b', 'c'] as const;
+type HostName = (typeof HOSTS)[number];
+
+const memcachedPids = new Set<number>();
+process.once('exit', () => {
+  for (const pid of memcachedPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+interface Host {
+  name: HostName;
+  gateway: GatewayUnderTest;
+  port: number;
+  adminPort: number;
+  metricsUrl: string;
+}
+
+describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let federation: Federation;
+  const memcached: MemcachedServer[] = [];
+  const hosts = {} as Record<HostName, Host>;
+  let haproxy: HaproxyUnderTest | undefined;
+  let targets: LoadTarget[];
+  let currentLoad: Promise<LoadRun> | undefined;
+  const suiteStarted = Date.now();
+
+  before(async function () {
+    // A fresh machine installs HAProxy first (apt-get): allow for it.
+    this.timeout(240_000);
+    ensureHaproxy();
+    dir = mkdtempSync(join(tmpdir(), 'k2k-scale-'));
+    federation = await startFederation({ serviceProviders: ['sp1', 'sp2'] });
+    for (let i = 0; i < 2; i++) {
+      const server = await startMemcached();
+      memcachedPids.add(server.pid);
+      memcached.push(server);
+    }
+    const { env } = federation;
+    const ports = await Promise.all(HOSTS.map(async () => ({ port: await freePort(), adminPort: await freePort() })));
+    const started = await Promise.all(
+      HOSTS.map((name, i) => {
+        const hostDir = join(dir, `host-${name}`);
+        mkdirSync(hostDir);
+        return startGateway(hostDir, {
+          listen: { host: '127.0.0.1', port: ports[i].port, keep_alive_timeout_seconds: 65 },
+          admin_listen: { host: '127.0.0.1', port: ports[i].adminPort },
+          workers: 2,
+          keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+          local: { name: 'local', endpoints: { volumev3: env.idpVolumeEndpoint } },
+          service_providers: 'auto',
+          mounts: { '/volume': 'volumev3' },
+          store: { backend: 'memcached', servers: memcached.map((server) => server.location), secret_key: STORE_SECRET, security_strategy: 'ENCRYPT' },
+          drain: { grace_seconds: DRAIN_GRACE_SECONDS, timeout_seconds: 10 },
+          log_level: 'info',
+        });
+      }),
+    );
+    HOSTS.forEach((name, i) => {
+      hosts[name] = { name, gateway: started[i], ...ports[i], metricsUrl: `http://127.0.0.1:${ports[i].adminPort}/metrics` };
+    });
+    const port = await freePort();
+    const backends = HOSTS.map((name) => ({ name: `gateway-${name}`, port: hosts[name].port, adminPort: hosts[name].adminPort }));
+    haproxy = await startHaproxy(dir, haproxyConfig(port, backends, HEALTH_CHECK), port);
+
+    // The load: one user token, a volume in each cloud; warmed once (validation, remote tokens).
+    const volumeIn = (cloud: string) => federation.cloud(cloud).volume.seed(federation.cloud(cloud).projects.demo.id, { name: `scale-${cloud}` }).id;
+    const token = federation.idp.issueToken(env.user, env.idpProject);
+    const path = (volume: string) => `/volume/v3/${env.idpProjectId}/volumes/${volume}`;
+    const local = volumeIn('idp');
+    targets = [
+      { name: 'local', path: path(local), headers: { 'x-auth-token': token }, expect: local },
+      ...(['sp1', 'sp2'] as const).map((sp) => {
+        const id = volumeIn(sp);
+        return { name: sp, path: path(id), headers: { 'x-auth-token': token, 'service-provider': sp }, expect: id, serviceProvider: sp };
+      }),
+    ];
+    for (const target of targets) {
+      const answer = await fetch(`${haproxy.url}${target.path}`, { headers: target.headers });
+      expect(answer.status, `warm-up ${target.name}: ${await answer.text()}`).to.equal(200);
+    }
+  });
+
+  afterEach(async () => {
+    await currentLoad?.catch(() => undefined);
+    currentLoad = undefined;
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await currentLoad?.catch(() => undefined);
+    await haproxy?.stop();
+    await Promise.all(Object.values(hosts).map((host) => host.gateway.stop(5000)));
+    await Promise.all(memcached.map((server) => server.kill()));
+    memcachedPids.clear();
+    await federation?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    console.log(`      figures: suite ran ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
+  });
+
+  /** K2K exchanges the IdP has done so far (each starts with an ECP assertion). */
+  const exchanges = () => federation.idp.calls.count('saml2.ecp');
+
+  /** The load through HAProxy for about `seconds`: a fixed count per target, and a time limit. */
+  function startLoad(seconds: number): Promise<LoadRun> {
+    return (currentLoad = runLoad({
+      baseUrl: haproxy!.url,
+      targets,
+      ratePerTarget: RATE_PER_TARGET,
+      requestsPerTarget: RATE_PER_TARGET * seconds,
+      maxMs: (seconds + 15) * 1000,
+      connectionsPerTarget: CONNECTIONS_PER_TARGET,
+      requestTimeoutMs: 20_000,
+    }));
+  }
+
+  /** Prints the test's line of figures and returns the failed requests. */
+  function figures(test: string, run: LoadRun, extra: string): RequestRecord[] {
+    const failed = run.records.filter((record) => !record.ok);
+    console.log(
+      `      figures: ${test}: sent=${run.records.length}  failed=${failed.length}  p99=${p99(run.records).toFixed(1)} ms  (${((run.ended - run.started) / 1000).toFixed(1)} s)  ${extra}`,
+    );
+    return failed;
+  }
+
+  /** Requests a gateway host logged as answered since its log line `from`. */
+  const answeredBy = (host: Host, from: number) => host.gateway.lines.slice(from).filter((line) => line.includes('"msg":"request"')).length;
+
+  it('a location and a remote token learned through host A are used by hosts B and C: no probe, no second exchange', async () => {
+    const { env } = federation;
+    const load = startLoad(8);
+    await sleep(1500);
+    // A new caller, and a volume at sp1 nobody has asked for yet; no routing header.
+    const token = federation.idp.issueToken(env.user, env.idpProject);
+    const volume = federation.cloud('sp1').volume.seed(federation.cloud('sp1').projects.demo.id, { name: 'scale-learned' }).id;
+    const path = `/volume/v3/${env.idpProjectId}/volumes/${volume}`;
+    const received = () =>
+      Object.fromEntries(['idp', 'sp1', 'sp2'].map((cloud) => [cloud, federation.cloud(cloud).volume.requests.filter((request) => request.path.includes(volume)).length]));
+    const probes = async () => Object.fromEntries(await Promise.all(HOSTS.map(async (name) => [name, await metricSum(hosts[name].metricsUrl, 'k2k_search_probes_total')] as const)));
+
+    const probesBefore = await probes();
+    const exchangesBefore = exchanges();
+    const steps: { host: HostName; status: number; sp: string | null; received: Record<string, number>; exchanges: number }[] = [];
+    for (const name of HOSTS) {
+      const answer = await fetch(`http://127.0.0.1:${hosts[name].port}${path}`, { headers: { 'x-auth-token': token } });
+      const text = await answer.text();
+      expect(answer.status, `through host ${name}: ${text}`).to.equal(200);
+      expect(text).to.include(volume);
+      steps.push({ host: name, status: answer.status, sp: answer.headers.get('x-k2k-service-provider'), received: received(), exchanges: exchanges() - exchangesBefore });
+    }
+    const probesAfter = await probes();
+    const run = await load;
+
+    const perHost = (key: HostName) => probesAfter[key] - probesBefore[key];
+    const failed = figures(
+      'learned through A, used by B and C',
+      run,
+      `exchanges after A/B/C=${steps.map((s) => s.exchanges).join('/')}  probes at A/B/C=${HOSTS.map(perHost).join('/')}  ` +
+        `volume-service GETs of the volume (idp,sp1,sp2) after A/B/C=${steps.map((s) => `${s.received.idp},${s.received.sp1},${s.received.sp2}`).join(' / ')}`,
+    );
+    expect(failed, describeFailures(run.records)).to.have.length(0);
+    expect(steps.map((step) => step.sp), 'the cloud each host answered from').to.deep.equal(['sp1', 'sp1', 'sp1']);
+    // A searched: at least one probe, and the volume reached at sp1.
+    expect(perHost('a'), 'search probes at host A').to.be.at.least(1);
+    expect(steps[0].received.sp1, 'requests for the volume at sp1 after A').to.be.at.least(1);
+    expect(steps[0].exchanges, 'exchanges for the new caller through A').to.be.at.least(1);
+    // B and C: the learned location, straight to sp1: one real GET each, nothing at the others.
+    expect(perHost('b') + perHost('c'), 'search probes at hosts B and C').to.equal(0);
+    expect(steps[2].received.sp1 - steps[0].received.sp1, 'GETs of the volume at sp1 through B and C').to.equal(2);
+    expect(steps[2].received.idp - steps[0].received.idp, 'GETs of the volume at the local cloud through B and C').to.equal(0);
+    expect(steps[2].received.sp2 - steps[0].received.sp2, 'GETs of the volume at sp2 through B and C').to.equal(0);
+    // The remote token A obtained is reused: no exchange through B or C.
+    expect(steps[2].exchanges, 'exchanges through B and C').to.equal(steps[0].exchanges);
+  });
+
+  it(`${COLD_REQUESTS} cold concurrent requests of one new token, spread over the 3 hosts by HAProxy: exactly one K2K exchange`, async () => {
+    const { env } = federation;
+    const load = startLoad(8);
+    await sleep(1500);
+    const token = federation.idp.issueToken(env.user, env.idpProject);
+    const sp1 = targets.find((target) => target.name === 'sp1')!;
+    const marks = HOSTS.map((name) => hosts[name].gateway.lines.length);
+    const exchangesBefore = exchanges();
+    const metricBefore = (await Promise.all(HOSTS.map((name) => metricSum(hosts[name].metricsUrl, 'k2k_exchanges_total')))).reduce((a, b) => a + b, 0);
+    const answers = await Promise.all(
+      Array.from({ length: COLD_REQUESTS }, async () => {
+        try {
+          const response = await fetch(`${haproxy!.url}${sp1.path}`, { headers: { 'x-auth-token': token, 'service-provider': 'sp1' } });
+          const text = await response.text();
+          return response.status === 200 && text.includes(sp1.expect) ? 'ok' : `${response.status} ${text.slice(0, 200)}`;
+        } catch (error) {
+          return String(error);
+        }
+      }),
+    );
+    const coldExchanges = exchanges() - exchangesBefore;
+    await sleep(300); // request log lines are written as answers finish
+    const spread = HOSTS.map((name, i) => answeredBy(hosts[name], marks[i]));
+    const run = await load;
+    const metricAfter = (await Promise.all(HOSTS.map((name) => metricSum(hosts[name].metricsUrl, 'k2k_exchanges_total')))).reduce((a, b) => a + b, 0);
+
+    const coldFailed = answers.filter((answer) => answer !== 'ok');
+    const failed = figures(
+      `${COLD_REQUESTS} cold concurrent requests`,
+      run,
+      `cold failed=${coldFailed.length}  exchanges (IdP ECP)=${coldExchanges}  exchanges (k2k_exchanges_total, 3 hosts)=${metricAfter - metricBefore}  requests answered by A/B/C (cold + load)=${spread.join('/')}`,
+    );
+    expect(failed, describeFailures(run.records)).to.have.length(0);
+    expect(coldFailed, 'cold requests that failed').to.deep.equal([]);
+    expect(coldExchanges, 'K2K exchanges for the new token').to.equal(1);
+    expect(metricAfter - metricBefore, 'k2k_exchanges_total summed over the hosts').to.equal(1);
+    for (const [i, name] of HOSTS.entries()) expect(spread[i], `requests answered by host ${name}`).to.be.greaterThan(COLD_REQUESTS / 10);
+  });
+
+  /**
+   * `count` new callers (a new token each), one request each through HAProxy, in turn to the local
+   * cloud, sp1 and sp2: every one needs a token validation, and the remote ones a remote token and
+   * its lease, in the store, on keys the pool spreads over both servers. The answers that failed.
+   */
+  async function newCallers(count: number): Promise<string[]> {
+    const { env } = federation;
+    const answers = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const target = targets[i % targets.length];
+        const token = federation.idp.issueToken(env.user, env.idpProject);
+        try {
+          const response = await fetch(`${haproxy!.url}${target.path}`, { headers: { ...target.headers, 'x-auth-token': token } });
+          const text = await response.text();
+          return response.status === 200 && text.includes(target.expect) ? 'ok' : `${target.name} ${response.status} ${text.slice(0, 200)}`;
+        } catch (error) {
+          return `${target.name} ${String(error)}`;
+        }
+      }),
+    );
+    return answers.filter((answer) => answer !== 'ok');
+  }
+
+  it('one memcached server killed under load: no request fails; restarted on its port, it is used again after the dead-server retry', async function () {
+    this.timeout(90_000);
+    const NEW_CALLERS = 12;
+    const victim = memcached[1];
+    const load = startLoad(20);
+    await sleep(3000);
+    const statsBefore = await memcachedStats(victim.port);
+    const e0 = exchanges();
+    await victim.kill();
+    memcachedPids.delete(victim.pid);
+    const killedAt = Date.now();
+    await sleep(1000);
+    // New callers while it is down: their keys that hash to it fail over to the other server.
+    const failedWhileDown = await newCallers(NEW_CALLERS);
+    await sleep(3000);
+    const e1 = exchanges();
+    const restarted = await restartMemcached(victim.port);
+    memcached[1] = restarted;
+    const restartedAt = Date.now();
+    // Every worker skips a dead server for deadServerRetryMs from its failure, then tries it again.
+    await sleep(STORE_DEAD_SERVER_RETRY_MS + 1500);
+    const statsRetried = await memcachedStats(restarted.port);
+    const failedAfterRetry = await newCallers(NEW_CALLERS);
+    const stats = await memcachedStats(restarted.port);
+    const e2 = exchanges();
+    const run = await load;
+    const e3 = exchanges();
+
+    const failed = figures(
+      'memcached server killed and restarted',
+      run,
+      `failed before/down/after=${run.records.filter((r) => !r.ok && r.at < killedAt).length}/${run.records.filter((r) => !r.ok && r.at >= killedAt && r.at < restartedAt).length}/${run.records.filter((r) => !r.ok && r.at >= restartedAt).length}  ` +
+        `sent while down=${run.records.filter((r) => r.at >= killedAt && r.at < restartedAt).length}  new callers failed down/after-retry=${failedWhileDown.length}/${failedAfterRetry.length} of ${NEW_CALLERS}  ` +
+        `exchanges down/after-restart/rest=${e1 - e0}/${e2 - e1}/${e3 - e2}  ` +
+        `server before the kill: cmd_get=${statsBefore.cmd_get} cmd_set=${statsBefore.cmd_set}; restarted: after the retry delay cmd_get=${statsRetried.cmd_get} cmd_set=${statsRetried.cmd_set}, after new callers cmd_get=${stats.cmd_get} cmd_set=${stats.cmd_set} curr_items=${stats.curr_items}`,
+    );
+    expect(failed, describeFailures(run.records)).to.have.length(0);
+    expect(failedWhileDown, 'new callers while the server was down').to.deep.equal([]);
+    expect(failedAfterRetry, 'new callers after the restart').to.deep.equal([]);
+    expect(run.records.filter((r) => r.at >= killedAt && r.at < restartedAt).length, 'requests sent while the server was down').to.be.greaterThan(100);
+    expect(stats.cmd_set, 'sets at the restarted server').to.be.greaterThan(0);
+    expect(stats.curr_items, 'items at the restarted server').to.be.greaterThan(0);
+  });
+
+  it('one host stopped gracefully (SIGTERM, drain grace > HAProxy fall time): no request fails; one host SIGKILLed: only its in-flight requests fail', async function () {
+    this.timeout(90_000);
+    // sp1's volume service slow (150 ms an answer): requests in flight at every moment, some on the killed host
+    const slow = federation.cloud('sp1').volume;
+    slow.faults.set({ latencyMs: 150 });
+    const load = startLoad(16);
+    await sleep(3000);
+    const e0 = exchanges();
+    const termAt = Date.now();
+    await hosts.c.gateway.stop(15_000);
+    const cStoppedMs = Date.now() - termAt;
+    await sleep(2000);
+    const e1 = exchanges();
+    const killedAt = Date.now();
+    process.kill(-hosts.b.gateway.pid, 'SIGKILL');
+    let run: LoadRun;
+    try {
+      run = await load;
+    } finally {
+      slow.faults.clear();
+    }
+    const e2 = exchanges();
+
+    const graceful = run.records.filter((r) => r.at < killedAt);
+    const afterKill = run.records.filter((r) => r.at >= killedAt);
+    const failedGraceful = graceful.filter((r) => !r.ok);
+    const failedKill = afterKill.filter((r) => !r.ok);
+    // a request in flight at the kill was sent before it (its record's time is when it was sent)
+    const inFlight = run.records.filter((r) => r.at < killedAt && r.at + r.ms >= killedAt - 50);
+    const inFlightFailed = inFlight.filter((r) => !r.ok);
+    const failed = figures(
+      'host C stopped (SIGTERM), then host B killed (SIGKILL)',
+      run,
+      `C gone after ${(cStoppedMs / 1000).toFixed(1)} s  failed during the drain=${failedGraceful.length - inFlightFailed.length}  in flight at the kill (all hosts)=${inFlight.length}, of them failed=${inFlightFailed.length}  failed sent after the kill=${failedKill.length}  ` +
+        `exchanges drain/kill=${e1 - e0}/${e2 - e1}`,
+    );
+    const when = failed.map((f) => `${f.target} ${f.error ?? f.status} sent ${f.at - killedAt} ms after the kill, ended after ${f.ms.toFixed(0)} ms`).join('\n');
+    const details = `${describeFailures(run.records)}\n${when}`;
+    expect(graceful.filter((r) => r.at < termAt).length, 'requests sent before the SIGTERM').to.be.greaterThan(100);
+    expect(graceful.filter((r) => r.at >= termAt).length, 'requests sent during the drain').to.be.greaterThan(100);
+    expect(afterKill.length, 'requests sent after the kill').to.be.greaterThan(100);
+    // Graceful: nothing failed but what the kill took (requests still in flight at it).
+    expect(failedGraceful.length - inFlightFailed.length, `failures before the kill not in flight at it:\n${details}`).to.equal(0);
+    expect(failed.length, details).to.be.at.most(KILLED_HOST_FAILURES_MAX);
+    // Requests sent after the kill went to a live host (HAProxy retries a refused connection on another).
+    expect(failedKill, `failed requests sent after the kill:\n${details}`).to.have.length(0);
+  });
+});
+
+/** memcached again on its old port (retried for a while: the port may be taken meanwhile as an ephemeral port). */
+async function restartMemcached(port: number): Promise<MemcachedServer> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const started = await startMemcached({ port });
+      memcachedPids.add(started.pid);
+      return started;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
+}

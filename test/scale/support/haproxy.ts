@@ -1,0 +1,152 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One gateway host as HAProxy sees it: its public port, and the admin port its health check asks. */
+export interface Backend {
+  name: string;
+  port: number;
+  adminPort: number;
+}
+
+export interface HealthCheck {
+  interMs: number;
+  fall: number;
+  rise: number;
+}
+
+export interface HaproxyUnderTest {
+  url: string;
+  pid: number;
+  /** Every line HAProxy wrote (stdout and stderr) */
+  readonly lines: string[];
+  stop(): Promise<void>;
+}
+
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function haproxyOnPath(): boolean {
+  return spawnSync('sh', ['-c', 'command -v haproxy'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Installs Debian's haproxy when it is not on PATH (as scripts/setup.sh installs memcached): as root,
+ * or through sudo. An `apt-get update` first only when the install fails without it.
+ */
+export function ensureHaproxy(): void {
+  if (haproxyOnPath()) return;
+  const asRoot = process.getuid?.() === 0;
+  const run = (args: string[]) => {
+    const [command, ...rest] = asRoot ? args : ['sudo', '-n', ...args];
+    execFileSync(command, rest, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 180_000 });
+  };
+  const install = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'haproxy'];
+  try {
+    run(install);
+  } catch {
+    run(['apt-get', 'update', '-qq']);
+    run(install);
+  }
+  if (!haproxyOnPath()) throw new Error('haproxy is still not on PATH after apt-get install haproxy');
+}
+
+/**
+ * The configuration the suite runs, and the one samples/gateway/README.md ("Deployment") shows:
+ * round robin over the gateway hosts, an HTTP check of each host's /healthz on its admin port, a
+ * failed connection retried on another host.
+ */
+export function haproxyConfig(port: number, backends: Backend[], check: HealthCheck): string {
+  return [
+    'global',
+    '  maxconn 4096',
+    '',
+    'defaults',
+    '  mode http',
+    '  timeout connect 2s',
+    '  timeout client 60s',
+    '  timeout server 60s',
+    '  timeout http-keep-alive 10s',
+    '  retries 2',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response',
+    '',
+    'frontend k2k',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend gateways',
+    // an answer lost with a dead host is asked again of another only for a read: a create is never sent twice
+    '  http-request disable-l7-retry unless METH_GET',
+    '',
+    'backend gateways',
+    '  balance roundrobin',
+    '  option httpchk GET /healthz',
+    '  http-check expect status 200',
+    `  default-server check inter ${check.interMs}ms fall ${check.fall} rise ${check.rise}`,
+    ...backends.map((backend) => `  server ${backend.name} 127.0.0.1:${backend.port} port ${backend.adminPort}`),
+    '',
+  ].join('\n');
+}
+
+/** Writes the config to `dir/haproxy.cfg`, checks it (haproxy -c) and runs HAProxy in the foreground (-db) as its own process group. */
+export async function startHaproxy(dir: string, config: string, port: number): Promise<HaproxyUnderTest> {
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, config);
+  execFileSync('haproxy', ['-c', '-q', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const pid = child.pid ?? -1;
+  running.add(pid);
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => lines.push(...chunk.split('\n').filter((line) => line.length > 0)));
+  }
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      killGroup(pid, 'SIGKILL');
+      running.delete(pid);
+      throw new Error(`haproxy did not listen on 127.0.0.1:${port}:\n${lines.join('\n')}`);
+    }
+    await sleep(50);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid,
+    lines,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const gone = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+        if (!gone) killGroup(pid, 'SIGKILL');
+        await exited;
+      }
+      killGroup(pid, 'SIGKILL');
+      running.delete(pid);
+    },
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,48 @@
+import { connect } from 'node:net';
+
+/**
+ * A metric summed over its series in a gateway's /metrics (itself summed over the workers), only
+ * the series whose labels contain every `label="value"` of `labels`.
+ */
+export async function metricSum(metricsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(metricsUrl);
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${metricsUrl}: ${response.status} ${text.slice(0, 200)}`);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** memcached's `stats` (cmd_get, cmd_set, curr_items, ...) of the server at 127.0.0.1:port. */
+export function memcachedStats(port: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`memcached at ${port}: no stats within 3 s`));
+    }, 3000);
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write('stats\r\n'));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (!text.endsWith('END\r\n')) return;
+      clearTimeout(timer);
+      socket.end();
+      const stats: Record<string, number> = {};
+      for (const line of text.split('\r\n')) {
+        const [, key, value] = line.split(' ');
+        if (line.startsWith('STAT ') && /^\d+$/.test(value ?? '')) stats[key] = Number(value);
+      }
+      resolve(stats);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
