@@ -33,7 +33,8 @@ interface Listed {
  * Glance (services-up.sh), at the IdP cloud and, through K2K, at the SP cloud. The clients reach
  * the gateway by endpoint override (clouds.yaml `block_storage_endpoint_override` /
  * `image_endpoint_override`, `cinder --os-endpoint`, `glance --os-image-url`); the catalog does not
- * name the gateway (virtual regions will). Every step also checks, in the gateway's request log,
+ * name the gateway here (virtual-regions.test.ts puts it there, region sp1, with `k2k-gateway catalog
+ * register`). Every step also checks, in the gateway's request log,
  * that the call went through the gateway and to which cloud.
  */
 describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glance', function () {
