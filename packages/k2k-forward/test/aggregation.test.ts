@@ -145,7 +145,7 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(next.pathname).to.equal(volumes('/detail'));
     const marker = next.searchParams.get('marker') as string;
     expect(marker).to.match(/^k2k1\./);
-    const tampered = `${marker.slice(0, -3)}${marker.endsWith('A') ? 'B' : 'A'}${marker.slice(-2)}`;
+    const tampered = `${marker.slice(0, -3)}${marker.at(-3) === 'A' ? 'B' : 'A'}${marker.slice(-2)}`;
     const refused = await get(volumes(`/detail?limit=2&marker=${tampered}`)).expect(400);
     expect(refused.body.error.message).to.match(/not one this proxy made for this list/);
     // The same marker on another list (another order) is foreign.
