@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { readEnvFile } from '@k2k/testing';
+import { readEnvFile, type FederationEnv } from '@k2k/testing';
 import { ENV_FILE } from './real-keystone.js';
 
 /** What services-up.sh brought up: the real Glance and Cinder of each cloud, and their catalog types. */
@@ -83,6 +83,44 @@ export async function ok(run: Promise<CliResult>): Promise<string> {
     throw new Error(`${result.command} exited with ${result.code}:\n${result.stderr.trim()}\n${result.stdout.trim()}`.slice(0, 4000));
   }
   return result.stdout;
+}
+
+/** A CLI's JSON output (`-f json`), once it succeeded. */
+export async function printedJson<T>(run: Promise<CliResult>): Promise<T> {
+  return JSON.parse(await ok(run)) as T;
+}
+
+/**
+ * `openstack` at the SP's real services directly, with the CLI's own K2K (clouds.yaml cloud
+ * `sp-direct`, in `cliEnv`): not through the gateway.
+ */
+export function openstackAtSp(env: FederationEnv, cliEnv: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  const k2k = ['--os-service-provider', env.spId, '--os-remote-project-name', env.spProject, '--os-remote-project-domain-name', 'Default'];
+  return runCli('openstack', ['--os-cloud', 'sp-direct', ...k2k, '--os-volume-api-version', '3', ...args], cliEnv);
+}
+
+/** What `openstack ... -f json` prints of a volume. */
+export interface PrintedVolume {
+  id: string;
+  name: string;
+  size: number;
+  status: string;
+}
+
+/** What `openstack ... -f json` prints of an image. */
+export interface PrintedImage {
+  id: string;
+  name: string;
+  status: string;
+  checksum: string | null;
+  size: number | null;
+}
+
+/** A row of what `openstack ... list -f json` prints. */
+export interface PrintedRow {
+  ID: string;
+  Name: string;
+  Status: string;
 }
 
 /** One answered request, from the gateway's JSON log line. */

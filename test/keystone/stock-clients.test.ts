@@ -6,26 +6,8 @@ import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, realServices, runCli, type LoggedRequest, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
-interface Volume {
-  id: string;
-  name: string;
-  size: number;
-  status: string;
-}
-interface Image {
-  id: string;
-  name: string;
-  status: string;
-  checksum: string | null;
-  size: number | null;
-}
-interface Listed {
-  ID: string;
-  Name: string;
-  Status: string;
-}
 
 /**
  * Debian's stock CLIs (`openstack` from python3-openstackclient, `cinder`, `glance`), unmodified,
@@ -52,18 +34,10 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
   let openstackEnv: Record<string, string>;
   let keystoneEnv: Record<string, string>;
   const openstack = (...args: string[]) => runCli('openstack', ['--os-cloud', 'gateway', '--os-volume-api-version', '3', ...args], openstackEnv);
-  const openstackJson = async <T>(...args: string[]): Promise<T> => JSON.parse(await ok(openstack(...args, '-f', 'json'))) as T;
+  const openstackJson = <T>(...args: string[]): Promise<T> => printedJson<T>(openstack(...args, '-f', 'json'));
   /** The SP's real services directly, with the CLI's own K2K: not through the gateway */
-  const atSpJson = async <T>(...args: string[]): Promise<T> =>
-    JSON.parse(
-      await ok(
-        runCli(
-          'openstack',
-          ['--os-cloud', 'sp-direct', '--os-service-provider', env.spId, '--os-remote-project-name', env.spProject, '--os-remote-project-domain-name', 'Default', '--os-volume-api-version', '3', ...args, '-f', 'json'],
-          openstackEnv,
-        ),
-      ),
-    ) as T;
+  const atSp = (...args: string[]) => openstackAtSp(env, openstackEnv, ...args);
+  const atSpJson = <T>(...args: string[]): Promise<T> => printedJson<T>(atSp(...args, '-f', 'json'));
   const cinder = (...args: string[]) => runCli('cinder', ['--os-endpoint', `${gateway!.url}/volume/v3/${env.idpProjectId}`, ...args], keystoneEnv);
   const glance = (...args: string[]) => runCli('glance', ['--os-image-url', `${gateway!.url}/image`, ...args], keystoneEnv);
 

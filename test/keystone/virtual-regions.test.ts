@@ -8,26 +8,8 @@ import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, realServices, runCli, type LoggedRequest, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
-interface Volume {
-  id: string;
-  name: string;
-  size: number;
-  status: string;
-}
-interface Image {
-  id: string;
-  name: string;
-  status: string;
-  checksum: string | null;
-  size: number | null;
-}
-interface Listed {
-  ID: string;
-  Name: string;
-  Status: string;
-}
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
 const BIG_IMAGE_MIB = Number(process.env.K2K_BIG_IMAGE_MIB ?? 256);
@@ -111,24 +93,10 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
   /** The stock CLI, region sp1, no endpoint override: the catalog says where */
   const inRegion = (...args: string[]) =>
     runCli('openstack', ['--os-cloud', 'idp', '--os-region-name', env.spId, '--os-volume-api-version', '3', ...args], openstackEnv);
-  const inRegionJson = async <T>(...args: string[]): Promise<T> => JSON.parse(await ok(inRegion(...args, '-f', 'json'))) as T;
+  const inRegionJson = <T>(...args: string[]): Promise<T> => printedJson<T>(inRegion(...args, '-f', 'json'));
   /** The SP's real services directly, with the CLI's own K2K: not through the gateway */
-  const atSpJson = async <T>(...args: string[]): Promise<T> =>
-    JSON.parse(
-      await ok(
-        runCli(
-          'openstack',
-          ['--os-cloud', 'sp-direct', '--os-service-provider', env.spId, '--os-remote-project-name', env.spProject, '--os-remote-project-domain-name', 'Default', '--os-volume-api-version', '3', ...args, '-f', 'json'],
-          openstackEnv,
-        ),
-      ),
-    ) as T;
-  const atSp = (...args: string[]) =>
-    runCli(
-      'openstack',
-      ['--os-cloud', 'sp-direct', '--os-service-provider', env.spId, '--os-remote-project-name', env.spProject, '--os-remote-project-domain-name', 'Default', '--os-volume-api-version', '3', ...args],
-      openstackEnv,
-    );
+  const atSp = (...args: string[]) => openstackAtSp(env, openstackEnv, ...args);
+  const atSpJson = <T>(...args: string[]): Promise<T> => printedJson<T>(atSp(...args, '-f', 'json'));
 
   const regionVolumes = () => `/${env.spId}/volume/v3/${env.idpProjectId}/volumes`;
   const inSp = (r: LoggedRequest) => r.serviceProvider === env.spId;
