@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGateway, type GatewayUnderTest } from './support/gateway.js';
+import { OwnedProcesses, restartMemcached } from '../support/owned-processes.js';
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from './support/load.js';
 
 /** Requests per second for each (cloud, user token) pair: 3 clouds x 2 tokens x 50 = 300 req/s. */
@@ -38,10 +39,7 @@ const KILLED_WORKER_FAILURES_MAX = 3 * USER_TOKENS * CONNECTIONS_PER_TARGET;
 const IN_FLIGHT_WINDOW_MS = 500;
 const STORE_SECRET = `reliability-store-secret-${process.pid}-${Date.now()}`;
 /** memcached servers this suite started and has not stopped: killed if the process exits first */
-const memcachedPids = new Set<number>();
-process.once('exit', () => {
-  for (const pid of memcachedPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-});
+const memcachedPids = new OwnedProcesses(false);
 
 interface Phase {
   /** Requests sent in [from, to) */
@@ -123,7 +121,7 @@ describe('reliability: the gateway under steady load, one fault at a time', func
         await listenAgain(server);
       }
     }
-    if (memcached && !alive(memcached.pid)) memcached = await restartMemcached(memcachedPort);
+    if (memcached && !alive(memcached.pid)) memcached = await restartMemcached(memcachedPort, memcachedPids);
 
     // The local user's tokens (and every other token the IdP issued) must never reach an SP.
     const localTokens = federation.idp.issuedTokens();
@@ -206,7 +204,7 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     memcachedPids.delete(memcached!.pid);
     const outage: Phase = { from: Date.now(), to: 0 };
     await sleep(5000);
-    memcached = await restartMemcached(memcachedPort);
+    memcached = await restartMemcached(memcachedPort, memcachedPids);
     outage.to = Date.now();
     // The store retries a dead server after 5 s; then token validations come from it again.
     await sleep(7000);
@@ -432,20 +430,6 @@ async function listenAgain(server: { up(): Promise<void> }): Promise<void> {
   }
 }
 
-/** memcached again on its old port (the same caveat as listenAgain: retried for a while). */
-async function restartMemcached(port: number): Promise<MemcachedServer> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const started = await startMemcached({ port });
-      memcachedPids.add(started.pid);
-      return started;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(200);
-    }
-  }
-}
 
 function alive(pid: number): boolean {
   try {

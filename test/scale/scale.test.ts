@@ -19,6 +19,7 @@ import { startGateway, type GatewayUnderTest } from '../reliability/support/gate
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from '../reliability/support/load.js';
 import { ensureHaproxy, haproxyConfig, startHaproxy, type HaproxyUnderTest } from './support/haproxy.js';
 import { memcachedStats, metricSum } from './support/probes.js';
+import { OwnedProcesses, restartMemcached } from '../support/owned-processes.js';
 
 /** Requests per second per target: 3 targets x 25 = 75 req/s through HAProxy. */
 const RATE_PER_TARGET = 25;
@@ -35,16 +36,7 @@ const STORE_SECRET = `scale-store-secret-${process.pid}-${Date.now()}`;
 const HOSTS = ['a', 'b', 'c'] as const;
 type HostName = (typeof HOSTS)[number];
 
-const memcachedPids = new Set<number>();
-process.once('exit', () => {
-  for (const pid of memcachedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
+const memcachedPids = new OwnedProcesses(false);
 
 interface Host {
   name: HostName;
@@ -297,7 +289,7 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
     const failedWhileDown = await newCallers(NEW_CALLERS);
     await sleep(3000);
     const e1 = exchanges();
-    const restarted = await restartMemcached(victim.port);
+    const restarted = await restartMemcached(victim.port, memcachedPids);
     memcached[1] = restarted;
     const restartedAt = Date.now();
     // Every worker skips a dead server for deadServerRetryMs from its failure, then tries it again.
@@ -374,17 +366,3 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
   });
 });
 
-/** memcached again on its old port (retried for a while: the port may be taken meanwhile as an ephemeral port). */
-async function restartMemcached(port: number): Promise<MemcachedServer> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const started = await startMemcached({ port });
-      memcachedPids.add(started.pid);
-      return started;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(200);
-    }
-  }
-}

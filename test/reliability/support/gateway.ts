@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OwnedProcesses } from '../../support/owned-processes.js';
 
 /** The gateway (samples/gateway) run as its own process group: a cluster primary and its workers. */
 export interface GatewayUnderTest {
@@ -25,20 +26,8 @@ interface LogRecord {
 }
 
 const MAIN = require.resolve('@k2k/sample-gateway/dist/src/main.js');
-const running = new Set<number>();
-
-// Whatever happens to the test run, no gateway process outlives it.
-process.once('exit', () => {
-  for (const pid of running) killGroup(pid, 'SIGKILL');
-});
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
+/** Gateway process groups: whatever happens to the test run, none outlives it. */
+const running = new OwnedProcesses(true);
 
 function parse(line: string): LogRecord | undefined {
   try {
@@ -78,7 +67,7 @@ export async function startGateway(dir: string, config: Record<string, unknown>)
       setTimeout(() => reject(new Error(`the gateway did not listen within 20 s:\n${lines.join('\n')}`)), 20_000).unref();
     });
   } catch (error) {
-    killGroup(pid, 'SIGKILL');
+    running.signal(pid, 'SIGKILL');
     running.delete(pid);
     throw error;
   }
@@ -98,7 +87,7 @@ export async function startGateway(dir: string, config: Record<string, unknown>)
         await exited;
       }
       // the workers too, had the primary left any behind
-      killGroup(pid, 'SIGKILL');
+      running.signal(pid, 'SIGKILL');
       running.delete(pid);
     },
   };

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OwnedProcesses } from '../../support/owned-processes.js';
 
 /** One gateway host as HAProxy sees it: its public port, and the admin port its health check asks. */
 export interface Backend {
@@ -26,18 +27,8 @@ export interface HaproxyUnderTest {
   stop(): Promise<void>;
 }
 
-const running = new Set<number>();
-process.once('exit', () => {
-  for (const pid of running) killGroup(pid, 'SIGKILL');
-});
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
+/** HAProxy's process group: whatever happens to the test run, it does not outlive it. */
+const running = new OwnedProcesses(true);
 
 function haproxyOnPath(): boolean {
   return spawnSync('sh', ['-c', 'command -v haproxy'], { stdio: 'ignore' }).status === 0;
@@ -117,7 +108,7 @@ export async function startHaproxy(dir: string, config: string, port: number): P
   const deadline = Date.now() + 10_000;
   while (!(await canConnect(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      killGroup(pid, 'SIGKILL');
+      running.signal(pid, 'SIGKILL');
       running.delete(pid);
       throw new Error(`haproxy did not listen on 127.0.0.1:${port}:\n${lines.join('\n')}`);
     }
@@ -131,10 +122,10 @@ export async function startHaproxy(dir: string, config: string, port: number): P
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const gone = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-        if (!gone) killGroup(pid, 'SIGKILL');
+        if (!gone) running.signal(pid, 'SIGKILL');
         await exited;
       }
-      killGroup(pid, 'SIGKILL');
+      running.signal(pid, 'SIGKILL');
       running.delete(pid);
     },
   };
