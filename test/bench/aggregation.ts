@@ -16,14 +16,11 @@
  *
  * Every loop is bounded in count and time; everything started here is stopped, also on failure.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort, startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
+import { freePort, startFederation, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { fromChild, type ServerProcess } from '../support/server-process.js';
-import { gatewayConfig, measure, remoteTokenByHand, Stack, userToken, type Measured, type Scenario } from './common.js';
+import { gatewayConfig, inStack, measure, remoteTokenByHand, runBench, Stack, userToken, type Measured, type Scenario } from './common.js';
 import { load } from './load.js';
 import { printTable } from './table.js';
 
@@ -392,38 +389,7 @@ async function deepPages(dir: string, memcached: MemcachedServer, stack: Stack):
   console.log(`   x ${pages.length} pages = ${((full.ms * pages.length) / 1000).toFixed(1)} s of reads, against ${(pages.reduce((n, page) => n + page.ms, 0) / 1000).toFixed(1)} s for the ${pages.length} pages through the gateway here.`);
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'k2k-bench-aggregation-'));
-  const stack = new Stack();
-  stack.defer(async () => rmSync(dir, { recursive: true, force: true }));
-  const interrupted = () => {
-    void stack.unwind().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    const memcached = await startMemcached();
-    stack.defer(() => memcached.stop());
-    const part1 = new Stack();
-    try {
-      await mergedLatency(dir, memcached, part1);
-    } finally {
-      await part1.unwind();
-    }
-    const part2 = new Stack();
-    try {
-      await deepPages(dir, memcached, part2);
-    } finally {
-      await part2.unwind();
-    }
-  } finally {
-    await stack.unwind();
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
-  }
-}
-
-main().catch((error: Error) => {
-  console.error(`bench:aggregation failed: ${error.stack ?? error.message}`);
-  process.exitCode = 1;
+runBench('aggregation', async (dir, memcached) => {
+  await inStack((stack) => mergedLatency(dir, memcached, stack));
+  await inStack((stack) => deepPages(dir, memcached, stack));
 });

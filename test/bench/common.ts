@@ -2,10 +2,11 @@
  * Helpers shared by the benchmarks (index.ts, routing.ts, aggregation.ts): the user's token, the remote token
  * obtained by hand through K2K, a gateway config file, one measured load and the gateway's metrics.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoneClient } from '@k2k/keystone';
-import type { Federation, MemcachedServer } from '@k2k/testing';
+import { startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { load, type LoadResult } from './load.js';
 import type { ServerProcess } from '../support/server-process.js';
 
@@ -111,4 +112,43 @@ export class Stack {
       await stop().catch((error: Error) => console.error(`cleanup: ${error.message}`));
     }
   }
+}
+
+/** Runs one part of a benchmark with a cleanup stack of its own, unwound when the part ends. */
+export async function inStack(part: (stack: Stack) => Promise<void>): Promise<void> {
+  const stack = new Stack();
+  try {
+    await part(stack);
+  } finally {
+    await stack.unwind();
+  }
+}
+
+/**
+ * Runs a benchmark with a temp folder and a memcached server, both cleaned up at the end, on a
+ * failure (exit code 1) and on SIGINT / SIGTERM.
+ */
+export function runBench(name: string, body: (dir: string, memcached: MemcachedServer) => Promise<void>): void {
+  const dir = mkdtempSync(join(tmpdir(), `k2k-bench-${name}-`));
+  const stack = new Stack();
+  stack.defer(async () => rmSync(dir, { recursive: true, force: true }));
+  const interrupted = () => {
+    void stack.unwind().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  (async () => {
+    const memcached = await startMemcached();
+    stack.defer(() => memcached.stop());
+    await body(dir, memcached);
+  })()
+    .catch((error: Error) => {
+      console.error(`bench:${name} failed: ${error.stack ?? error.message}`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await stack.unwind();
+      process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', interrupted);
+    });
 }

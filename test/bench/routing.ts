@@ -16,15 +16,13 @@
  *
  * Every loop is bounded in count and time; everything started here is stopped, also on failure.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { freePort, startFederation, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { load } from './load.js';
 import { fromChild, startProcess } from '../support/server-process.js';
-import { gatewayConfig, measure, readMetrics, remoteTokenByHand, Stack, userToken, type Measured, type Scenario } from './common.js';
+import { gatewayConfig, inStack, measure, readMetrics, remoteTokenByHand, runBench, Stack, userToken, type Measured, type Scenario } from './common.js';
 import { printTable } from './table.js';
 
 const SECONDS = Number(process.env.K2K_BENCH_SECONDS ?? 3);
@@ -287,35 +285,9 @@ function spIdsLatencies(): string {
   return Array.from({ length: Math.max(...SP_COUNTS) }, (_, i) => `sp${i + 1} ${LATENCY_MS[`sp${i + 1}`]} ms`).join(', ');
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'k2k-bench-routing-'));
-  const stack = new Stack();
-  stack.defer(async () => rmSync(dir, { recursive: true, force: true }));
-  const interrupted = () => {
-    void stack.unwind().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    const memcached = await startMemcached();
-    stack.defer(() => memcached.stop());
-    const part1 = new Stack();
-    try {
-      await learnedVersusHeaders(dir, memcached, part1);
-    } finally {
-      await part1.unwind();
-    }
-    const cells: SearchCell[] = [];
-    for (const n of SP_COUNTS) cells.push(...(await searchCells(n, dir, memcached)));
-    printSearchCells(cells);
-  } finally {
-    await stack.unwind();
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
-  }
-}
-
-main().catch((error: Error) => {
-  console.error(`bench:routing failed: ${error.stack ?? error.message}`);
-  process.exitCode = 1;
+runBench('routing', async (dir, memcached) => {
+  await inStack((stack) => learnedVersusHeaders(dir, memcached, stack));
+  const cells: SearchCell[] = [];
+  for (const n of SP_COUNTS) cells.push(...(await searchCells(n, dir, memcached)));
+  printSearchCells(cells);
 });
