@@ -90,7 +90,7 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
     try {
       const authUrl = config.authUrl ?? req.keystoneContext?.authUrl;
       if (!authUrl) throw new OpenStackError(500, 'k2kForward needs keystoneAuth mounted before it (or its authUrl option).');
-      const serviceType = config.serviceType ?? inferServiceType(req, parseApiRequest(req.method ?? 'GET', req.url ?? '/').resourceType);
+      const serviceType = config.serviceType ?? inferServiceType(req, parseApiRequest(req.method ?? 'GET', req.url ?? '/', req.keystone?.project?.id).resourceType);
       forwarder = forwarderFor(serviceType, authUrl, req.keystoneContext);
     } catch (error) {
       return writeOpenStackError(req, res, error);
