@@ -5,18 +5,20 @@
 #   SP   Apache + mod_wsgi + Shibboleth (mod_shib, shibd)     http://127.0.0.1:$SP_PORT/v3
 #   a second IdP process on the same database and keys, issuing short-lived tokens (expired-token tests)
 # Both on PostgreSQL: SQLite under a WSGI server fails writes with "database is locked".
+# The ports are below Linux's ephemeral range (32768-60999): a busy machine's outgoing connections
+# take ports from that range, and a server that finds its port so taken cannot bind it.
 # Usage: test/keystone/up.sh [BASE_DIR]   (default /tmp/k2k-keystone; run as root)
 # Writes BASE_DIR/env (KEY='value' lines, read by readFederationEnvFile in @k2k/testing).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BASE=${1:-/tmp/k2k-keystone}
-IDP_PORT=${IDP_PORT:-35000}
-SP_PORT=${SP_PORT:-35001}
-IDP_SHORT_PORT=${IDP_SHORT_PORT:-35002}
+IDP_PORT=${IDP_PORT:-15000}
+SP_PORT=${SP_PORT:-15001}
+IDP_SHORT_PORT=${IDP_SHORT_PORT:-15002}
 SHORT_TOKEN_SECONDS=${SHORT_TOKEN_SECONDS:-3}
 # Fake service ports in the catalogs; internal = public + 1 so a test can tell which was chosen.
-IDP_VOLUME_PORT=${IDP_VOLUME_PORT:-38776}; IDP_IMAGE_PORT=${IDP_IMAGE_PORT:-39292}
-SP_VOLUME_PORT=${SP_VOLUME_PORT:-48776};   SP_IMAGE_PORT=${SP_IMAGE_PORT:-49292}
+IDP_VOLUME_PORT=${IDP_VOLUME_PORT:-18776}; IDP_IMAGE_PORT=${IDP_IMAGE_PORT:-19292}
+SP_VOLUME_PORT=${SP_VOLUME_PORT:-28776};   SP_IMAGE_PORT=${SP_IMAGE_PORT:-29292}
 IDP=http://127.0.0.1:$IDP_PORT; SP=http://127.0.0.1:$SP_PORT
 PY=/usr/bin/python3   # Debian's python: keystone and keystoneauth1 live there, not in other pythons on PATH
 PACKAGES="keystone python3-openstackclient xmlsec1 apache2 libapache2-mod-wsgi-py3 libapache2-mod-shib postgresql python3-psycopg2 uwsgi-plugin-python3"
@@ -110,8 +112,19 @@ EOC
 chown -R www-data:www-data "$BASE/sp"   # Apache refuses to run as root
 shibd -c "$BASE/sp/shibboleth2.xml" -p "$BASE/sp/shibd.pid" -w 30
 apache2 -f "$BASE/sp/httpd.conf" -k start
-for url in "$IDP/v3" "http://127.0.0.1:$IDP_SHORT_PORT/v3" "$SP/v3"; do
-  for i in $(seq 1 120); do curl -sf -o /dev/null "$url" && break; [ "$i" = 120 ] && { echo "no answer from $url" >&2; exit 1; }; sleep 0.5; done
+# One deadline for the three (each loads keystone in its own processes, all at once on a small
+# machine); one that never answers has its log and whatever holds its port printed.
+deadline=$(( $(date +%s) + 240 ))
+for server in "$IDP_PORT $BASE/idp/uwsgi.log" "$IDP_SHORT_PORT $BASE/idp/uwsgi-short.log" "$SP_PORT $BASE/sp/apache-error.log"; do
+  read -r port log <<<"$server"
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/v3"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "no answer from http://127.0.0.1:$port/v3; listening there: $(ss -Hltnp "sport = :$port" 2>/dev/null)" >&2
+      echo "--- the last lines of $log:" >&2; tail -n 30 "$log" >&2 2>/dev/null
+      exit 1
+    fi
+    sleep 0.5
+  done
 done
 
 # Users, projects, the SP registration at the IdP, the IdP + mapping + protocol at the SP, catalogs.
