@@ -27,14 +27,19 @@ export class AnswerLinks {
     private readonly logger: Logger,
   ) {}
 
+  /** Each endpoint's root (origin and path before the version), made once */
+  private readonly roots = new WeakMap<URL, URL>();
+
   of(call: Call, destination: Destination): LinkRewrite {
     const endpoint = this.endpoints.endpoint(destination);
+    let upstream = this.roots.get(endpoint);
+    if (!upstream) this.roots.set(endpoint, (upstream = new URL(`${endpoint.origin}${endpointRoot(endpoint.pathname)}`)));
     const remote = destination.kind === 'remote' ? destination.session.projectId : undefined;
     const local = call.request.projectId ?? call.identity?.project?.id;
     const where = destinationName(destination) ?? 'local';
     return {
       map: {
-        upstream: new URL(`${endpoint.origin}${endpointRoot(endpoint.pathname)}`),
+        upstream,
         proxy: mountUrl(call.req, this.publicUrl),
         ...(remote && local && remote !== local && { project: { remote, local } }),
       },

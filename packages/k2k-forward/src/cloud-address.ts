@@ -22,6 +22,8 @@ export interface CloudAddress {
   token: string;
   /** Who answers, for messages: 'the local service', 'service provider sp1' */
   where: string;
+  /** The service provider's id, when it is one */
+  serviceProvider?: string;
 }
 
 /** The name answers and logs give a destination: the SP id or passthrough target's name; undefined for the local cloud. */
@@ -42,6 +44,9 @@ export function destinationName(destination: Destination): string | undefined {
  * endpoint's root and the project id of that cloud.
  */
 export class CloudAddresses {
+  /** Each remote session's endpoints, by interface and region */
+  private readonly sessionEndpoints = new WeakMap<RemoteSession, Map<string, URL>>();
+
   constructor(
     private readonly localUpstream: URL | undefined,
     private readonly choice: EndpointChoice,
@@ -61,18 +66,27 @@ export class CloudAddresses {
           url: composeUpstreamUrl(endpoint, upstreamPath(endpoint.pathname, request, destination.session.projectId, rest), query),
           token: destination.session.token,
           where: `service provider ${destination.serviceProvider.id}`,
+          serviceProvider: destination.serviceProvider.id,
         };
     }
   }
 
-  /** The endpoint at `destination`: the local upstream (its URL template), or the one its catalog lists. */
+  /** The endpoint at `destination`: the local upstream (its URL template), or the one its catalog lists. Shared: never to be changed. */
   endpoint(destination: Destination): URL {
     switch (destination.kind) {
       case 'local':
         if (!this.localUpstream) throw new Error('no local upstream: local requests go to next()');
         return this.localUpstream;
-      case 'remote':
-        return catalogEndpoint(destination.session.catalog, this.choiceFor(destination), `Service provider ${destination.serviceProvider.id}`);
+      case 'remote': {
+        // A warm session is the same object for a while (the token cache's local copy): find its endpoint once.
+        const choice = this.choiceFor(destination);
+        const key = `${choice.interface}\n${choice.region ?? ''}`;
+        let found = this.sessionEndpoints.get(destination.session);
+        if (!found) this.sessionEndpoints.set(destination.session, (found = new Map()));
+        let endpoint = found.get(key);
+        if (!endpoint) found.set(key, (endpoint = catalogEndpoint(destination.session.catalog, choice, `Service provider ${destination.serviceProvider.id}`)));
+        return endpoint;
+      }
       case 'passthrough':
         return catalogEndpoint(destination.callerCatalog, { ...this.choiceFor(destination), region: destination.region }, `The catalog of your token (for ${destination.name})`);
     }

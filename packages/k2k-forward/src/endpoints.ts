@@ -9,14 +9,15 @@ export interface EndpointChoice {
 
 /**
  * Step 4: the endpoint from a catalog (a service provider's scoped one, or the caller's own for a
- * passthrough target) by service type, interface and region; 502 naming whose catalog lacks what
- * when it has none. `owner` begins the message: 'Service provider sp1'.
+ * passthrough target) by service type, interface and region. A scoped catalog is what that cloud's
+ * endpoint groups leave the caller's project, so one lacking the endpoint is the caller's limit,
+ * not a fault: 403 naming whose catalog lacks what. `owner` begins the message: 'Service provider sp1'.
  */
 export function catalogEndpoint(catalog: readonly CatalogEntry[], choice: EndpointChoice, owner: string): URL {
   const endpoint = selectEndpoint(catalog, choice);
   if (!endpoint) {
     const where = choice.region ? ` in region ${choice.region}` : '';
-    throw new OpenStackError(502, `${owner} has no ${choice.serviceType} endpoint with interface ${choice.interface}${where}.`);
+    throw new OpenStackError(403, `${owner} has no ${choice.serviceType} endpoint with interface ${choice.interface}${where} for your project.`);
   }
   return new URL(endpoint.url);
 }

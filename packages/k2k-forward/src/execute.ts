@@ -18,8 +18,10 @@ export interface ExecuteSettings {
   localUpstream: boolean;
   /** Whether a stale learned location may be searched again */
   search: boolean;
-  /** Headers to set on every upstream request (undefined removes one) */
-  outgoingHeaders(call: Call): Record<string, string | undefined>;
+  /** Headers to set on every upstream request to `destination` (undefined removes one) */
+  outgoingHeaders(call: Call, destination: Destination): Record<string, string | undefined>;
+  /** How each request sent to a cloud went: answered (with the time to its headers) or failed, for health */
+  observe(destination: Destination, ok: boolean, latencyMs: number | undefined): void;
 }
 
 /**
@@ -40,13 +42,21 @@ export class Executor {
     private readonly settings: ExecuteSettings,
   ) {}
 
-  async execute(call: Call, firstTarget: SingleTarget): Promise<Delivery> {
+  /** `progress.sent` turns true once the request is handed to a cloud's connection (placement never re-sends it then). */
+  async execute(call: Call, firstTarget: SingleTarget, progress?: { sent: boolean }): Promise<Delivery> {
     let target = firstTarget;
     let renewedToken = false;
     for (;;) {
       const destination = await this.resolve(call, target);
       if (destination.kind === 'local' && !this.settings.localUpstream) return { kind: 'next', target };
-      const response = await this.upstream.send(call.req, call.res, this.upstreamRequest(call, destination));
+      const request = this.upstreamRequest(call, destination);
+      if (progress) progress.sent = true;
+      const started = Date.now();
+      const response = await this.upstream.send(call.req, call.res, request).catch((error: unknown) => {
+        this.settings.observe(destination, false, undefined);
+        throw error;
+      });
+      this.settings.observe(destination, response.status < 500, Date.now() - started);
       if (response.status === 401 && destination.kind === 'remote' && !renewedToken && replayable(call)) {
         response.body.resume();
         renewedToken = true;
@@ -95,12 +105,13 @@ export class Executor {
       serviceProvider,
       ...(target.kind === 'remote' && target.project && { project: target.project }),
       callerProjectName: call.identity?.project?.name,
+      callerProjectId: call.identity?.project?.id,
     };
   }
 
   private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
     const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
-    const headers = this.settings.outgoingHeaders(call);
+    const headers = this.settings.outgoingHeaders(call, destination);
     // The local token never leaves for a service provider: the remote one replaces it. A passthrough
     // target, like the local service, takes the caller's own token as it came.
     return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined } : headers };

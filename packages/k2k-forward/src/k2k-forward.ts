@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { silentLogger } from '@k2k/common';
-import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext } from '@k2k/keystone';
+import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext, type ServiceProvider } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
 import { Aggregator } from './aggregation/aggregate.js';
 import { answer, answerList } from './answer.js';
 import { AnswerLinks } from './answer-links.js';
 import type { Call } from './call.js';
 import { CloudAddresses, destinationName, type CloudAddress, type Destination } from './cloud-address.js';
+import { endpointRefusal } from './endpoint-policy.js';
 import { Executor, type Delivery } from './execute.js';
 import { Learner, type Lesson } from './learn.js';
 import { Locator, type ProbeEvent, type SearchEvent } from './locate.js';
@@ -15,17 +16,24 @@ import { Locations, type LocationEvent } from './locations.js';
 import { inferServiceType } from './infer-service-type.js';
 import { forwarderSettings, parseForwardOptions, type ForwarderSettings, type K2KForwardOptions } from './options.js';
 import { parseApiRequest } from './parse-request.js';
+import { Candidates } from './placement/candidates.js';
+import { TargetDescriber, type TargetDescription } from './placement/describe-targets.js';
+import { HealthTracker } from './placement/health.js';
+import { Placer, type PlacementEvent } from './placement/place.js';
+import { QuotaReader, type Asker } from './placement/quota-reader.js';
 import { extendedProxyList, PROXY_LIST_HEADER, proxiesPassed } from './proxy-chain.js';
 import { RemoteSessions, type ExchangeEvent } from './remote-session.js';
+import { anonymousRequestId, CALLER_HEADERS } from './reseller.js';
 import { ResourceTypes } from './resource-types.js';
 import { ROUTING_HEADERS } from './routing-headers.js';
 import { explicitHeaders } from './routing/explicit-headers.js';
 import { learnedLocation } from './routing/learned-location.js';
 import { pinnedMount } from './routing/pinned-mount.js';
+import { placeCreate } from './routing/place-create.js';
 import { qualifiedId } from './routing/qualified-id.js';
 import { qualifiedName } from './routing/qualified-name.js';
 import { aggregateList } from './routing/aggregate-list.js';
-import { route } from './routing/route.js';
+import { offeredServiceProviders, route } from './routing/route.js';
 import { searchUnknownId } from './routing/search.js';
 import type { RoutingRule, SingleTarget, Target } from './routing/target.js';
 import { Upstream } from './upstream.js';
@@ -52,9 +60,17 @@ export interface K2KForwardMiddleware {
   /**
    * Emits 'forward' (ForwardEvent) for every forwarded request, 'exchange' (ExchangeEvent) for
    * every K2K exchange, 'location' (LocationEvent) for every location learned, forgotten or
-   * remembered as absent, 'search' (SearchEvent) and 'probe' (ProbeEvent) for searches.
+   * remembered as absent, 'search' (SearchEvent) and 'probe' (ProbeEvent) for searches,
+   * 'placement' (PlacementEvent) for every create the placement policy placed.
    */
   readonly events: EventEmitter;
+  /**
+   * Every target the caller of `req` (after keystoneAuth) may use for the services this middleware
+   * has forwarders for (with serviceType and authUrl given: its one service), as discovery shows
+   * them: the local cloud and each SP, with the caller's catalog and project there, this gateway's
+   * health, the caller's quotas and the operator's metadata.
+   */
+  describeTargets(req: IncomingMessage, res: ServerResponse): Promise<TargetDescription[]>;
   stats(): ForwardStats;
   close(): Promise<void>;
 }
@@ -103,14 +119,21 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
     const key = `${serviceType}\n${authUrl}\n${storeKey(store)}`;
     let forwarder = forwarders.get(key);
     if (!forwarder) {
-      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger }), events);
+      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger, serviceToken: context?.serviceToken }), events);
       forwarders.set(key, forwarder);
     }
+    // One made at construction (every option given) meets keystoneAuth's service token with the first request.
+    if (context?.serviceToken) forwarder.adoptServiceToken(context.serviceToken);
     return forwarder;
   }
 
   return Object.assign(middleware, {
     events,
+    describeTargets: async (req: IncomingMessage, res: ServerResponse) => {
+      const requestId = requestIdOf(req, res);
+      const all = await Promise.all([...forwarders.values()].map((forwarder) => forwarder.describe(req, res, requestId)));
+      return all.flat();
+    },
     stats: () => sumStats([...forwarders.values()].map((forwarder) => forwarder.stats())),
     close: async () => {
       await Promise.all([...forwarders.values()].map((forwarder) => forwarder.close()));
@@ -145,13 +168,24 @@ function sumStats(all: ForwardStats[]): ForwardStats {
 /** A forwarder for one service at one Keystone: what a k2kForward with every option given is. */
 interface Forwarder {
   handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): void;
+  describe(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<TargetDescription[]>;
+  /** The reseller identity's token, unless reseller.serviceToken or an earlier request gave one */
+  adoptServiceToken(serviceToken: () => Promise<string>): void;
   stats(): ForwardStats;
   close(): Promise<void>;
 }
 
 function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwarder {
   const idp = new KeystoneClient({ authUrl: config.authUrl, timeoutMs: config.keystoneTimeoutMs });
-  const sessions = new RemoteSessions(idp, config.store, config.tokenSafetyMarginSeconds, config.keystoneTimeoutMs, (event: ExchangeEvent) => events.emit('exchange', event));
+  const resells = (serviceProvider: string | undefined) => serviceProvider !== undefined && config.identity[serviceProvider] === 'reseller';
+  let serviceToken = config.serviceToken;
+  const sessions = new RemoteSessions(idp, config.store, config.tokenSafetyMarginSeconds, config.keystoneTimeoutMs, (event: ExchangeEvent) => events.emit('exchange', event), {
+    modeOf: (serviceProvider) => (resells(serviceProvider) ? 'reseller' : 'user'),
+    ...(config.reseller && { reseller: config.reseller }),
+    get serviceToken() {
+      return serviceToken;
+    },
+  });
   const upstream = new Upstream(config.timeoutMs, config.probeTimeoutMs);
   const resources = new ResourceTypes(config.resourceTypes);
   const locations = new Locations(config.store, config.serviceType, config.locationTtlSeconds, config.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
@@ -166,12 +200,39 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     (event: ProbeEvent) => events.emit('probe', event),
     (event: SearchEvent) => events.emit('search', event),
   );
-  const executor = new Executor(upstream, sessions, locator, locations, addresses, { localUpstream: localUpstream !== undefined, search: config.search, outgoingHeaders });
+  const health = new HealthTracker(config.store, config.serviceType);
+  const executor = new Executor(upstream, sessions, locator, locations, addresses, {
+    localUpstream: localUpstream !== undefined,
+    search: config.search,
+    outgoingHeaders,
+    observe: (destination, ok, latencyMs) => health.record(destinationName(destination) ?? config.localName, ok, latencyMs),
+  });
+  const sessionFor = (asker: Asker, serviceProvider: ServiceProvider) =>
+    sessions.get({ userToken: asker.userToken ?? '', serviceProvider, callerProjectName: asker.identity?.project?.name, callerProjectId: asker.identity?.project?.id });
+  const quotas = new QuotaReader(
+    config.resourceTypes,
+    {
+      session: sessionFor,
+      address: (destination, request, userToken) => (destination.kind === 'local' && !localUpstream ? undefined : addresses.of(destination, request, userToken)),
+      read: (address, asker) =>
+        upstream.read(address.url, { 'x-auth-token': address.token, 'x-openstack-request-id': asker.requestId, [PROXY_LIST_HEADER]: config.proxyId, accept: 'application/json' }, address.where, config.jsonBodyLimitBytes),
+    },
+    config.probeTimeoutMs,
+  );
+  const placer = new Placer(
+    { policy: config.placement, serviceType: config.serviceType, bodyLimitBytes: config.jsonBodyLimitBytes },
+    resources,
+    new Candidates(config.localName, health, quotas, config.targetMetadata),
+    health,
+    (call, target, progress) => executor.execute(call, target, progress),
+    (event: PlacementEvent) => events.emit('placement', event),
+  );
+  const describer = new TargetDescriber(config.serviceType, config.localName, { session: sessionFor }, health, quotas, config.targetMetadata);
   const learner = config.learn ? new Learner(locations, resources, config.learnListLimit) : undefined;
   const aggregator = new Aggregator(
     config.store,
     {
-      session: (call, serviceProvider) => sessions.get({ userToken: call.userToken ?? '', serviceProvider, callerProjectName: call.identity?.project?.name }),
+      session: (call, serviceProvider) => sessions.get({ userToken: call.userToken ?? '', serviceProvider, callerProjectName: call.identity?.project?.name, callerProjectId: call.identity?.project?.id }),
       address: (call, destination, rest, query) => addresses.of(destination, call.request, call.userToken ?? '', rest, query),
       read: (address, call) => upstream.read(address.url, probeHeaders(address, call), address.where, config.listBodyLimitBytes),
       links: (call, destination) => links.of(call, destination).map,
@@ -190,6 +251,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
         explicitHeaders,
         qualifiedId,
         qualifiedName(resources, config.jsonBodyLimitBytes),
+        ...(config.placement !== 'local' ? [placeCreate(resources, config.jsonBodyLimitBytes)] : []),
         ...(config.learn ? [learnedLocation(locations, resources)] : []),
         ...(config.search ? [searchUnknownId(resources)] : []),
         // Merging needs the local cloud's list too: only in front of a local upstream.
@@ -210,6 +272,12 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     return forwardOne(call, target, next);
   }
 
+  /** Discovery: every target the caller may use, as the routing limits (allow-list, endpoint policy) allow. */
+  async function describe(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<TargetDescription[]> {
+    const call = parse(req, res, requestId);
+    return describer.describe({ identity: call.identity, userToken: call.userToken, requestId: call.upstreamRequestId }, offeredServiceProviders(call.identity, call.limits));
+  }
+
   /** Steps 3 to 7 for a list asked of every cloud: fetched and merged, answered, each item learned. */
   async function mergeList(call: Call, target: Extract<Target, { kind: 'fanout' }>): Promise<void> {
     const list = await aggregator.list(call, target.serviceProviders, true);
@@ -219,9 +287,9 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
   }
 
   /** Steps 3 to 7 for a request one cloud answers. */
-  async function forwardOne(call: Call, target: SingleTarget, next: (error?: unknown) => void): Promise<void> {
+  async function forwardOne(call: Call, target: SingleTarget | Extract<Target, { kind: 'place' }>, next: (error?: unknown) => void): Promise<void> {
     const { res } = call;
-    const delivery = await executor.execute(call, target);
+    const delivery = target.kind === 'place' ? await placer.place(call, target.serviceProviders) : await executor.execute(call, target);
     if (delivery.kind === 'next') {
       if (learner) learnFromLocalRoutes(call, delivery, learner);
       return next();
@@ -237,7 +305,9 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
       routedByLearning: 'learned' in delivery.target && delivery.target.learned === true,
     };
     await teacher?.learnFromStatus(lesson);
-    const body = await answer(res, response, { serviceProvider, keepJsonUpTo: teacher?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
+    // A placed create names where it went, the local cloud included: the caller did not choose.
+    const named = serviceProvider ?? (target.kind === 'place' ? config.localName : undefined);
+    const body = await answer(res, response, { serviceProvider: named, keepJsonUpTo: teacher?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
     reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);
     await teacher?.learnFromBody(lesson, body);
   }
@@ -260,7 +330,12 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
       ...(globalRequestId && { globalRequestId }),
       userToken: (Array.isArray(userToken) ? userToken[0] : userToken) || undefined,
       proxyList: extendedProxyList(passed, config.proxyId),
-      limits: { looped: passed.includes(config.proxyId), allowedServiceProviders: config.serviceProviders },
+      limits: {
+        looped: passed.includes(config.proxyId),
+        allowedServiceProviders: config.serviceProviders,
+        interface: config.interface,
+        refusal: endpointRefusal(config.endpointPolicy, identity, config.serviceType),
+      },
       started: Date.now(),
     };
   }
@@ -280,16 +355,26 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
   }
 
   function probeHeaders(address: CloudAddress, call: Call): Record<string, string> {
-    return { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+    const headers = { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+    return resells(address.serviceProvider) ? { ...headers, ...anonymousIds() } : headers;
   }
 
-  function outgoingHeaders(call: Call): Record<string, string | undefined> {
+  /** What a reseller SP gets instead of the caller's request id and proxy chain: nothing it could correlate. */
+  function anonymousIds(): Record<string, string> {
+    return { 'x-openstack-request-id': anonymousRequestId(), [PROXY_LIST_HEADER]: config.proxyId };
+  }
+
+  function outgoingHeaders(call: Call, destination: Destination): Record<string, string | undefined> {
     const headers: Record<string, string | undefined> = {};
     for (const name of NOT_FORWARDED) headers[name] = undefined;
     headers['x-openstack-request-id'] = call.upstreamRequestId;
     headers[PROXY_LIST_HEADER] = call.proxyList;
     // Answers are read for their links: a compressed one would pass with links pointing upstream.
     headers['accept-encoding'] = 'identity';
+    if (destination.kind === 'remote' && resells(destination.serviceProvider.id)) {
+      for (const name of CALLER_HEADERS) headers[name] = undefined;
+      Object.assign(headers, anonymousIds());
+    }
     return headers;
   }
 
@@ -305,8 +390,13 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
 
   return {
     handle: handleRequest,
+    describe,
+    adoptServiceToken: (given) => {
+      serviceToken ??= given;
+    },
     stats: () => ({ ...sessions.stats(), locations: locations.stats() }),
     close: async () => {
+      await health.close();
       upstream.close();
       await idp.close();
     },

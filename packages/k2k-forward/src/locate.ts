@@ -135,7 +135,7 @@ export class Locator {
   private async probeRemote(call: Call, serviceProvider: ServiceProvider, signal: AbortSignal): Promise<RemoteOutcome> {
     let session: RemoteSession;
     try {
-      session = await this.sessions.get({ userToken: call.userToken ?? '', serviceProvider, callerProjectName: call.identity?.project?.name });
+      session = await this.sessions.get({ userToken: call.userToken ?? '', serviceProvider, callerProjectName: call.identity?.project?.name, callerProjectId: call.identity?.project?.id });
     } catch (error) {
       // No project for the caller there (or an ambiguous choice): nothing of theirs to find.
       const skipped = error instanceof OpenStackError && error.status >= 400 && error.status < 500;
@@ -152,8 +152,10 @@ export class Locator {
       return outcome === 'failed' ? { found: false, failure: `service provider ${serviceProvider.id} (HTTP ${status})` } : { found: false };
     } catch (error) {
       if (signal.aborted) return { found: false };
-      this.onProbe({ serviceProvider: serviceProvider.id, outcome: 'failed' });
-      return { found: false, failure: `service provider ${serviceProvider.id} (${describe(error)})` };
+      // No such endpoint for the caller's project there: nothing of theirs to find either.
+      const skipped = error instanceof OpenStackError && error.status >= 400 && error.status < 500;
+      this.onProbe({ serviceProvider: serviceProvider.id, outcome: skipped ? 'skipped' : 'failed' });
+      return skipped ? { found: false } : { found: false, failure: `service provider ${serviceProvider.id} (${describe(error)})` };
     }
   }
 }

@@ -12,6 +12,13 @@ export interface LocationEvent {
 }
 
 /**
+ * How long a worker keeps a location it read or wrote: a learned request then costs what a
+ * header-routed one does, and relisted items are not written again. A location another worker
+ * forgot meanwhile costs a 404 there and a search, as a stale one always does.
+ */
+const LOCAL_COPY_SECONDS = 5;
+
+/**
  * The learned locations of one service's resources, per caller's project (DESIGN "Learned
  * locations"), on the shared store. A store that is down only costs misses: every call here
  * settles within the store's deadline and never throws for it.
@@ -26,7 +33,7 @@ export class Locations {
     private readonly absentTtlSeconds: number,
     private readonly onChange: (event: LocationEvent) => void,
   ) {
-    this.map = new ResourceMap(store, { ttlSeconds });
+    this.map = new ResourceMap(store, { ttlSeconds, localTtlSeconds: LOCAL_COPY_SECONDS });
   }
 
   /** The key of a resource for this caller; undefined without a project-scoped caller or a resource id. */

@@ -2,7 +2,11 @@ import { hostname } from 'node:os';
 import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
+import { parseEndpointPolicy, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption } from './endpoint-policy.js';
 import { parsePin, type MountPin, type Pin } from './mount-pin.js';
+import { parseIdentities, type IdentityMode, type ParsedReseller, type ResellerOptions } from './reseller.js';
+import { PLACEMENT_POLICIES, type PlacementPolicy } from './placement/policy.js';
+import { parseTargetMetadata, type TargetMetadata } from './placement/target-metadata.js';
 import { DEFAULT_AGGREGATED_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 
 export interface K2KForwardOptions {
@@ -39,6 +43,14 @@ export interface K2KForwardOptions {
   proxyId?: string;
   /** Only these service providers may be named; default: every one the IdP offers the caller */
   serviceProviders?: string[];
+  /**
+   * Who may reach which service provider's services (DESIGN "Endpoint policy"): 'open' (default),
+   * 'catalog' (only what the caller's own token's catalog lists in the SP's virtual regions) or
+   * `{ rules: [...] }` (grants to projects, domains or roles). Refused: 403 before any K2K exchange
+   */
+  endpointPolicy?: EndpointPolicyOption;
+  /** Each service provider's virtual region names in the IdP's catalog, for endpointPolicy. Default: a service provider's id */
+  virtualRegionNames?: Record<string, string[]>;
   /** Where to log (pino-compatible). Default: nowhere */
   logger?: Logger;
   /** Learn where resources are from answers (DESIGN "Learned locations"), shared through the store. Default true */
@@ -73,6 +85,23 @@ export interface K2KForwardOptions {
    * apply. Default: not pinned
    */
   pin?: MountPin;
+  /**
+   * Per service provider id: whose identity the K2K exchange carries (DESIGN "Reseller anonymity"):
+   * 'user' (default) the caller's; 'reseller' this service's own (keystoneAuth's service user),
+   * scoped to the customer's pseudonymous project `k2k-<HMAC(reseller.secret, local project id)>`,
+   * with nothing naming the caller or their address sent there
+   */
+  identity?: Record<string, IdentityMode>;
+  /** Required when a service provider has identity 'reseller' */
+  reseller?: ResellerOptions;
+  /**
+   * Where a create that names no cloud goes (DESIGN "Discovery and placement"): 'local' (default,
+   * no placement), 'spread', 'headroom', 'fastest', 'cheapest', or a function choosing among the
+   * clouds the caller may use
+   */
+  placement?: PlacementPolicy;
+  /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
+  targetMetadata?: Record<string, TargetMetadata>;
 }
 
 export interface ParsedForwardOptions {
@@ -92,6 +121,7 @@ export interface ParsedForwardOptions {
   tokenSafetyMarginSeconds: number;
   proxyId: string;
   serviceProviders: string[] | undefined;
+  endpointPolicy: EndpointPolicy;
   /** Absent: keystoneAuth's, else silent */
   logger?: Logger;
   learn: boolean;
@@ -110,6 +140,11 @@ export interface ParsedForwardOptions {
   pageLimit: number;
   listBodyLimitBytes: number;
   pin: Pin | undefined;
+  /** Per SP id; absent: 'user' */
+  identity: Record<string, IdentityMode>;
+  reseller: ParsedReseller | undefined;
+  placement: PlacementPolicy;
+  targetMetadata: Record<string, TargetMetadata>;
 }
 
 const KNOWN = [
@@ -126,6 +161,8 @@ const KNOWN = [
   'tokenSafetyMarginSeconds',
   'proxyId',
   'serviceProviders',
+  'endpointPolicy',
+  'virtualRegionNames',
   'logger',
   'learn',
   'search',
@@ -141,6 +178,10 @@ const KNOWN = [
   'pageLimit',
   'listBodyLimitBytes',
   'pin',
+  'identity',
+  'reseller',
+  'placement',
+  'targetMetadata',
 ];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
@@ -173,6 +214,11 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
     serviceProviders,
+    endpointPolicy: parseEndpointPolicy(
+      options.endpointPolicy,
+      `${where}.endpointPolicy`,
+      options.virtualRegionNames === undefined ? {} : parseVirtualRegionNames(options.virtualRegionNames, `${where}.virtualRegionNames`),
+    ),
     ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
     learn: requireBoolean(withDefault(options.learn, true), `${where}.learn`),
     search: requireBoolean(withDefault(options.search, true), `${where}.search`),
@@ -188,7 +234,16 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     pageLimit: requireInteger(withDefault(options.pageLimit, 1000), `${where}.pageLimit`, 1, 100_000),
     listBodyLimitBytes: requireInteger(withDefault(options.listBodyLimitBytes, 16_777_216), `${where}.listBodyLimitBytes`, 1024),
     pin,
+    ...parseIdentities(options.identity, options.reseller, where),
+    placement: parsePlacement(withDefault(options.placement, 'local'), `${where}.placement`),
+    targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${where}.targetMetadata`),
   };
+}
+
+function parsePlacement(value: unknown, option: string): PlacementPolicy {
+  if (typeof value === 'function') return value as PlacementPolicy;
+  if (typeof value === 'string' && (PLACEMENT_POLICIES as readonly string[]).includes(value)) return value as PlacementPolicy;
+  throw new OptionError(option, `must be one of ${PLACEMENT_POLICIES.map((p) => `"${p}"`).join(', ')} or a function, got ${JSON.stringify(value)}`);
 }
 
 function parseServiceProviders(value: unknown, option: string): string[] | undefined {
@@ -229,6 +284,8 @@ function parsePublicUrl(value: unknown, option: string): URL {
 
 /** What one forwarder runs with: the options, with what they left open settled for one service and Keystone. */
 export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes'> & {
+  /** The reseller identity's token: reseller.serviceToken, else keystoneAuth's service user token */
+  serviceToken: (() => Promise<string>) | undefined;
   serviceType: string;
   authUrl: string;
   store: Store;
@@ -238,10 +295,14 @@ export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'auth
 };
 
 /** The settings for `serviceType` at `authUrl`: explicit options win; resource types default to OpenStack's for the service. */
-export function forwarderSettings(options: ParsedForwardOptions, found: { serviceType: string; authUrl: string; store: Store; logger: Logger }): ForwarderSettings {
+export function forwarderSettings(
+  options: ParsedForwardOptions,
+  found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string> },
+): ForwarderSettings {
   return {
     ...options,
     ...found,
+    serviceToken: options.reseller?.serviceToken ?? found.serviceToken,
     resourceTypes: options.resourceTypes ?? [...(DEFAULT_RESOURCE_TYPES[found.serviceType] ?? [])],
     aggregateResourceTypes: options.aggregateResourceTypes ?? [...(DEFAULT_AGGREGATED_TYPES[found.serviceType] ?? [])],
   };

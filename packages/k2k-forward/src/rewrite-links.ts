@@ -55,9 +55,11 @@ export function rewriteLocation(location: string, map: LinkMap): string {
 /**
  * A JSON body with its links rewritten: every `links` / `*_links` entry's `href` (version
  * documents, resources, next pages) and Glance's `next`, `first`, `self`, `file` and `schema`
- * when absolute. The same bytes when nothing changed or the body is not JSON.
+ * when absolute. The same bytes when nothing changed or the body is not JSON. A link to rewrite
+ * names the upstream's host, so a body that does not is passed as it is, unparsed: most answers.
  */
 export function rewriteJsonLinks(body: Buffer, map: LinkMap): Buffer {
+  if (!mentions(body, map.upstream.hostname)) return body;
   let parsed: Json;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -117,6 +119,12 @@ function withLocalProject(path: string, map: LinkMap): string {
     .split('/')
     .map((segment) => (segment === project.remote ? project.local : segment))
     .join('/');
+}
+
+/** Whether the bytes contain the host name, in any case (URL host names are case-insensitive). */
+function mentions(body: Buffer, hostname: string): boolean {
+  if (body.includes(hostname)) return true;
+  return /[a-z]/.test(hostname) && body.toString('latin1').toLowerCase().includes(hostname);
 }
 
 function isObject(value: Json): value is JsonObject {

@@ -35,15 +35,15 @@ export function testGateway(env: FederationEnv, store: Store, extra: Partial<K2K
   };
 }
 
-/** The env's user's project-scoped token at the IdP, over the HTTP API (as a client would get it). */
-export async function userToken(env: FederationEnv): Promise<string> {
+/** A project-scoped token at the IdP (the env's user in its project unless told), over the HTTP API (as a client would get it). */
+export async function userToken(env: FederationEnv, projectName = env.idpProject, user = { name: env.user, password: env.userPassword }): Promise<string> {
   const response = await fetch(`${env.idpAuthUrl}/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: env.user, domain: { name: env.userDomain }, password: env.userPassword } } },
-        scope: { project: { name: env.idpProject, domain: { name: 'Default' } } },
+        identity: { methods: ['password'], password: { user: { name: user.name, domain: { name: env.userDomain }, password: user.password } } },
+        scope: { project: { name: projectName, domain: { name: 'Default' } } },
       },
     }),
   });

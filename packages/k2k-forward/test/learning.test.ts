@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Cloud, Federation, MemcachedServer } from '@k2k/testing';
 import type { LocationEvent, ProbeEvent } from '../src/index.js';
-import { startFederatedGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
+import { startFederatedGateway, testGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 /**
  * Rules 2-4 and step 7 (DESIGN "One request", "Learned locations") through a gateway on the
@@ -160,9 +160,19 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     await get(volumesPath(volume.id)).expect(200);
     await flush(memcached);
     probes = [];
+    // This process keeps what it learned for a few seconds; another one on the store must search.
     const again = await get(volumesPath(volume.id)).expect(200);
     expect(again.headers['x-k2k-service-provider']).to.equal('sp1');
-    expect(probes.some((p) => p.serviceProvider === 'sp1' && p.outcome === 'found')).to.equal(true);
+    expect(probes).to.deep.equal([]);
+    const other = testGateway(federation.env, setup.store);
+    other.volume.events.on('probe', (event: ProbeEvent) => probes.push(event));
+    try {
+      const elsewhere = await request(other.app).get(volumesPath(volume.id)).set('x-auth-token', token).expect(200);
+      expect(elsewhere.headers['x-k2k-service-provider']).to.equal('sp1');
+      expect(probes.some((p) => p.serviceProvider === 'sp1' && p.outcome === 'found')).to.equal(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('shares one search among concurrent requests for the same unknown id, counted once against the cap', async () => {

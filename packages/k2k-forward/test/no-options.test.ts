@@ -57,7 +57,7 @@ describe('k2kForward() with no options, after keystoneAuth', () => {
     const image = sp1().image.seed(sp1().projects.demo.id, { name: 'root-mounted' });
     const shown = await request(app).get(`/v2/images/${image.id}`).set({ 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }).expect(200);
     expect(shown.body.name).to.equal('root-mounted');
-    const compute = await request(app).get(`/compute/v2.1/${project()}/servers`).set({ 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }).expect(502);
+    const compute = await request(app).get(`/compute/v2.1/${project()}/servers`).set({ 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }).expect(403);
     expect(compute.body.error.message).to.match(/sp1 has no compute endpoint/); // the simulated SP runs no Nova: compute was inferred
   });
 

@@ -111,12 +111,12 @@ describe('k2kForward pinned to one target (virtual regions)', () => {
     expect(refused.body.error.message).to.equal('Unknown service provider "sp3" (known: sp1, sp2).');
   });
 
-  it("uses the SP's endpoints in the pinned region, and answers 502 when it has none there", async () => {
+  it("uses the SP's endpoints in the pinned region, and answers 403 when it has none there for the project", async () => {
     await request(app).get(`/sp1.RegionTwo/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).expect(200);
     expect(sp1RegionTwo.requests.map((received) => received.path)).to.deep.equal([`/v3/${sp1().projects.demo.id}/volumes`]);
     expect(sp1().volume.requests).to.deep.equal([]);
-    const missing = await request(app).get('/sp1.RegionTwo/image/v2/images').set('x-auth-token', token).expect(502);
-    expect(missing.body.error.message).to.equal('Service provider sp1 has no image endpoint with interface public in region RegionTwo.');
+    const missing = await request(app).get('/sp1.RegionTwo/image/v2/images').set('x-auth-token', token).expect(403);
+    expect(missing.body.error.message).to.equal('Service provider sp1 has no image endpoint with interface public in region RegionTwo for your project.');
   });
 
   it('leaves anonymous version discovery to the local service, its links pointing at the pinned mount', async () => {
@@ -141,9 +141,9 @@ describe('k2kForward pinned to one target (virtual regions)', () => {
     expect(otherVolumeRequests()).to.deep.equal([]);
   });
 
-  it("passthrough: 502 for a region the caller's catalog lacks, 508 for a request that already passed this proxy", async () => {
-    const missing = await request(app).get(`/three/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).expect(502);
-    expect(missing.body.error.message).to.equal('The catalog of your token (for three) has no block-storage endpoint with interface public in region RegionThree.');
+  it("passthrough: 403 for a region the caller's catalog lacks, 508 for a request that already passed this proxy", async () => {
+    const missing = await request(app).get(`/three/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).expect(403);
+    expect(missing.body.error.message).to.equal('The catalog of your token (for three) has no block-storage endpoint with interface public in region RegionThree for your project.');
     const looped = await request(app).get(`/two/volume/v3/${idpProject()}/volumes`).set('x-auth-token', token).set('MM-PROXY-LIST', 'test-gateway').expect(508);
     expect(looped.body.error.message).to.match(/not forwarded to two again/);
     expect(localRegionTwo.requests).to.deep.equal([]);

@@ -155,6 +155,11 @@ describe('rewriteJsonLinks', () => {
     }
   });
 
+  it('finds a link to the upstream whatever the case of its host name (URL hosts are case-insensitive)', () => {
+    expect(rewritten({ links: [{ rel: 'self', href: 'http://SP:28776/v3/x' }] }, CINDER)).to.deep.equal({ links: [{ rel: 'self', href: `${GATEWAY}/volume/v3/x` }] });
+    expect(rewritten({ version: { links: [{ rel: 'self', href: 'HTTP://Nova.SP/compute/v2.1/' }] } }, NOVA)).to.deep.equal({ version: { links: [{ rel: 'self', href: `${GATEWAY}/compute/v2.1/` }] } });
+  });
+
   it('keeps a member named __proto__ a plain member', () => {
     const out = rewriteJsonLinks(Buffer.from('{"__proto__": {"links": [{"href": "http://sp:28776/v3/x"}]}, "id": 1}'), CINDER).toString('utf8');
     expect(JSON.parse(out)).to.deep.equal(JSON.parse(`{"__proto__": {"links": [{"href": "${GATEWAY}/volume/v3/x"}]}, "id": 1}`));

@@ -49,9 +49,9 @@ describe('catalogEndpoint', () => {
     expect(catalogEndpoint(CATALOG, { serviceType: 'block-storage', interface: 'public' }, 'Service provider sp1').href).to.equal(`http://sp:8776/v3/${REMOTE}`);
   });
 
-  it('answers 502 naming the SP when it has no such endpoint', () => {
+  it('answers 403 naming the SP when its catalog for the project has no such endpoint', () => {
     expect(() => catalogEndpoint(CATALOG, { serviceType: 'image', interface: 'internal' }, 'Service provider sp1'))
       .to.throw(/Service provider sp1 has no image endpoint with interface internal/)
-      .with.property('status', 502);
+      .with.property('status', 403);
   });
 });

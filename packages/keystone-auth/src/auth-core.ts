@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { KeystoneClient, OpenStackError, serviceIdentityOf, type KeystoneContext, type KeystoneIdentity } from '@k2k/keystone';
+import { accessRuleRefusal } from './access-rules.js';
 import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
 import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';
+import type { KeystoneCallEvent } from './keystone-calls.js';
 import { ServiceToken } from './service-token.js';
 import { InvalidTokenError, TokenValidator } from './token-validator.js';
 
@@ -21,19 +24,25 @@ export type AuthOutcome =
 export class AuthCore {
   readonly options: ParsedAuthOptions;
   readonly validator: TokenValidator;
+  /** Emits 'keystone-call' (KeystoneCallEvent) for every call made to Keystone */
+  readonly events = new EventEmitter();
   private readonly keystone: KeystoneClient;
   private readonly context: KeystoneContext;
 
   constructor(input: KeystoneAuthOptions) {
     this.options = parseAuthOptions(input);
     this.keystone = new KeystoneClient({ authUrl: this.options.authUrl, timeoutMs: this.options.timeoutMs });
-    this.context = Object.freeze({ authUrl: this.options.authUrl, store: this.options.store, logger: this.options.logger });
+    const onKeystoneCall = (event: KeystoneCallEvent) => this.events.emit('keystone-call', event);
+    const serviceToken = new ServiceToken(this.keystone, this.options.serviceAuth, onKeystoneCall);
+    // The service user's token, for k2kForward's reseller identity (its K2K exchange starts at this Keystone).
+    this.context = Object.freeze({ authUrl: this.options.authUrl, store: this.options.store, logger: this.options.logger, serviceToken: () => serviceToken.id() });
     this.validator = new TokenValidator(
       this.keystone,
-      new ServiceToken(this.keystone, this.options.serviceAuth),
+      serviceToken,
       this.options.store,
       { cacheTtlSeconds: this.options.cacheTtlSeconds, negativeCacheTtlSeconds: this.options.negativeCacheTtlSeconds, includeCatalog: this.options.includeServiceCatalog },
       this.options.logger,
+      onKeystoneCall,
     );
   }
 
@@ -46,6 +55,11 @@ export class AuthCore {
       if (!token) throw new InvalidTokenError();
       // With a valid service token, an expired user token still counts (a long operation's callback).
       const identity = await this.validator.validate(token, service !== undefined);
+      const refusal = accessRuleRefusal(req, service ? { ...identity, service } : identity, this.options.serviceType);
+      if (refusal) {
+        this.options.logger.info({ reason: refusal }, 'token refused by its access rules');
+        throw new InvalidTokenError();
+      }
       setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
       const missing = this.missingRoles(identity.roles);
       if (missing) return this.reject(new OpenStackError(403, missing));

@@ -27,7 +27,16 @@ export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdent
   if (identity.system) headers['openstack-system-scope'] = 'all';
   headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
   setDeprecatedHeaders(req, identity);
-  if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = JSON.stringify(v2Catalog(identity.catalog));
+  if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = serviceCatalogHeader(identity.catalog);
+}
+
+/** Each catalog's header text: a cached identity is the same object for a while, so it is written once. */
+const catalogHeaders = new WeakMap<readonly CatalogEntry[], string>();
+
+function serviceCatalogHeader(catalog: readonly CatalogEntry[]): string {
+  let text = catalogHeaders.get(catalog);
+  if (text === undefined) catalogHeaders.set(catalog, (text = JSON.stringify(v2Catalog(catalog))));
+  return text;
 }
 
 /** The deprecated names keystonemiddleware still sets, for services that still read them. */

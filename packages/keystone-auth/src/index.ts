@@ -1,5 +1,6 @@
 export { keystoneAuth } from './keystone-auth.js';
 export type { KeystoneAuthMiddleware } from './keystone-auth.js';
+export type { KeystoneCallEvent } from './keystone-calls.js';
 export { KeystoneStrategy } from './keystone-strategy.js';
 export { keystoneErrorHandler } from './error-handler.js';
 export { removeIdentityHeaders } from './identity-headers.js';

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestIdOf, writeOpenStackError } from '@k2k/keystone';
 import { AuthCore } from './auth-core.js';
@@ -8,6 +9,8 @@ export interface KeystoneAuthMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
   /** Validation cache hits and misses, for metrics */
   stats(): { hits: number; misses: number };
+  /** Emits 'keystone-call' (KeystoneCallEvent) for every call made to Keystone: token validations and the service's own token */
+  readonly events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -30,5 +33,5 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuthMiddlewa
       (error: unknown) => next(error),
     );
   };
-  return Object.assign(middleware, { stats: () => core.validator.stats(), close: () => core.close() });
+  return Object.assign(middleware, { stats: () => core.validator.stats(), events: core.events, close: () => core.close() });
 }

@@ -18,9 +18,11 @@ export interface EnvironmentAuth {
 
 /**
  * The service user from the standard OpenStack environment, for a keystoneAuth given no
- * `authUrl` / `serviceAuth`: `OS_CLOUD` names a cloud of clouds.yaml (its `auth` section), else
- * `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME` and the domain variables. An
- * unversioned auth URL gets `/v3`. Throws an OptionError naming what is missing.
+ * `authUrl` / `serviceAuth`: `OS_CLOUD` names a cloud of clouds.yaml (its `auth` section and
+ * `auth_type`), else `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME` and the domain
+ * variables; with `OS_AUTH_TYPE=v3applicationcredential`, `OS_APPLICATION_CREDENTIAL_ID` (or
+ * `_NAME` with `OS_USERNAME`) and `OS_APPLICATION_CREDENTIAL_SECRET`. An unversioned auth URL gets
+ * `/v3`. Throws an OptionError naming what is missing.
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentAuth {
   const cloud = env.OS_CLOUD;
@@ -32,6 +34,22 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): Envir
     return value;
   };
   const optional = (name: string) => (typeof source[name] === 'string' && source[name] !== '' ? (source[name] as string) : undefined);
+  const authType = optional('auth_type') ?? 'password';
+  if (authType === 'v3applicationcredential') {
+    const id = optional('application_credential_id');
+    return {
+      authUrl: versioned(take('auth_url')),
+      serviceAuth: {
+        applicationCredentialSecret: take('application_credential_secret'),
+        ...(id !== undefined ? { applicationCredentialId: id } : { applicationCredentialName: take('application_credential_name'), username: take('username') }),
+        ...(optional('user_domain_name') && { userDomainName: optional('user_domain_name') }),
+        ...(optional('user_domain_id') && { userDomainId: optional('user_domain_id') }),
+      },
+    };
+  }
+  if (authType !== 'password' && authType !== 'v3password') {
+    throw new OptionError(cloud ? `clouds.yaml clouds.${cloud}.auth_type` : 'OS_AUTH_TYPE', `must be password, v3password or v3applicationcredential, got "${authType}"`);
+  }
   return {
     authUrl: versioned(take('auth_url')),
     serviceAuth: {
@@ -46,9 +64,23 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): Envir
   };
 }
 
+const VARIABLES = [
+  'auth_type',
+  'auth_url',
+  'username',
+  'password',
+  'project_name',
+  'user_domain_name',
+  'user_domain_id',
+  'project_domain_name',
+  'project_domain_id',
+  'application_credential_id',
+  'application_credential_name',
+  'application_credential_secret',
+];
+
 function fromVariables(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const names = ['auth_url', 'username', 'password', 'project_name', 'user_domain_name', 'user_domain_id', 'project_domain_name', 'project_domain_id'];
-  return Object.fromEntries(names.map((name) => [name, env[`OS_${name.toUpperCase()}`]]));
+  return Object.fromEntries(VARIABLES.map((name) => [name, env[`OS_${name.toUpperCase()}`]]));
 }
 
 function cloudAuth(cloud: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -59,10 +91,11 @@ function cloudAuth(cloud: string, env: NodeJS.ProcessEnv): Record<string, unknow
     } catch {
       continue;
     }
-    const parsed = parseYaml(text) as { clouds?: Record<string, { auth?: Record<string, unknown> }> } | null;
-    const auth = parsed?.clouds?.[cloud]?.auth;
-    if (!auth) throw new OptionError('OS_CLOUD', `${file} has no cloud "${cloud}" with an auth section`);
-    return auth;
+    const parsed = parseYaml(text) as { clouds?: Record<string, { auth?: Record<string, unknown>; auth_type?: unknown }> } | null;
+    const entry = parsed?.clouds?.[cloud];
+    if (!entry?.auth) throw new OptionError('OS_CLOUD', `${file} has no cloud "${cloud}" with an auth section`);
+    // auth_type sits beside auth in clouds.yaml.
+    return { ...entry.auth, auth_type: entry.auth_type };
   }
   throw new OptionError('OS_CLOUD', `names cloud "${cloud}", but no clouds.yaml was found (${cloudsFiles(env).join(', ')})`);
 }

@@ -2,8 +2,14 @@ import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireIn
 import { storeOption, type Store } from '@k2k/store';
 import { authFromEnvironment } from './openstack-environment.js';
 
-/** The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]). */
-export interface ServiceCredentials {
+/**
+ * The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]):
+ * a user's password and project, or an application credential (auth_type v3applicationcredential).
+ */
+export type ServiceCredentials = PasswordCredentials | ApplicationCredentials;
+
+/** A service user's password, scoped to a project. */
+export interface PasswordCredentials {
   username: string;
   password: string;
   /** Default "Default" when neither name nor id is given */
@@ -13,6 +19,20 @@ export interface ServiceCredentials {
   /** Default "Default" when neither name nor id is given */
   projectDomainName?: string;
   projectDomainId?: string;
+}
+
+/**
+ * An application credential of the service user: by id, or by name with its user (`username` and
+ * its domain). It is scoped to its own project already.
+ */
+export interface ApplicationCredentials {
+  applicationCredentialId?: string;
+  applicationCredentialName?: string;
+  applicationCredentialSecret: string;
+  /** With applicationCredentialName: the user it belongs to */
+  username?: string;
+  userDomainName?: string;
+  userDomainId?: string;
 }
 
 /** Roles a confirmed user must have, else 403. */
@@ -46,6 +66,12 @@ export interface KeystoneAuthOptions {
   serviceTokenRoles?: string[];
   /** Time allowed for each Keystone call, in ms. Default 5000 */
   timeoutMs?: number;
+  /**
+   * This service's type in the catalog ('volumev3', 'image'...), keystonemiddleware's service_type:
+   * a token of an application credential with access rules is accepted only for a call one of its
+   * rules allows for this service. Default: none, and such tokens are refused (401)
+   */
+  serviceType?: string;
   /** Where to log (pino-compatible). Default: nowhere */
   logger?: Logger;
 }
@@ -62,11 +88,13 @@ export interface ParsedAuthOptions {
   requiredRoles: { anyOf: string[]; allOf: string[] };
   serviceTokenRoles: string[];
   timeoutMs: number;
+  serviceType: string | undefined;
   logger: Logger;
 }
 
-const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'logger'];
+const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'serviceType', 'logger'];
 const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
+const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
 
 /** Validates keystoneAuth's options, naming the offending one, and fills in defaults. */
 export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAuth'): ParsedAuthOptions {
@@ -89,14 +117,29 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
     serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
     timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),
+    serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),
   };
 }
 
 function parseCredentials(value: unknown, where: string): ServiceCredentials {
   const credentials = requireObject(value, where);
-  rejectUnknownKeys(credentials, CREDENTIAL_KEYS, where);
   const optional = (key: string) => (credentials[key] === undefined ? undefined : requireString(credentials[key], `${where}.${key}`));
+  if (credentials.applicationCredentialSecret !== undefined) {
+    rejectUnknownKeys(credentials, APPLICATION_CREDENTIAL_KEYS, where);
+    const id = optional('applicationCredentialId');
+    const name = optional('applicationCredentialName');
+    if ((id === undefined) === (name === undefined)) throw new OptionError(`${where}.applicationCredentialId`, 'give applicationCredentialId, or applicationCredentialName with username');
+    if (name !== undefined && credentials.username === undefined) throw new OptionError(`${where}.username`, 'is needed with applicationCredentialName (the user the credential belongs to)');
+    return {
+      applicationCredentialSecret: requireString(credentials.applicationCredentialSecret, `${where}.applicationCredentialSecret`),
+      ...(id !== undefined && { applicationCredentialId: id }),
+      ...(name !== undefined && { applicationCredentialName: name, username: optional('username') }),
+      ...(optional('userDomainName') !== undefined && { userDomainName: optional('userDomainName') }),
+      ...(optional('userDomainId') !== undefined && { userDomainId: optional('userDomainId') }),
+    };
+  }
+  rejectUnknownKeys(credentials, CREDENTIAL_KEYS, where);
   return {
     username: requireString(credentials.username, `${where}.username`),
     password: requireString(credentials.password, `${where}.password`),

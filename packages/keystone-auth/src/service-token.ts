@@ -1,4 +1,5 @@
 import type { KeystoneClient, Token } from '@k2k/keystone';
+import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
 import type { ServiceCredentials } from './options.js';
 
 /** Renew the service's own token this long before it expires. */
@@ -15,6 +16,7 @@ export class ServiceToken {
   constructor(
     private readonly keystone: KeystoneClient,
     private readonly credentials: ServiceCredentials,
+    private readonly onKeystoneCall: KeystoneCallListener,
   ) {}
 
   async id(): Promise<string> {
@@ -33,16 +35,28 @@ export class ServiceToken {
   }
 
   private obtain(): Promise<Token> {
-    const c = this.credentials;
-    const domain = (id?: string, name?: string) => (id !== undefined ? { id } : { name: name ?? 'Default' });
-    const attempt = this.keystone.authenticate(
-      { user: { name: c.username, domain: domain(c.userDomainId, c.userDomainName) }, password: c.password },
-      { project: { name: c.projectName, domain: domain(c.projectDomainId, c.projectDomainName) } },
-    );
+    const attempt = timedCall('service-token', () => this.authenticate(this.credentials), this.onKeystoneCall);
     // A failed attempt is not kept: the next caller tries again.
     attempt.catch(() => {
       if (this.current === attempt) this.current = undefined;
     });
     return attempt;
+  }
+
+  private authenticate(c: ServiceCredentials): Promise<Token> {
+    const domain = (id?: string, name?: string) => (id !== undefined ? { id } : { name: name ?? 'Default' });
+    if ('applicationCredentialSecret' in c) {
+      // Scoped to its own project already: Keystone refuses a scope with it.
+      const secret = c.applicationCredentialSecret;
+      return this.keystone.authenticate({
+        applicationCredential: c.applicationCredentialId !== undefined
+          ? { id: c.applicationCredentialId, secret }
+          : { name: c.applicationCredentialName ?? '', secret, user: { name: c.username ?? '', domain: domain(c.userDomainId, c.userDomainName) } },
+      });
+    }
+    return this.keystone.authenticate(
+      { user: { name: c.username, domain: domain(c.userDomainId, c.userDomainName) }, password: c.password },
+      { project: { name: c.projectName, domain: domain(c.projectDomainId, c.projectDomainName) } },
+    );
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@k2k/common';
 import { identityOf, KeystoneError, OpenStackError, type KeystoneClient, type KeystoneIdentity } from '@k2k/keystone';
 import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 import { createHash } from 'node:crypto';
+import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
 import { RefusedTokens } from './refused-tokens.js';
 import type { ServiceToken } from './service-token.js';
 
@@ -49,6 +50,7 @@ export class TokenValidator {
     store: Store,
     private readonly settings: ValidatorSettings,
     private readonly logger: Logger,
+    private readonly onKeystoneCall: KeystoneCallListener,
   ) {
     // Warm requests find their identity in this process; never longer than the shared entry's TTL.
     this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'auth-token', { localTtlSeconds: Math.min(LOCAL_COPY_SECONDS, settings.cacheTtlSeconds) });
@@ -99,7 +101,7 @@ export class TokenValidator {
       throw new IdentityUnavailableError(error);
     }
     try {
-      return await this.keystone.validateToken(serviceToken, token, { catalog: this.settings.includeCatalog, allowExpired });
+      return await timedCall('validate', () => this.keystone.validateToken(serviceToken, token, { catalog: this.settings.includeCatalog, allowExpired }), this.onKeystoneCall);
     } catch (error) {
       if (!(error instanceof KeystoneError)) throw error;
       if (error.failure === 'refused' && error.status === 404) {

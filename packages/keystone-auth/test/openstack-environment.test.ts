@@ -32,6 +32,19 @@ describe("keystoneAuth's service user from the OpenStack environment", () => {
     expect(() => authFromEnvironment({ OS_CLOUD: 'other', OS_CLIENT_CONFIG_FILE: file })).to.throw(/^OS_CLOUD: .* has no cloud "other"/);
   });
 
+  it('reads an application credential (OS_AUTH_TYPE=v3applicationcredential, or auth_type in clouds.yaml)', () => {
+    const env = { OS_AUTH_TYPE: 'v3applicationcredential', OS_AUTH_URL: 'http://ks:5000/v3', OS_APPLICATION_CREDENTIAL_ID: 'ac1', OS_APPLICATION_CREDENTIAL_SECRET: 'acs' };
+    expect(authFromEnvironment(env)).to.deep.equal({ authUrl: 'http://ks:5000/v3', serviceAuth: { applicationCredentialId: 'ac1', applicationCredentialSecret: 'acs' } });
+    const file = join(dir, 'clouds-ac.yaml');
+    writeFileSync(file, 'clouds:\n  mine:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: http://ks:5000\n      application_credential_name: gw\n      application_credential_secret: acs\n      username: k2k\n      user_domain_name: Default\n');
+    expect(authFromEnvironment({ OS_CLOUD: 'mine', OS_CLIENT_CONFIG_FILE: file })).to.deep.equal({
+      authUrl: 'http://ks:5000/v3',
+      serviceAuth: { applicationCredentialSecret: 'acs', applicationCredentialName: 'gw', username: 'k2k', userDomainName: 'Default' },
+    });
+    expect(() => authFromEnvironment({ ...env, OS_AUTH_TYPE: 'token' })).to.throw(/^OS_AUTH_TYPE: must be password, v3password or v3applicationcredential/);
+    expect(() => authFromEnvironment({ OS_AUTH_TYPE: 'v3applicationcredential', OS_AUTH_URL: 'http://ks:5000/v3', OS_APPLICATION_CREDENTIAL_ID: 'ac1' })).to.throw(/^OS_APPLICATION_CREDENTIAL_SECRET: is needed/);
+  });
+
   it('names what is missing', () => {
     expect(() => authFromEnvironment({ OS_AUTH_URL: 'http://ks:5000/v3', OS_USERNAME: 'cinder', OS_PROJECT_NAME: 'service' })).to.throw(/^OS_PASSWORD: is needed/);
     expect(() => keystoneAuth({ authUrl: 'http://ks:5000/v3' })).to.throw(/^keystoneAuth\.serviceAuth: give authUrl and serviceAuth together, or neither/);

@@ -7,15 +7,23 @@ export type ProjectRef = { id: string } | { name: string; domain: DomainRef };
 /** What a token is scoped to; absent means unscoped. */
 export type Scope = { project: ProjectRef } | { domain: DomainRef } | { system: 'all' };
 
-/** How to authenticate: a user's password, or an existing token (to rescope it). */
-export type Credentials = { user: { id: string } | { name: string; domain: DomainRef }; password: string } | { token: string };
+/** How to authenticate: a user's password, an application credential (scoped already: no scope with it), or an existing token (to rescope it). */
+export type Credentials =
+  | { user: { id: string } | { name: string; domain: DomainRef }; password: string }
+  | { applicationCredential: ApplicationCredentialRef }
+  | { token: string };
+
+/** An application credential by id, or by name with its user. */
+export type ApplicationCredentialRef = { id: string; secret: string } | { name: string; secret: string; user: { id: string } | { name: string; domain: DomainRef } };
 
 /** The body of POST /v3/auth/tokens. */
 export function authRequestBody(credentials: Credentials, scope?: Scope): string {
   const identity =
     'token' in credentials
       ? { methods: ['token'], token: { id: credentials.token } }
-      : { methods: ['password'], password: { user: { ...credentials.user, password: credentials.password } } };
+      : 'applicationCredential' in credentials
+        ? { methods: ['application_credential'], application_credential: credentials.applicationCredential }
+        : { methods: ['password'], password: { user: { ...credentials.user, password: credentials.password } } };
   return JSON.stringify({ auth: { identity, ...(scope && { scope: scopeBody(scope) }) } });
 }
 

@@ -1,10 +1,14 @@
 import { authRequestBody, ecpRequestBody, type Credentials, type Scope } from './auth-request.js';
 import { CatalogAdmin } from './catalog-admin.js';
+import { ProjectAdmin } from './project-admin.js';
 import { presentAssertion, serviceProviderKeystoneUrl } from './k2k-exchange.js';
 import { malformed } from './keystone-errors.js';
 import { parseClientOptions, type KeystoneClientOptions, type ParsedClientOptions } from './options.js';
 import { parseToken, type ServiceProvider, type Token } from './token.js';
 import { headerValue, parseJson, Transport, type HttpAnswer } from './transport.js';
+
+/** The access-rules version a validator declares it enforces (OpenStack-Identity-Access-Rules). */
+const ACCESS_RULES_VERSION = '1';
 
 /** A project the token's user can scope to (GET /v3/auth/projects). */
 export interface Project {
@@ -61,7 +65,8 @@ export class KeystoneClient {
     const answer = await this.transport.call({
       method: 'GET',
       url,
-      headers: { 'x-auth-token': serviceToken, 'x-subject-token': subjectToken },
+      // As keystonemiddleware: this validator enforces access rules, so Keystone may validate tokens that have them.
+      headers: { 'x-auth-token': serviceToken, 'x-subject-token': subjectToken, 'openstack-identity-access-rules': ACCESS_RULES_VERSION },
       secrets: [serviceToken, subjectToken],
     });
     return parseToken(subjectToken, parseJson(answer, url, 'the token'), url);
@@ -106,6 +111,11 @@ export class KeystoneClient {
     return new CatalogAdmin(this.transport, this.authUrl, token);
   }
 
+  /** Project administration (projects and their tags, group role grants) with `token`, on this client's connections. */
+  projectAdmin(token: string): ProjectAdmin {
+    return new ProjectAdmin(this.transport, this.authUrl, token);
+  }
+
   /** A client for another Keystone (a service provider's), sharing this one's connections and settings. */
   clientFor(authUrl: string): KeystoneClient {
     return new KeystoneClient({ ...this.publicOptions(), authUrl }, this.transport);
@@ -129,5 +139,6 @@ export class KeystoneClient {
 }
 
 function secretsOf(credentials: Credentials): string[] {
-  return 'token' in credentials ? [credentials.token] : [credentials.password];
+  if ('token' in credentials) return [credentials.token];
+  return 'applicationCredential' in credentials ? [credentials.applicationCredential.secret] : [credentials.password];
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@k2k/common';
 import type { CatalogEntry } from './catalog.js';
-import type { NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
+import type { AccessRule, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
 
 /**
  * The identity contract between the middleware that authenticates a request (keystoneAuth, or
@@ -26,6 +26,8 @@ export interface KeystoneContext {
   /** The store it caches in (a @k2k/store Store: typed loosely here, so the protocol client does not depend on the store) */
   readonly store: object;
   readonly logger: Logger;
+  /** The service user's own project-scoped token at authUrl (k2kForward's reseller identity); never sent anywhere but authUrl's K2K */
+  readonly serviceToken?: () => Promise<string>;
 }
 
 /** Who made the request, as Keystone confirmed it. The token itself is never part of it. */
@@ -48,6 +50,8 @@ export interface KeystoneIdentity {
   auditIds: string[];
   /** Set when a valid X-Service-Token came with the request */
   service?: ServiceIdentity;
+  /** Set for a token of an application credential with access rules: the only calls it may make */
+  accessRules?: AccessRule[];
 }
 
 /** The service that sent the request on the user's behalf (X-Service-Token). */
@@ -70,6 +74,7 @@ export function identityOf(token: Token): KeystoneIdentity {
     serviceProviders: token.serviceProviders,
     expiresAt: token.expiresAt,
     auditIds: token.auditIds,
+    ...(token.applicationCredential?.accessRules && { accessRules: token.applicationCredential.accessRules }),
   };
 }
 

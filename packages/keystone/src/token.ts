@@ -26,6 +26,24 @@ export interface FederationInfo {
   groups: string[];
 }
 
+/** An access rule of an application credential: what a token made with it may call. */
+export interface AccessRule {
+  /** A service type, e.g. 'volumev3' */
+  service: string;
+  method: string;
+  /** A path pattern: `*` one segment, `**` any number, `{name}` one segment */
+  path: string;
+}
+
+/** The application credential a token was made with (`application_credential`). */
+export interface ApplicationCredentialInfo {
+  id: string;
+  name: string;
+  restricted: boolean;
+  /** Absent: the credential is not limited by access rules */
+  accessRules?: AccessRule[];
+}
+
 /** A Keystone v3 token: its id (from X-Subject-Token) and what Keystone said about it. */
 export interface Token {
   id: string;
@@ -47,6 +65,8 @@ export interface Token {
   isAdminProject?: boolean;
   /** Service providers the IdP offers (K2K), empty when none */
   serviceProviders: ServiceProvider[];
+  /** Set for a token made with an application credential */
+  applicationCredential?: ApplicationCredentialInfo;
 }
 
 interface RawRef {
@@ -68,6 +88,7 @@ interface RawToken {
   catalog?: RawCatalogEntry[];
   is_admin_project?: unknown;
   service_providers?: { id?: unknown; sp_url?: unknown; auth_url?: unknown }[];
+  application_credential?: { id?: unknown; name?: unknown; restricted?: unknown; access_rules?: { service?: unknown; method?: unknown; path?: unknown }[] };
 }
 
 interface RawCatalogEntry {
@@ -110,6 +131,18 @@ export function parseToken(id: string, body: unknown, url: string): Token {
     catalog: (raw.catalog ?? []).map(catalogEntry),
     ...(typeof raw.is_admin_project === 'boolean' && { isAdminProject: raw.is_admin_project }),
     serviceProviders: (raw.service_providers ?? []).map((sp) => ({ id: text(sp.id) ?? '', spUrl: text(sp.sp_url) ?? '', authUrl: text(sp.auth_url) ?? '' })),
+    ...(raw.application_credential && { applicationCredential: applicationCredential(raw.application_credential) }),
+  };
+}
+
+function applicationCredential(raw: NonNullable<RawToken['application_credential']>): ApplicationCredentialInfo {
+  return {
+    id: text(raw.id) ?? '',
+    name: text(raw.name) ?? '',
+    restricted: raw.restricted !== false,
+    ...(Array.isArray(raw.access_rules) && {
+      accessRules: raw.access_rules.map((rule) => ({ service: text(rule.service) ?? '', method: text(rule.method) ?? '', path: text(rule.path) ?? '' })),
+    }),
   };
 }
 

@@ -31,6 +31,13 @@ export type ResourceEntry<L extends ResourceLocation = ResourceLocation> = { kin
 export interface ResourceMapOptions {
   /** How long a learned location is remembered, in seconds; refreshed on use. Default 86400 (a day). */
   ttlSeconds?: number;
+  /**
+   * Also keep the locations this process read or wrote for up to this many seconds (never an
+   * absent mark): a warm look-up makes no store call, and learning what it already knows (an item
+   * listed again) writes nothing. Another process's forget is seen this late at most, which costs
+   * a 404 at the old location and a search. Default 0: off.
+   */
+  localTtlSeconds?: number;
 }
 
 /** The stored form: a location with when it was last written (epoch ms), or the absent mark. */
@@ -47,11 +54,16 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
   private readonly ttlSeconds: number;
 
   constructor(store: Store, options: ResourceMapOptions = {}) {
-    this.cache = new SealedJsonCache<Stored<L>>(store, 'resource');
+    // An absent mark is never kept locally: a resource created meanwhile through another process
+    // would be answered 404 here. A stale location only costs a 404 there and a search.
+    this.cache = new SealedJsonCache<Stored<L>>(store, 'resource', { localTtlSeconds: requireInteger(withDefault(options.localTtlSeconds, 0), 'localTtlSeconds', 0) }, (stored) => !('absent' in stored));
     this.ttlSeconds = requireInteger(withDefault(options.ttlSeconds, 86_400), 'ttlSeconds', 1);
   }
 
+  /** Remembers where the resource is; nothing is written when this process wrote or read the same location in its first half-life. */
   learn(key: ResourceKey, location: L): Promise<boolean> {
+    const known = this.cache.peek(subject(key));
+    if (known && 'location' in known && sameLocation(known.location, location) && !this.pastHalfLife(known.writtenAt)) return Promise.resolve(true);
     return this.cache.set(subject(key), { location, writtenAt: Date.now() }, this.ttlSeconds);
   }
 
@@ -64,8 +76,12 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
     const stored = await this.cache.get(subject(key));
     if (!stored) return undefined;
     if ('absent' in stored) return { kind: 'absent' };
-    if (Date.now() - stored.writtenAt > (this.ttlSeconds * 1000) / 2) await this.learn(key, stored.location);
+    if (this.pastHalfLife(stored.writtenAt)) await this.learn(key, stored.location);
     return { kind: 'found', location: stored.location };
+  }
+
+  private pastHalfLife(writtenAt: number): boolean {
+    return Date.now() - writtenAt > (this.ttlSeconds * 1000) / 2;
   }
 
   forget(key: ResourceKey): Promise<boolean> {
@@ -80,6 +96,10 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
 /** OpenStack ids are compared lowercase and without dashes ('F3A1-..' and 'f3a1..' are one id). */
 export function normalizeResourceId(id: string): string {
   return id.toLowerCase().replace(/-/g, '');
+}
+
+function sameLocation(a: ResourceLocation, b: ResourceLocation): boolean {
+  return a.serviceProvider === b.serviceProvider && a.projectId === b.projectId;
 }
 
 function subject(key: ResourceKey): string {

@@ -19,6 +19,9 @@ export interface SealedJsonCacheOptions {
   localCapacity?: number;
 }
 
+/** Which values may be kept in this process (the others are always read from the store). */
+export type KeepLocally<T> = (value: T) => boolean;
+
 /**
  * JSON values cached on behalf of a subject (a token, or a composite of one), sealed with the
  * store's codec under a key derived from the subject. The building block of the typed facades;
@@ -32,6 +35,7 @@ export class SealedJsonCache<T> {
     private readonly store: Store,
     private readonly namespace: string,
     options: SealedJsonCacheOptions = {},
+    private readonly keepLocally: KeepLocally<T> = () => true,
   ) {
     const ttlSeconds = requireInteger(withDefault(options.localTtlSeconds, 0), 'localTtlSeconds', 0);
     const capacity = requireInteger(withDefault(options.localCapacity, 10_000), 'localCapacity', 1);
@@ -53,12 +57,18 @@ export class SealedJsonCache<T> {
       return undefined;
     }
     this.counts.hits++;
-    this.local?.set(subject, value);
+    if (this.keepLocally(value)) this.local?.set(subject, value);
     return value;
   }
 
+  /** This process's copy of the value (no store call, no counting); undefined when there is none or local copies are off. */
+  peek(subject: string): T | undefined {
+    return this.local?.get(subject);
+  }
+
   async set(subject: string, value: T, ttlSeconds: number): Promise<boolean> {
-    this.local?.set(subject, structuredClone(value), ttlSeconds * 1000);
+    if (this.keepLocally(value)) this.local?.set(subject, structuredClone(value), ttlSeconds * 1000);
+    else this.local?.delete(subject);
     const slot = this.store.codec.slot(this.namespace, subject);
     return this.store.set(slot.key, slot.seal(Buffer.from(JSON.stringify(value))), ttlSeconds);
   }

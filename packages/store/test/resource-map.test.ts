@@ -49,7 +49,35 @@ describe('ResourceMap', () => {
     expect(writes).to.deep.equal([2, 2]);
   });
 
+  it("with local copies: a warm look-up makes no store call, and learning what it knows writes nothing", async () => {
+    const calls: string[] = [];
+    const counting: Store = Object.create(store, {
+      get: { value: (key: string) => (calls.push('get'), store.get(key)) },
+      set: { value: (key: string, value: Buffer, ttl: number) => (calls.push('set'), store.set(key, value, ttl)) },
+    });
+    const local = new ResourceMap(counting, { localTtlSeconds: 5 });
+    const listed = { ...volume, resourceId: 'listed-1' };
+    await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' });
+    await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' }); // listed again
+    expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
+    expect(calls).to.deep.equal(['set']);
+    await local.learn(listed, { serviceProvider: 'sp2', projectId: 'abc' }); // somewhere else: written
+    expect(calls).to.deep.equal(['set', 'set']);
+    expect(await new ResourceMap(store).find(listed)).to.deep.include({ location: { serviceProvider: 'sp2', projectId: 'abc' } });
+  });
+
+  it('never keeps an absent mark locally: what another process learns meanwhile is seen at once', async () => {
+    const here = new ResourceMap(store, { localTtlSeconds: 5 });
+    const other = new ResourceMap(store);
+    const created = { ...volume, resourceId: 'created-elsewhere' };
+    await here.rememberAbsent(created, 10);
+    expect(await here.find(created)).to.deep.equal({ kind: 'absent' });
+    await other.learn(created, { serviceProvider: 'sp1' });
+    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1' } });
+  });
+
   it('validates its options', () => {
     expect(() => new ResourceMap(store, { ttlSeconds: 0 })).to.throw(/ttlSeconds/);
+    expect(() => new ResourceMap(store, { localTtlSeconds: -1 })).to.throw(/localTtlSeconds/);
   });
 });

@@ -43,12 +43,15 @@ export const SEED = {
   user: { name: 'alice', password: 'alicepw', project: 'demo' },
   service: { name: 'k2k', password: 'secret', project: 'service' },
   spProjects: { first: 'demo', second: 'demo2', locked: 'locked' },
+  /** The group the gateway's service user lands in at each SP (reseller mode); roles only where project sync grants them */
+  resellerGroup: 'k2k_resellers',
 } as const;
 
 /**
  * Starts an IdP and its service providers on loopback, each with a volume and an image service,
  * seeded as test/keystone/up.sh seeds real Keystone: alice (member of demo) at the IdP; at each SP,
- * federated users land in group federated_users, member of demo and demo2 but not of locked.
+ * federated users land in group federated_users, member of demo and demo2 but not of locked; the
+ * service user k2k lands in group k2k_resellers instead, which has no role until project sync grants one.
  */
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const spIds = options.serviceProviders ?? ['sp1', 'sp2'];
@@ -69,7 +72,14 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   seedIdp(idpCloud);
   for (const cloud of spClouds) {
     seedServiceProvider(cloud);
-    cloud.keystone.trustIdentityProvider({ id: IDP_ID, remoteId: entityId, verifyKey: publicKey, protocol: PROTOCOL, groupName: FEDERATED_GROUP });
+    cloud.keystone.trustIdentityProvider({
+      id: IDP_ID,
+      remoteId: entityId,
+      verifyKey: publicKey,
+      protocol: PROTOCOL,
+      groupName: FEDERATED_GROUP,
+      groupsByUser: { [SEED.service.name]: SEED.resellerGroup },
+    });
     idp.registerServiceProvider({ id: cloud.name, spUrl: cloud.keystone.spUrl, authUrl: cloud.keystone.federationAuthUrl });
   }
 
@@ -124,6 +134,7 @@ function seedServiceProvider(cloud: Cloud): void {
   const { directory } = cloud.keystone;
   seedAdmin(cloud);
   const group = directory.addGroup(FEDERATED_GROUP);
+  directory.addGroup(SEED.resellerGroup);
   for (const name of Object.values(SEED.spProjects)) cloud.projects[name] = directory.addProject(name);
   directory.grant('member', group.id, cloud.projects[SEED.spProjects.first].id);
   directory.grant('member', group.id, cloud.projects[SEED.spProjects.second].id);

@@ -45,6 +45,29 @@ describe('VolumeService (fake Cinder)', () => {
     expect(shown.volume.links.map((link) => link.href)).to.deep.equal([`${internal}/v3/${federation.env.idpProjectId}/volumes/${volume.id}`, `${internal}/${federation.env.idpProjectId}/volumes/${volume.id}`]);
   });
 
+  it("answers Cinder's absolute limits with the project's usage, and refuses a create over quota (413)", async () => {
+    const volume = federation.cloud('idp').volume;
+    volume.setQuota(federation.env.idpProjectId, { gigabytes: 5, volumes: 2 });
+    try {
+      expect((await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 3 } }) })).status).to.equal(202);
+      const limits = await call('/limits');
+      expect(limits.status).to.equal(200);
+      const { rate, absolute } = (limits.json() as { limits: { rate: unknown[]; absolute: Record<string, number> } }).limits;
+      expect(rate).to.deep.equal([]);
+      expect(absolute).to.include({ maxTotalVolumeGigabytes: 5, totalGigabytesUsed: 3, maxTotalVolumes: 2, totalVolumesUsed: 1 });
+      const over = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 3 } }) });
+      expect(over.status).to.equal(413);
+      expect((over.json() as { overLimit: { message: string } }).overLimit.message).to.match(/^VolumeSizeExceedsAvailableQuota: .* Requested 3G, quota is 5G and 3G has been consumed/);
+      expect((await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 1 } }) })).status).to.equal(202);
+      const full = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { size: 1 } }) });
+      expect((full.json() as { overLimit: { message: string } }).overLimit.message).to.match(/^VolumeLimitExceeded: Maximum number of volumes allowed \(2\) exceeded/);
+      volume.setQuota(federation.env.idpProjectId, { gigabytes: -1, volumes: -1 });
+      expect((await call('/limits')).json()).to.have.nested.property('limits.absolute.maxTotalVolumeGigabytes', -1);
+    } finally {
+      volume.setQuota(federation.env.idpProjectId, { gigabytes: 1000, volumes: 10 });
+    }
+  });
+
   it('creates, shows, updates, acts on and deletes a volume with Cinder shapes', async () => {
     const created = await call('/volumes', { method: 'POST', body: JSON.stringify({ volume: { name: 'data', size: 2 } }) });
     expect(created.status).to.equal(202);

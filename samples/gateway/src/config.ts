@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import { parsePasswordAuth, parseReseller, parseServiceProviderSettings, type PasswordAuth, type ResellerConfig, type ServiceProviderSettings } from './provider-settings.js';
+import { parseSync, type SyncConfig } from './sync-config.js';
+import { parseTargetMetadata, PLACEMENT_POLICIES, type EndpointPolicyOption, type PlacementPolicyName, type TargetMetadata } from '@k2k/k2k-forward';
+import { parseEndpointPolicyConfig } from './endpoint-policy-config.js';
 import { parseVirtualRegions, type VirtualRegion } from './virtual-regions.js';
+
+export type { PasswordAuth } from './provider-settings.js';
 
 /** The gateway's configuration (DESIGN.md "Gateway configuration"), validated, in camelCase. */
 export interface GatewayConfig {
@@ -20,6 +26,12 @@ export interface GatewayConfig {
   local: { name: string; endpoints: Record<string, string> };
   /** 'auto': every SP the IdP offers; else only these */
   serviceProviders: 'auto' | string[];
+  /** Per SP id: identity (user or reseller), the admin sync acts with, the domain and grant of mirrored projects */
+  serviceProviderSettings: Record<string, ServiceProviderSettings>;
+  /** The pseudonyms' key and domain; set when an SP has identity reseller */
+  reseller: ResellerConfig | undefined;
+  /** `k2k-gateway sync` (project sync); undefined: not configured */
+  sync: SyncConfig | undefined;
   /** Mount path -> service type */
   mounts: Record<string, string>;
   /** Every mount again below `/<name>`, pinned: 'auto' (one per SP the IdP lists, found at start) or these */
@@ -32,16 +44,11 @@ export interface GatewayConfig {
     | { backend: 'memory'; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT' }
     | { backend: 'memcached' | 'tiered'; servers: string[]; secretKey?: string; securityStrategy: 'MAC' | 'ENCRYPT'; insecurePlaintext: boolean };
   routing: RoutingConfig;
+  /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels */
+  regionMetadata: Record<string, TargetMetadata>;
+  /** Who may reach which service provider's services (k2kForward's endpointPolicy) */
+  endpointPolicy: EndpointPolicyOption;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-}
-
-/** A Keystone user and the project it logs in to. */
-export interface PasswordAuth {
-  username: string;
-  password: string;
-  userDomainName: string;
-  projectName: string;
-  projectDomainName: string;
 }
 
 export interface ListenConfig {
@@ -61,7 +68,7 @@ export interface DrainConfig {
   timeoutSeconds: number;
 }
 
-const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'virtual_regions', 'public_url', 'upstream', 'store', 'routing', 'log_level'];
+const TOP = ['listen', 'admin_listen', 'drain', 'workers', 'keystone', 'local', 'service_providers', 'mounts', 'virtual_regions', 'public_url', 'upstream', 'store', 'routing', 'region_metadata', 'endpoint_policy', 'log_level', 'service_provider_settings', 'reseller', 'sync'];
 const RESERVED_PATHS = ['/healthz', '/metrics'];
 /** Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once: keep every duration far below. */
 const MAX_SECONDS = 86_400;
@@ -108,6 +115,7 @@ export function parseConfig(raw: unknown): GatewayConfig {
 
   const localName = requireString(withDefault(local.name, 'default'), 'local.name');
   const serviceProviders = parseServiceProviders(withDefault(config.service_providers, 'auto'));
+  const serviceProviderSettings = parseServiceProviderSettings(config.service_provider_settings, serviceProviders);
   const virtualRegions = parseVirtualRegions(config.virtual_regions, { mounts: Object.keys(mounts), localName, serviceProviders });
 
   const workers = requireInteger(withDefault(config.workers, 1), 'workers', 1, 64);
@@ -132,12 +140,17 @@ export function parseConfig(raw: unknown): GatewayConfig {
     },
     local: { name: localName, endpoints: endpoints as Record<string, string> },
     serviceProviders,
+    serviceProviderSettings,
+    reseller: parseReseller(config.reseller, serviceProviderSettings),
+    sync: config.sync === undefined ? undefined : parseSync(config.sync),
     mounts: mounts as Record<string, string>,
     virtualRegions,
     publicUrl: config.public_url === undefined ? undefined : parsePublicUrl(config.public_url),
     upstream,
     store,
     routing,
+    regionMetadata: config.region_metadata === undefined ? {} : parseTargetMetadata(config.region_metadata, 'region_metadata'),
+    endpointPolicy: parseEndpointPolicyConfig(config.endpoint_policy),
     logLevel: requireOneOf(withDefault(config.log_level, 'info'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
   };
 }
@@ -157,6 +170,8 @@ export interface RoutingConfig {
   absentTtlSeconds: number;
   probeTimeoutMs: number | undefined;
   maxSearchesPerCaller: number;
+  /** Where a create that names no cloud goes */
+  placement: PlacementPolicyName;
 }
 
 function parseRouting(value: unknown, serviceTypes: string[]): RoutingConfig {
@@ -175,6 +190,7 @@ function parseRouting(value: unknown, serviceTypes: string[]): RoutingConfig {
       'max_searches_per_caller',
       'page_limit',
       'list_body_limit_bytes',
+      'placement',
     ],
     'routing',
   );
@@ -190,6 +206,7 @@ function parseRouting(value: unknown, serviceTypes: string[]): RoutingConfig {
     absentTtlSeconds: requireInteger(withDefault(routing.absent_ttl_seconds, 10), 'routing.absent_ttl_seconds', 0),
     probeTimeoutMs: routing.probe_timeout_ms === undefined ? undefined : requireInteger(routing.probe_timeout_ms, 'routing.probe_timeout_ms', 1),
     maxSearchesPerCaller: requireInteger(withDefault(routing.max_searches_per_caller, 4), 'routing.max_searches_per_caller', 1),
+    placement: requireOneOf(withDefault(routing.placement, 'local'), 'routing.placement', PLACEMENT_POLICIES),
   };
 }
 
@@ -244,18 +261,6 @@ function parseDrain(value: unknown): DrainConfig {
   return {
     graceSeconds: requireInteger(withDefault(drain.grace_seconds, 5), 'drain.grace_seconds', 0, MAX_SECONDS),
     timeoutSeconds: requireInteger(withDefault(drain.timeout_seconds, 25), 'drain.timeout_seconds', 0, MAX_SECONDS),
-  };
-}
-
-function parsePasswordAuth(value: unknown, key: string): PasswordAuth {
-  const auth = requireObject(value, key);
-  rejectUnknownKeys(auth, ['username', 'password', 'user_domain_name', 'project_name', 'project_domain_name'], key);
-  return {
-    username: requireString(auth.username, `${key}.username`),
-    password: requireString(auth.password, `${key}.password`),
-    userDomainName: requireString(withDefault(auth.user_domain_name, 'Default'), `${key}.user_domain_name`),
-    projectName: requireString(auth.project_name, `${key}.project_name`),
-    projectDomainName: requireString(withDefault(auth.project_domain_name, 'Default'), `${key}.project_domain_name`),
   };
 }
 

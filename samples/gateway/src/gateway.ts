@@ -3,13 +3,15 @@ import express from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { k2kForward, type K2KForwardMiddleware, type MountPin } from '@k2k/k2k-forward';
 import { requestIdOf } from '@k2k/keystone';
-import { keystoneAuth } from '@k2k/keystone-auth';
+import { keystoneAuth, type KeystoneCallEvent } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
+import { virtualRegionNames } from './endpoint-policy-config.js';
 import { errorsAsOpenStack, notFound } from './gateway-errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
 import { ownEndpoints } from './own-endpoints.js';
+import { regionsDocument } from './regions-document.js';
 import { authenticateUnlessVersionDiscovery } from './version-discovery.js';
 import type { VirtualRegion } from './virtual-regions.js';
 
@@ -46,6 +48,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const store = options.store ?? storeFor(config, logger);
   const { routing } = config;
   const { keystone } = config;
+  const regionNames = virtualRegionNames(virtualRegions);
   const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
   const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
     k2kForward({
@@ -58,6 +61,8 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       timeoutMs: config.upstream.timeoutMs,
       keystoneTimeoutMs: config.upstream.keystoneTimeoutMs,
       ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
+      endpointPolicy: config.endpointPolicy,
+      virtualRegionNames: regionNames,
       logger,
       learn: routing.learn,
       search: routing.searchByBroadcast,
@@ -70,7 +75,11 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
       pageLimit: routing.pageLimit,
       listBodyLimitBytes: routing.listBodyLimitBytes,
+      placement: routing.placement,
+      targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
+      identity: Object.fromEntries(Object.entries(config.serviceProviderSettings).map(([sp, settings]) => [sp, settings.identity])),
+      ...(config.reseller && { reseller: { secret: config.reseller.secret, projectDomain: config.reseller.projectDomainName } }),
     });
   // Express tries mounts in order: /<region>/volume before /volume.
   const forwards = new Map<string, K2KForwardMiddleware>();
@@ -84,11 +93,13 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     locations: () => sum([...forwards.values()].map((forward) => forward.stats().locations)),
     store: () => store.stats(),
   });
+  auth.events.on('keystone-call', (event: KeystoneCallEvent) => metrics.keystoneCalled(event));
   for (const forward of forwards.values()) {
     forward.events.on('exchange', (event) => metrics.exchanged(event));
     forward.events.on('location', (event) => metrics.location(event));
     forward.events.on('search', (event) => metrics.searched(event));
     forward.events.on('probe', (event) => metrics.probed(event));
+    forward.events.on('placement', (event) => metrics.placed(event));
   }
   const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
   let draining = false;
@@ -101,6 +112,14 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   if (!config.adminListen) app.use(own);
   // Authentication per mount: a path nothing serves is a 404 without a word to Keystone.
   const authenticate = authenticateUnlessVersionDiscovery(auth);
+  // Discovery: what the unpinned mounts' routing offers the caller (virtual regions pin one each).
+  const regions = regionsDocument({
+    mounts: Object.keys(config.mounts).map((path) => ({ path, forward: forwards.get(path) as K2KForwardMiddleware })),
+    virtualRegions: virtualRegions.map((region) => ({ name: region.name, target: region.serviceProvider })),
+    placement: routing.placement,
+    store,
+  });
+  app.use('/k2k/v1/regions', auth, (req, res, next) => (req.path === '/' ? void regions(req, res) : next()));
   for (const [mount, forward] of forwards) app.use(mount, authenticate, forward);
   app.use(notFound, errorsAsOpenStack(logger));
 
@@ -127,7 +146,8 @@ function pinOf(region: VirtualRegion): MountPin {
   return { serviceProvider, token, ...(region.region !== undefined && { region: region.region }), ...(project && { project }) };
 }
 
-function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
+/** The store the config names (the sync command takes its lease there). */
+export function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
   const { store } = config;
   const security = store.secretKey ? { secret: store.secretKey, securityStrategy: store.securityStrategy } : {};
   if (store.backend === 'memory') return createStore({ backend: 'memory', ...security });

@@ -8,6 +8,7 @@
 import cluster from 'node:cluster';
 import { OptionError } from '@k2k/common';
 import { runCatalogCommand } from './catalog-command.js';
+import { runSyncCommand } from './sync-command.js';
 import { clusterMetricsReader } from './cluster-metrics.js';
 import { parseCommandLine, USAGE, type Command } from './command-line.js';
 import { loadConfig, type GatewayConfig } from './config.js';
@@ -26,6 +27,20 @@ async function serve(config: GatewayConfig): Promise<void> {
   // Only now: whoever hears it may stop us at once, and a signal before the handlers would kill outright.
   const listening: ListeningMessage = { type: 'k2k:listening', port: running.port, adminPort: running.adminPort };
   process.send?.(listening);
+}
+
+/** Project sync until SIGTERM or SIGINT (or one round): exit 0, or 1 when something failed. */
+function sync(command: Extract<Command, { kind: 'sync' }>, config: GatewayConfig): void {
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  runSyncCommand(config, command, (line) => console.log(line), createLogger(config.logLevel), stop.signal).then(
+    (report) => process.exit(report.failures > 0 ? 1 : 0),
+    (error: unknown) => {
+      console.error(`k2k gateway: sync: ${(error as Error).message}`);
+      process.exit(error instanceof OptionError ? 2 : 1);
+    },
+  );
 }
 
 function failedToStart(error: Error): void {
@@ -67,6 +82,7 @@ function main(): void {
     );
     return;
   }
+  if (command.kind === 'sync') return sync(command, config);
   if (config.workers > 1 && cluster.isPrimary) return supervise(config, createLogger(config.logLevel));
   serve(config).catch(failedToStart);
 }

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry, type LabelValues } from 'prom-client';
-import type { ExchangeEvent, LocationEvent, ProbeEvent, SearchEvent } from '@k2k/k2k-forward';
+import type { KeystoneCallEvent } from '@k2k/keystone-auth';
+import type { ExchangeEvent, LocationEvent, PlacementEvent, ProbeEvent, SearchEvent } from '@k2k/k2k-forward';
 
 /** What the metrics read their cache counts from, at scrape time. */
 export interface CacheSources {
@@ -21,9 +22,13 @@ export class GatewayMetrics {
   private readonly latency: Histogram<'mount' | 'service_provider'>;
   private readonly exchanges: Counter<'service_provider' | 'outcome'>;
   private readonly exchangeLatency: Histogram<'service_provider'>;
+  private readonly keystoneCalls: Counter<'call' | 'outcome'>;
+  private readonly keystoneCallLatency: Histogram<'call'>;
   private readonly locations: Counter<'action' | 'resource_type'>;
   private readonly searches: Counter<'outcome'>;
   private readonly probes: Counter<'service_provider' | 'outcome'>;
+  private readonly placements: Counter<'target' | 'policy'>;
+  private readonly placementSkips: Counter<'target' | 'policy'>;
 
   constructor(caches: CacheSources) {
     const registers = [this.registry];
@@ -39,6 +44,19 @@ export class GatewayMetrics {
     });
     this.exchanges = new Counter({ name: 'k2k_exchanges_total', help: 'K2K exchanges (IdP assertion to scoped SP token), by outcome', labelNames: ['service_provider', 'outcome'], registers });
     this.exchangeLatency = new Histogram({ name: 'k2k_exchange_duration_seconds', help: 'Time a K2K exchange took', labelNames: ['service_provider'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+    this.keystoneCalls = new Counter({
+      name: 'k2k_keystone_calls_total',
+      help: "keystoneAuth's calls to the IdP's Keystone: token validations and the service token, by outcome (ok, refused, failed)",
+      labelNames: ['call', 'outcome'],
+      registers,
+    });
+    this.keystoneCallLatency = new Histogram({
+      name: 'k2k_keystone_call_duration_seconds',
+      help: "Time a keystoneAuth call to the IdP's Keystone took",
+      labelNames: ['call'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
     this.locations = new Counter({
       name: 'k2k_locations_total',
       help: 'Learned locations: learned, forgotten, or remembered as absent (found nowhere), by resource type',
@@ -47,6 +65,13 @@ export class GatewayMetrics {
     });
     this.searches = new Counter({ name: 'k2k_searches_total', help: 'Searches for unknown ids, by outcome (local, remote, absent, failed, refused)', labelNames: ['outcome'], registers });
     this.probes = new Counter({ name: 'k2k_search_probes_total', help: 'Search probes, by cloud and outcome (found, missing, skipped, failed)', labelNames: ['service_provider', 'outcome'], registers });
+    this.placements = new Counter({ name: 'k2k_placements_total', help: 'Creates placed by the placement policy, by target (local.name or SP id) and policy', labelNames: ['target', 'policy'], registers });
+    this.placementSkips = new Counter({
+      name: 'k2k_placement_skips_total',
+      help: 'Placement candidates skipped because they could not be reached before the create was sent, by target and policy',
+      labelNames: ['target', 'policy'],
+      registers,
+    });
     snapshotCounter(this.registry, 'k2k_cache_hits_total', 'Cache hits, by cache', ['cache'], () => [
       [{ cache: 'token_validation' }, caches.tokenValidation().hits],
       [{ cache: 'remote_token' }, caches.remoteTokens().hits],
@@ -73,6 +98,11 @@ export class GatewayMetrics {
     this.exchangeLatency.observe({ service_provider: event.serviceProvider }, event.durationMs / 1000);
   }
 
+  keystoneCalled(event: KeystoneCallEvent): void {
+    this.keystoneCalls.inc({ call: event.call, outcome: event.outcome });
+    this.keystoneCallLatency.observe({ call: event.call }, event.durationMs / 1000);
+  }
+
   location(event: LocationEvent): void {
     this.locations.inc({ action: event.action, resource_type: event.resourceType });
   }
@@ -83,6 +113,11 @@ export class GatewayMetrics {
 
   probed(event: ProbeEvent): void {
     this.probes.inc({ service_provider: event.serviceProvider ?? 'local', outcome: event.outcome });
+  }
+
+  placed(event: PlacementEvent): void {
+    this.placements.inc({ target: event.target, policy: event.policy });
+    for (const target of event.skipped) this.placementSkips.inc({ target, policy: event.policy });
   }
 }
 

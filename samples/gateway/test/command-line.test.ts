@@ -26,11 +26,20 @@ describe('the command line', () => {
     expect(parseCommandLine(['catalog', '-h'])).to.deep.equal({ kind: 'help' });
   });
 
+  it('runs project sync polling, once, or as a dry run', () => {
+    expect(parseCommandLine(['sync', '--config', 'gw.yaml'])).to.deep.equal({ kind: 'sync', configFile: 'gw.yaml', once: false, dryRun: false });
+    expect(parseCommandLine(['sync', '--once', '--config', 'gw.yaml'])).to.deep.equal({ kind: 'sync', configFile: 'gw.yaml', once: true, dryRun: false });
+    expect(parseCommandLine(['sync', '--dry-run', '-c', 'gw.yaml'])).to.deep.equal({ kind: 'sync', configFile: 'gw.yaml', once: false, dryRun: true });
+    expect(() => parseCommandLine(['--once', '--config', 'gw.yaml'])).to.throw(/^--once: only with sync\nUsage:/);
+    expect(() => parseCommandLine(['catalog', 'print', '--dry-run', '--config', 'gw.yaml'])).to.throw(/^--dry-run: only with sync/);
+    expect(() => parseCommandLine(['sync', 'now', '--config', 'gw.yaml'])).to.throw(/^command line: unknown command "sync now"/);
+  });
+
   it('refuses anything else, naming what is wrong, with the usage', () => {
     expect(() => parseCommandLine([])).to.throw(/^--config: give the gateway config file/);
     expect(() => parseCommandLine(['catalog', 'frob', '--config', 'gw.yaml'])).to.throw(/^catalog: give one of print, register, remove\nUsage:/);
     expect(() => parseCommandLine(['catalog', '--config', 'gw.yaml'])).to.throw(/^catalog: give one of print, register, remove/);
-    expect(() => parseCommandLine(['sync', '--config', 'gw.yaml'])).to.throw(/^command line: unknown command "sync"/);
+    expect(() => parseCommandLine(['frob', '--config', 'gw.yaml'])).to.throw(/^command line: unknown command "frob"/);
     expect(() => parseCommandLine(['catalog', 'print', 'now', '--config', 'gw.yaml'])).to.throw(/^command line: unknown command "catalog print now"/);
     expect(() => parseCommandLine(['--confg', 'gw.yaml'])).to.throw(/^command line: Unknown option '--confg'/);
   });
@@ -80,6 +89,37 @@ describe('the command line', () => {
         '',
       ]);
       expect(federation.idp.catalog.regions.map((region) => region.id)).to.deep.equal(['RegionOne']);
+    });
+
+    it('exits 2 naming the key when sync is asked of a config without it', async () => {
+      const file = folder.write('no-sync.json', {
+        keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
+        local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint } },
+        mounts: { '/volume': 'volumev3' },
+      });
+      const { code, stderr } = await runMain(['sync', '--once', '--config', file]);
+      expect(code).to.equal(2);
+      expect(stderr).to.match(/^k2k gateway: sync: sync: required by k2k-gateway sync/);
+    });
+
+    it('runs a sync dry run, changing nothing', async () => {
+      const admin = { username: 'admin', password: 'adminpw', project_name: 'admin' };
+      const file = folder.write('sync.json', {
+        keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' }, admin_auth: admin },
+        local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint } },
+        mounts: { '/volume': 'volumev3' },
+        service_provider_settings: { sp1: { admin_auth: admin } },
+        sync: { scope: { domain_name: 'Default' } },
+      });
+      const projects = federation.sp('sp1').directory.projects.length;
+      const { code, stdout, stderr } = await runMain(['sync', '--dry-run', '--config', file]);
+      expect(stderr).to.equal('');
+      expect(code).to.equal(0);
+      const lines = stdout.split('\n').filter(Boolean);
+      const demo = federation.cloud('idp').projects.demo;
+      expect(lines).to.include(`sp1: create project demo (IdP project ${demo.id})`);
+      expect(lines.at(-1)).to.equal('(a dry run: nothing changed)');
+      expect(federation.sp('sp1').directory.projects).to.have.length(projects);
     });
   });
 });

@@ -67,6 +67,11 @@ virtual_regions: auto
     expect(bad((c) => (c.routing = { absent_ttl_seconds: -1 }))).to.throw(/^routing\.absent_ttl_seconds: must be an integer/);
     expect(bad((c) => (c.upstream = { timeout_seconds: 0 }))).to.throw(/^upstream\.timeout_seconds: must be an integer/);
     expect(bad((c) => ((c.upstream = { timeout_seconds: 2 }), (c.routing = { probe_timeout_ms: 5000 })))).to.throw(/^routing\.probe_timeout_ms: must not exceed upstream\.timeout_seconds \(2000 ms\)/);
+    expect(bad((c) => (c.routing = { placement: 'random' }))).to.throw(/^routing\.placement: must be one of "local", "spread", "headroom", "fastest", "cheapest"/);
+    expect(bad((c) => (c.region_metadata = { sp1: { cost: -1 } }))).to.throw(/^region_metadata\.sp1\.cost: must be a number from 0/);
+    expect(bad((c) => (c.region_metadata = { sp1: { sla: 100.5 } }))).to.throw(/^region_metadata\.sp1\.sla: must be a number from 0 to 100/);
+    expect(bad((c) => (c.region_metadata = { sp1: { labels: { tier: 1 } } }))).to.throw(/^region_metadata\.sp1\.labels\.tier: must be a non-empty string/);
+    expect(bad((c) => (c.region_metadata = { sp1: { price: 1 } }))).to.throw(/^region_metadata\.sp1\.price: unknown option/);
   });
 
   it('learns and searches by default, with OpenStack resource types unless told otherwise', () => {
@@ -83,6 +88,7 @@ virtual_regions: auto
       absentTtlSeconds: 10,
       probeTimeoutMs: undefined,
       maxSearchesPerCaller: 4,
+      placement: 'local',
     });
     const configured = parseConfig({ ...VALID, routing: { learn: false, resource_types: { volumev3: ['volumes'] }, probe_timeout_ms: 800 } }).routing;
     expect(configured).to.deep.include({ learn: false, resourceTypes: { volumev3: ['volumes'] }, probeTimeoutMs: 800 });

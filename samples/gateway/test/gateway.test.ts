@@ -50,6 +50,9 @@ describe('the gateway (in-process)', () => {
     expect(metrics.text).to.match(/^k2k_requests_total\{mount="\/volume",service_provider="sp1",method="GET",code="200"\} \d+$/m);
     expect(metrics.text).to.match(/^k2k_exchanges_total\{service_provider="sp1",outcome="ok"\} 1$/m);
     expect(metrics.text).to.match(/^k2k_cache_hits_total\{cache="token_validation"\} \d+$/m);
+    expect(metrics.text).to.match(/^k2k_keystone_calls_total\{call="validate",outcome="ok"\} [1-9]\d*$/m);
+    expect(metrics.text).to.match(/^k2k_keystone_calls_total\{call="service-token",outcome="ok"\} 1$/m);
+    expect(metrics.text).to.include('k2k_keystone_call_duration_seconds_bucket{le="0.005",call="validate"}');
     expect(metrics.text).to.include('k2k_request_duration_seconds_bucket');
     expect(metrics.text).to.match(/^k2k_process_cpu_user_seconds_total \d/m); // process metrics
     await request(gateway.app).get('/metrics').expect(200);

@@ -1,4 +1,5 @@
-import { OpenStackError, type KeystoneIdentity, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type EndpointInterface, type KeystoneIdentity, type ServiceProvider } from '@k2k/keystone';
+import type { EndpointRefusal } from '../endpoint-policy.js';
 import type { Decision, RoutingContext, RoutingRule, Target } from './target.js';
 
 /** What holds for every decision, whichever rule made it. */
@@ -7,13 +8,19 @@ export interface RoutingLimits {
   looped: boolean;
   /** The service providers that may be used, when restricted */
   allowedServiceProviders?: readonly string[];
+  /** The endpoint policy for this caller and service; absent: open */
+  refusal?: EndpointRefusal;
+  /** The interface used at service providers when a decision names none */
+  interface: EndpointInterface;
 }
 
 /**
- * Step 2: runs the rules in order, the first decision wins; then the loop guard and the allow-list
- * apply to it, whichever rule decided: a named service provider must be one the caller's token
- * offers and the configuration allows (400 naming it otherwise), and a search looks only there. A
- * passthrough target is no service provider: only the loop guard applies to it.
+ * Step 2: runs the rules in order, the first decision wins; then the loop guard, the allow-list
+ * and the endpoint policy apply to it, whichever rule decided: a named service provider must be one
+ * the caller's token offers and the configuration allows (400 naming it otherwise) and the policy
+ * grants (403 naming service, region and interface, before any K2K exchange); a search or a merged
+ * list looks only where all three allow. A passthrough target is no service provider: it goes to
+ * the caller's own catalog, which the IdP already trimmed; only the loop guard applies to it.
  */
 export async function route(rules: readonly RoutingRule[], context: RoutingContext, limits: RoutingLimits): Promise<Target> {
   let decision: Decision = { kind: 'local', reason: 'no rule sent it elsewhere' };
@@ -29,7 +36,10 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
       return decision;
     case 'remote': {
       if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.serviceProvider} again.`);
-      return { ...decision, serviceProvider: usableServiceProvider(context.identity, decision.serviceProvider, limits) };
+      const serviceProvider = usableServiceProvider(context.identity, decision.serviceProvider, limits);
+      const refused = limits.refusal?.(serviceProvider.id, decision.interface ?? limits.interface);
+      if (refused) throw new OpenStackError(403, refused);
+      return { ...decision, serviceProvider };
     }
     case 'passthrough':
       // Its endpoint comes from the catalog, where this proxy itself may be registered: never twice.
@@ -40,18 +50,24 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
     case 'fanout':
       if (limits.looped) return { kind: 'local', reason: 'a list that already passed this proxy stays local' };
       return { kind: 'fanout', serviceProviders: offeredServiceProviders(context.identity, limits), reason: decision.reason };
+    case 'place':
+      // A create that already passed this proxy is not placed again: it stays local.
+      if (limits.looped) return { kind: 'local', reason: 'a create that already passed this proxy stays local' };
+      return { kind: 'place', serviceProviders: offeredServiceProviders(context.identity, limits), reason: decision.reason };
   }
 }
 
-/** The service providers the caller's token offers and the configuration allows. */
+/** The service providers the caller's token offers, the configuration allows and the endpoint policy grants. */
 export function offeredServiceProviders(identity: KeystoneIdentity | undefined, limits: RoutingLimits): ServiceProvider[] {
   const allowed = limits.allowedServiceProviders;
-  return (identity?.serviceProviders ?? []).filter((sp) => allowed === undefined || allowed.includes(sp.id));
+  return (identity?.serviceProviders ?? []).filter(
+    (sp) => (allowed === undefined || allowed.includes(sp.id)) && limits.refusal?.(sp.id, limits.interface) === undefined,
+  );
 }
 
 function usableServiceProvider(identity: KeystoneIdentity | undefined, id: string, limits: RoutingLimits): ServiceProvider {
   if (!identity) throw new OpenStackError(401, 'The request you have made requires authentication.');
-  const candidates = offeredServiceProviders(identity, limits);
+  const candidates = offeredServiceProviders(identity, { ...limits, refusal: undefined });
   const found = candidates.find((sp) => sp.id === id);
   if (!found) {
     const known = candidates.map((sp) => sp.id).join(', ') || 'none';

@@ -11,7 +11,9 @@ export type Decision =
   /** Unknown: find the cloud that holds the resource (search) */
   | { kind: 'locate'; reason: string }
   /** A list: ask every cloud and merge (aggregation) */
-  | { kind: 'fanout'; reason: string };
+  | { kind: 'fanout'; reason: string }
+  /** A create that names no cloud: where the placement policy says */
+  | { kind: 'place'; reason: string };
 
 /** Where the request goes (step 2), after the loop guard and the allow-list. */
 export type Target =
@@ -22,7 +24,9 @@ export type Target =
   /** Search the local cloud and these service providers for the resource */
   | { kind: 'locate'; candidates: ServiceProvider[]; reason: string }
   /** List at the local cloud and these service providers, and merge */
-  | { kind: 'fanout'; serviceProviders: ServiceProvider[]; reason: string };
+  | { kind: 'fanout'; serviceProviders: ServiceProvider[]; reason: string }
+  /** Create at the local cloud or one of these service providers, as the placement policy says */
+  | { kind: 'place'; serviceProviders: ServiceProvider[]; reason: string };
 
 /**
  * A target that trusts the IdP's tokens (a pin with token 'passthrough'): the caller's own token
@@ -36,8 +40,8 @@ export interface PassthroughTarget {
   reason: string;
 }
 
-/** A target one cloud answers (every one but a fan-out). */
-export type SingleTarget = Exclude<Target, { kind: 'fanout' }>;
+/** A target one known cloud answers, or a search finds (every one but a fan-out and a placement). */
+export type SingleTarget = Exclude<Target, { kind: 'fanout' | 'place' }>;
 
 /** What the routing rules look at. */
 export interface RoutingContext {

@@ -22,13 +22,27 @@ export interface SimService {
   endpoints: SimEndpoint[];
 }
 
+/** An OS-EP-FILTER endpoint group: every filter attribute given must match. */
+export interface SimEndpointGroup {
+  id: string;
+  name: string;
+  description: string;
+  filters: { interface?: string; region_id?: string; service_id?: string };
+}
+
 const PROJECT_VARIABLE = /[%$]\((?:project_id|tenant_id)\)s/;
 const PROJECT_VARIABLES = new RegExp(PROJECT_VARIABLE.source, 'g');
 
-/** The service catalog of a simulated Keystone: regions, services and their endpoints. */
+/**
+ * The service catalog of a simulated Keystone: regions, services and their endpoints, and the
+ * endpoint groups (OS-EP-FILTER) that trim what a project's tokens list.
+ */
 export class Catalog {
   readonly regions: SimRegion[] = [];
   readonly services: SimService[] = [];
+  readonly endpointGroups: SimEndpointGroup[] = [];
+  /** Project id -> the ids of the endpoint groups associated with it */
+  readonly projectEndpointGroups = new Map<string, Set<string>>();
 
   addRegion(id: string, description = '', parentRegionId: string | null = null): SimRegion {
     const region = { id, description, parentRegionId };
@@ -91,14 +105,27 @@ export class Catalog {
     return false;
   }
 
+  /** Deletes an endpoint group and its project associations; false when there is none with that id. */
+  removeEndpointGroup(id: string): boolean {
+    const at = this.endpointGroups.findIndex((group) => group.id === id);
+    if (at < 0) return false;
+    this.endpointGroups.splice(at, 1);
+    for (const groups of this.projectEndpointGroups.values()) groups.delete(id);
+    return true;
+  }
+
   /**
    * The catalog as a token shows it: project variables substituted; without a project, the
-   * endpoints that need one are left out (as Keystone does).
+   * endpoints that need one are left out (as Keystone does). A project with endpoint groups sees
+   * only their endpoints; one without sees all (Keystone's return_all_endpoints_if_no_filter).
    */
   render(projectId: string | undefined): unknown[] {
+    const groups = [...(this.projectEndpointGroups.get(projectId ?? '') ?? [])].flatMap((id) => this.endpointGroups.filter((group) => group.id === id));
+    const visible = (service: SimService, endpoint: SimEndpoint) => groups.length === 0 || groups.some((group) => inGroup(group, service, endpoint));
     return this.services.map((service) => ({
       endpoints: service.endpoints
         .filter((endpoint) => projectId !== undefined || !PROJECT_VARIABLE.test(endpoint.url))
+        .filter((endpoint) => visible(service, endpoint))
         .map((endpoint) => ({
           id: endpoint.id,
           interface: endpoint.interface,
@@ -111,4 +138,9 @@ export class Catalog {
       name: service.name,
     }));
   }
+}
+
+function inGroup(group: SimEndpointGroup, service: SimService, endpoint: SimEndpoint): boolean {
+  const { interface: wanted, region_id: region, service_id: serviceId } = group.filters;
+  return (wanted === undefined || endpoint.interface === wanted) && (region === undefined || endpoint.regionId === region) && (serviceId === undefined || service.id === serviceId);
 }

@@ -10,6 +10,8 @@ export interface Project {
   name: string;
   domainId: string;
   enabled: boolean;
+  description: string;
+  tags: string[];
 }
 
 export interface User {
@@ -30,7 +32,7 @@ export interface Role {
   name: string;
 }
 
-interface Assignment {
+export interface Assignment {
   actorId: string;
   targetId: string;
   roleId: string;
@@ -60,10 +62,17 @@ export class Directory {
     return domain;
   }
 
-  addProject(name: string, domainId = 'default'): Project {
-    const project = { id: newId(), name, domainId, enabled: true };
+  addProject(name: string, domainId = 'default', details: { description?: string; enabled?: boolean; tags?: string[] } = {}): Project {
+    const project = { id: newId(), name, domainId, enabled: details.enabled ?? true, description: details.description ?? '', tags: [...(details.tags ?? [])] };
     this.projects.push(project);
     return project;
+  }
+
+  /** Deletes a project and the role assignments on it, as Keystone does. */
+  removeProject(id: string): void {
+    const index = this.projects.findIndex((project) => project.id === id);
+    if (index >= 0) this.projects.splice(index, 1);
+    for (let i = this.assignments.length - 1; i >= 0; i--) if (this.assignments[i].targetId === id) this.assignments.splice(i, 1);
   }
 
   addUser(name: string, password: string | undefined, domainId = 'default', id = newId()): User {
@@ -78,9 +87,15 @@ export class Directory {
     return group;
   }
 
-  /** Grants a role (by name) to a user or group on a project, a domain or the system (SYSTEM_TARGET). */
+  /** Grants a role (by name) to a user or group on a project, a domain or the system (SYSTEM_TARGET); granting twice changes nothing. */
   grant(roleName: string, actorId: string, targetId: string): void {
-    this.assignments.push({ actorId, targetId, roleId: this.role(roleName).id });
+    const roleId = this.role(roleName).id;
+    if (!this.assignments.some((a) => a.actorId === actorId && a.targetId === targetId && a.roleId === roleId)) this.assignments.push({ actorId, targetId, roleId });
+  }
+
+  /** The direct role assignments, optionally of one actor and one role. */
+  assignmentsOf(filter: { actorId?: string; roleId?: string }): Assignment[] {
+    return this.assignments.filter((a) => (filter.actorId === undefined || a.actorId === filter.actorId) && (filter.roleId === undefined || a.roleId === filter.roleId));
   }
 
   role(name: string): Role {

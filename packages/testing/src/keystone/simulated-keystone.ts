@@ -2,13 +2,15 @@ import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readBody, readJsonObject, sendJson, SimServer, SimulatedServer, type Route, type SimRequest } from '../sim-server.js';
 import { Catalog } from './catalog.js';
-import { catalogRoutes } from './catalog-api.js';
+import { catalogRoutes, type CatalogApiHost } from './catalog-api.js';
+import { endpointGroupRoutes } from './endpoint-group-api.js';
+import { projectRoutes } from './project-api.js';
 import { Directory, SYSTEM_TARGET, type Project, type Role } from './directory.js';
 import { newId } from './ids.js';
 import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
 import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
 import { renderToken, type RegisteredServiceProvider } from './token-body.js';
-import { TokenStore, type FederatedIdentity, type TokenCheck, type TokenRecord } from './tokens.js';
+import { TokenStore, type FederatedIdentity, type SimApplicationCredential, type TokenCheck, type TokenRecord } from './tokens.js';
 import type { CheckedToken, TokenChecker } from '../services/token-checker.js';
 
 export interface SimulatedKeystoneOptions {
@@ -27,13 +29,22 @@ export interface TrustedIdentityProvider {
   /** The key its assertions are signed with */
   verifyKey: KeyObject;
   protocol: string;
-  /** The mapping puts every federated user in this group (domain Default) */
+  /** The mapping puts every federated user in this group (domain Default)... */
   groupName: string;
+  /** ...except these users (by name), each in the group named here (domain Default), as a mapping rule matching `openstack_user` does */
+  groupsByUser?: Record<string, string>;
 }
 
 const ECP_CONSUMER_PATH = '/Shibboleth.sso/SAML2/ECP';
 const SESSION_COOKIE = `_shibsession_${Buffer.from('default-sp/shibboleth').toString('hex')}`;
-type Credentials = { user: { id: string }; federation?: FederatedIdentity; parent?: TokenRecord };
+type Credentials = { user: { id: string }; federation?: FederatedIdentity; parent?: TokenRecord; applicationCredential?: StoredApplicationCredential };
+
+/** An application credential of a user: scoped to one project, limited by access rules when it has them. */
+interface StoredApplicationCredential extends SimApplicationCredential {
+  secret: string;
+  userId: string;
+  projectId: string;
+}
 
 /**
  * A Keystone v3 on loopback that answers like the real one (Zed) for what K2K uses: password and
@@ -44,6 +55,7 @@ type Credentials = { user: { id: string }; federation?: FederatedIdentity; paren
 export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   readonly directory = new Directory();
   readonly catalog = new Catalog();
+  private readonly applicationCredentials = new Map<string, StoredApplicationCredential>();
   readonly tokens: TokenStore;
   /** Service providers registered at this Keystone as an IdP */
   readonly serviceProviders: RegisteredServiceProvider[] = [];
@@ -122,6 +134,19 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     this.federatedDomains.set(idp.id, domainId);
   }
 
+  /**
+   * An application credential of a user (by name, domain Default) on one of its projects, as
+   * `POST /v3/users/{id}/application_credentials` makes one; `accessRules` limit its tokens.
+   */
+  addApplicationCredential(userName: string, projectName: string, name: string, secret: string, accessRules?: { service: string; method: string; path: string }[]): string {
+    const user = this.directory.user({ name: userName, domain: { id: 'default' } });
+    const project = this.directory.project({ name: projectName, domain: { id: 'default' } });
+    if (!user || !project) throw new Error(`no user ${userName} or project ${projectName}`);
+    const id = newId();
+    this.applicationCredentials.set(id, { id, name, secret, userId: user.id, projectId: project.id, ...(accessRules && { accessRules: accessRules.map((rule) => ({ id: newId(), ...rule })) }) });
+    return id;
+  }
+
   /** Issues a token for a user (by name, domain Default) without a password: a test shortcut. */
   issueToken(userName: string, projectName?: string): string {
     const user = this.directory.user({ name: userName, domain: { id: 'default' } });
@@ -171,13 +196,19 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
         name: 'federation.auth',
         handle: (r) => this.federationAuth(r),
       },
-      ...catalogRoutes(this.catalog, {
-        authUrl: () => this.authUrl,
-        caller: (r) => this.caller(r),
-        isAdmin: (token) => this.rolesOf(token).some((role) => role.name === 'admin'),
-        fail: (r, status, message) => this.fail(r, status, message),
-      }),
+      ...catalogRoutes(this.catalog, this.adminApiHost()),
+      ...endpointGroupRoutes(this.catalog, this.adminApiHost(), (id) => this.directory.project({ id }) !== undefined),
+      ...projectRoutes(this.directory, this.adminApiHost()),
     ];
+  }
+
+  private adminApiHost(): CatalogApiHost {
+    return {
+      authUrl: () => this.authUrl,
+      caller: (r: SimRequest) => this.caller(r),
+      isAdmin: (token: TokenRecord) => this.rolesOf(token).some((role) => role.name === 'admin'),
+      fail: (r: SimRequest, status: number, message: string) => this.fail(r, status, message),
+    };
   }
 
   private fail(request: SimRequest, status: number, message: string): void {
@@ -209,12 +240,16 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     if (!auth || !Array.isArray(methods) || methods.length === 0) return this.fail(request, 400, MESSAGES.badRequest);
     const credentials = this.authenticate(auth.identity ?? {}, methods);
     if ('status' in credentials) return this.fail(request, credentials.status, credentials.message);
-    const scope = this.resolveScope(auth.scope, credentials);
+    const credential = credentials.applicationCredential;
+    // An application credential is scoped to its own project: Keystone refuses another scope.
+    if (credential && auth.scope) return this.fail(request, 401, MESSAGES.unauthorized);
+    const scope = credential ? { projectId: credential.projectId } : this.resolveScope(auth.scope, credentials);
     if ('status' in scope) return this.fail(request, scope.status, scope.message);
     const parent = credentials.parent;
     const token = this.tokens.issue({
       userId: credentials.user.id,
-      methods: parent ? ['token', ...parent.methods.filter((m) => m !== 'token')] : ['password'],
+      methods: parent ? ['token', ...parent.methods.filter((m) => m !== 'token')] : credential ? ['application_credential'] : ['password'],
+      ...(credential && { applicationCredential: { id: credential.id, name: credential.name, ...(credential.accessRules && { accessRules: credential.accessRules }) } }),
       projectId: scope.projectId,
       domainId: scope.domainId,
       system: scope.system,
@@ -230,6 +265,13 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
       const check = this.tokens.check(identity.token?.id);
       if (!check.ok) return { status: 404, message: check.reason === 'unknown' ? MESSAGES.unrecognizedToken : MESSAGES.failedToValidate };
       return { user: { id: check.token.userId }, federation: check.token.federation, parent: check.token };
+    }
+    if (methods.includes('application_credential')) {
+      const ref = identity.application_credential ?? {};
+      const owner = ref.user && this.directory.user(ref.user);
+      const credential = [...this.applicationCredentials.values()].find((candidate) => (ref.id !== undefined ? candidate.id === ref.id : candidate.name === ref.name && candidate.userId === owner?.id));
+      if (!credential || credential.secret !== ref.secret) return { status: 401, message: MESSAGES.unauthorized };
+      return { user: { id: credential.userId }, applicationCredential: credential };
     }
     if (methods.includes('password')) {
       const ref = identity.password?.user ?? {};
@@ -290,6 +332,8 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     const subject = caller && this.subject(request, request.query.has('allow_expired') && request.query.get('allow_expired') !== '0');
     if (!caller || !subject) return;
     if (!this.mayInspect(caller, subject)) return this.fail(request, 403, MESSAGES.forbiddenValidate);
+    // A validator that does not declare it enforces access rules never sees a token that has them.
+    if (subject.applicationCredential?.accessRules && !request.req.headers['openstack-identity-access-rules']) return this.fail(request, 404, MESSAGES.failedToValidate);
     this.sendToken(request, 200, subject, !request.query.has('nocatalog'));
   }
 
@@ -317,11 +361,11 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
       id: project.id,
       name: project.name,
       domain_id: project.domainId,
-      description: '',
+      description: project.description,
       enabled: project.enabled,
       parent_id: project.domainId,
       is_domain: false,
-      tags: [],
+      tags: project.tags,
       options: {},
       links: { self: `${this.authUrl}/projects/${project.id}` },
     };
@@ -400,7 +444,8 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
       return sendShibbolethError(request.res, 'shibsp::ConfigurationException');
     }
     const userName = session.assertion.attributes.openstack_user?.[0];
-    const group = this.directory.groups.find((candidate) => candidate.name === idp.groupName && candidate.domainId === 'default');
+    const groupName = (userName && idp.groupsByUser?.[userName]) || idp.groupName;
+    const group = this.directory.groups.find((candidate) => candidate.name === groupName && candidate.domainId === 'default');
     if (!userName || !group) return this.fail(request, 401, 'Could not map any federated user properties to identity values.');
     const userId = createHash('sha256').update(`${idp.id}\0${userName}`).digest('hex');
     if (!this.directory.user({ id: userId })) this.directory.addUser(userName, undefined, this.federatedDomains.get(idp.id), userId);
@@ -419,6 +464,7 @@ interface AuthBody {
     methods?: string[];
     password?: { user?: { id?: string; name?: string; domain?: DomainBody; password?: string } };
     token?: { id?: string };
+    application_credential?: { id?: string; name?: string; secret?: string; user?: { id?: string; name?: string; domain?: DomainBody } };
   };
   scope?: {
     project?: { id?: string; name?: string; domain?: DomainBody };

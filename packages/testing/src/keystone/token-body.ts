@@ -67,6 +67,10 @@ export function renderToken(
     body.roles = directory.rolesOn(token.userId, groupIds, SYSTEM_TARGET).map(renderRole);
     if (withCatalog) body.catalog = catalog.render(undefined);
   }
+  const credential = token.applicationCredential;
+  if (credential) {
+    body.application_credential = { id: credential.id, name: credential.name, restricted: true, ...(credential.accessRules && { access_rules: credential.accessRules }) };
+  }
   if (serviceProviders.length > 0) {
     body.service_providers = serviceProviders.map((sp) => ({ auth_url: sp.authUrl, id: sp.id, sp_url: sp.spUrl }));
   }

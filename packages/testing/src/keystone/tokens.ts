@@ -21,6 +21,14 @@ export interface TokenRecord {
   auditIds: string[];
   revoked: boolean;
   federation?: FederatedIdentity;
+  applicationCredential?: SimApplicationCredential;
+}
+
+/** The application credential a token was made with; `accessRules` limit what the token may call. */
+export interface SimApplicationCredential {
+  id: string;
+  name: string;
+  accessRules?: { id: string; service: string; method: string; path: string }[];
 }
 
 export type TokenCheck = { ok: true; token: TokenRecord } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };

@@ -5,6 +5,15 @@ import { FakeService, type ReceivedRequest } from './fake-service.js';
 import type { TokenChecker } from './token-checker.js';
 import { pageOf, parseListQuery } from './listing.js';
 
+/** A project's volume quotas, as Cinder's quota set names them; -1: unlimited. */
+export interface VolumeQuota {
+  volumes: number;
+  gigabytes: number;
+}
+
+/** Cinder's default quotas (cinder.conf quota_volumes, quota_gigabytes). */
+const DEFAULT_QUOTA: VolumeQuota = { volumes: 10, gigabytes: 1000 };
+
 /** A volume as the fake Cinder keeps it. */
 export interface Volume {
   id: string;
@@ -27,19 +36,22 @@ const MAX_VERSION = '3.70';
 /**
  * A fake Cinder v3 (`/v3/{project_id}/volumes...`) with Cinder's JSON shapes and error bodies:
  * list (summary and detail, paging and sorting, `volumes_links`), create (202), show, update,
- * delete (202) and actions (202, logged). Version discovery as Cinder does it: its version
+ * delete (202) and actions (202, logged); absolute limits (`/limits`) from per-project quotas
+ * (`setQuota`), which a create beyond them is refused with (413), as Cinder does. Version discovery as Cinder does it: its version
  * document at `/` (300, no token needed) and at `/v3/` (200, token needed: it is behind
  * keystonemiddleware), and `/v3` redirected (302) to `/v3/`. Absolute links are built from the
  * request's Host, as Cinder builds them from the WSGI request.
  */
 export class VolumeService extends FakeService {
   readonly volumes = new Map<string, Volume>();
+  private readonly quotas = new Map<string, VolumeQuota>();
 
   private constructor(tokens: TokenChecker) {
     super(tokens, [
       { method: 'GET', pattern: /^\/$/, name: 'versions', handle: (r) => sendJson(r.res, 300, this.versionDocument(r)) },
       { method: 'GET', pattern: /^\/v3\/$/, name: 'version', handle: (r) => this.version(r) },
       { method: 'GET', pattern: /^\/v3$/, name: 'version.redirect', handle: (r) => this.redirectToVersion(r) },
+      { method: 'GET', pattern: new RegExp(`${BASE}/limits$`), name: 'limits', handle: (r) => this.limits(r) },
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes(?<detail>/detail)?$`), name: 'volumes.list', handle: (r) => this.list(r) },
       { method: 'POST', pattern: new RegExp(`${BASE}/volumes$`), name: 'volumes.create', handle: (r, x) => this.create(r, x) },
       { method: 'GET', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.show', handle: (r) => this.show(r) },
@@ -72,6 +84,55 @@ export class VolumeService extends FakeService {
     };
     this.volumes.set(volume.id, volume);
     return volume;
+  }
+
+  /** Sets a project's quotas (the rest stay Cinder's defaults: 10 volumes, 1000 GiB). */
+  setQuota(projectId: string, quota: Partial<VolumeQuota>): void {
+    this.quotas.set(projectId, { ...this.quotaOf(projectId), ...quota });
+  }
+
+  private quotaOf(projectId: string): VolumeQuota {
+    return this.quotas.get(projectId) ?? DEFAULT_QUOTA;
+  }
+
+  private usageOf(projectId: string): { volumes: number; gigabytes: number } {
+    const mine = [...this.volumes.values()].filter((v) => v.projectId === projectId);
+    return { volumes: mine.length, gigabytes: mine.reduce((sum, v) => sum + v.size, 0) };
+  }
+
+  /** Cinder's `GET /v3/{project_id}/limits`: no rate limits, the absolute ones with usage. */
+  private async limits(request: SimRequest): Promise<void> {
+    if (!(await this.authorize(request, request.params.project))) return;
+    const quota = this.quotaOf(request.params.project);
+    const used = this.usageOf(request.params.project);
+    sendJson(request.res, 200, {
+      limits: {
+        rate: [],
+        absolute: {
+          totalSnapshotsUsed: 0,
+          maxTotalBackups: 10,
+          maxTotalVolumeGigabytes: quota.gigabytes,
+          maxTotalSnapshots: 10,
+          maxTotalBackupGigabytes: 1000,
+          totalBackupGigabytesUsed: 0,
+          maxTotalVolumes: quota.volumes,
+          totalVolumesUsed: used.volumes,
+          totalBackupsUsed: 0,
+          totalGigabytesUsed: used.gigabytes,
+        },
+      },
+    });
+  }
+
+  /** Cinder's quota refusal of a create (413), or undefined when it fits. */
+  private overQuota(projectId: string, size: number): string | undefined {
+    const quota = this.quotaOf(projectId);
+    const used = this.usageOf(projectId);
+    if (quota.gigabytes >= 0 && used.gigabytes + size > quota.gigabytes) {
+      return `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${quota.gigabytes}G and ${used.gigabytes}G has been consumed.`;
+    }
+    if (quota.volumes >= 0 && used.volumes + 1 > quota.volumes) return `VolumeLimitExceeded: Maximum number of volumes allowed (${quota.volumes}) exceeded for quota 'volumes'.`;
+    return undefined;
   }
 
   protected sendError(res: ServerResponse, status: number, message: string): void {
@@ -139,6 +200,8 @@ export class VolumeService extends FakeService {
     if (!body?.volume || typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
       return this.sendError(request.res, 400, "Invalid input for field/attribute size. Value: None. None is not of type 'integer', 'string'");
     }
+    const refused = this.overQuota(request.params.project, size);
+    if (refused) return this.sendError(request.res, 413, refused);
     const volume = this.seed(request.params.project, { name: body.volume.name ?? null, description: body.volume.description ?? null, size, metadata: body.volume.metadata ?? {} });
     sendJson(request.res, 202, { volume: { ...this.render(volume, this.baseUrl(request)), status: 'creating' } });
   }

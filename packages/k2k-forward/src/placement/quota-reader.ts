@@ -1,0 +1,68 @@
+import type { KeystoneIdentity, ServiceProvider } from '@k2k/keystone';
+import type { CloudAddress, Destination } from '../cloud-address.js';
+import { parseApiRequest, type ApiRequest } from '../parse-request.js';
+import type { RemoteSession } from '../remote-session.js';
+import { limitsApiOf, limitsPath, quotaFromLimits, type LimitsApi, type Quota } from './quota.js';
+
+/** Who asks, and as whom: enough to reach a cloud for them. */
+export interface Asker {
+  identity: KeystoneIdentity | undefined;
+  userToken: string | undefined;
+  requestId: string;
+}
+
+/** What the quota reader needs from the rest of k2kForward. */
+export interface QuotaPorts {
+  /** The caller's session at a service provider (the K2K exchange, cached) */
+  session(asker: Asker, serviceProvider: ServiceProvider): Promise<RemoteSession>;
+  /** Where `request` goes at `destination`, and with which token; undefined for the local cloud when it has no upstream */
+  address(destination: Destination, request: ApiRequest, userToken: string): CloudAddress | undefined;
+  /** A bounded GET of that address */
+  read(address: CloudAddress, asker: Asker): Promise<{ status: number; body: Buffer }>;
+}
+
+/**
+ * The caller's project quotas at a cloud, from the service's own absolute limits (Cinder's and
+ * Nova's `/limits`), asked with the caller's token there (the SP's own K2K token at an SP). Not
+ * known (undefined) when the service tells none, or does not answer within `timeoutMs`, or the
+ * caller has no session there: placement then ranks that cloud as of unknown headroom.
+ */
+export class QuotaReader {
+  private readonly api: LimitsApi | undefined;
+
+  constructor(
+    resourceTypes: readonly string[],
+    private readonly ports: QuotaPorts,
+    private readonly timeoutMs: number,
+  ) {
+    this.api = limitsApiOf(resourceTypes);
+  }
+
+  /** The quotas at the local cloud (no `serviceProvider`) or at an SP, for the caller's project. */
+  async read(asker: Asker, serviceProvider: ServiceProvider | undefined, session?: RemoteSession): Promise<Quota | undefined> {
+    const projectId = asker.identity?.project?.id;
+    const { api } = this;
+    if (!projectId || !api) return undefined;
+    try {
+      const destination: Destination = serviceProvider
+        ? { kind: 'remote', serviceProvider, session: session ?? (await this.ports.session(asker, serviceProvider)) }
+        : { kind: 'local' };
+      const address = this.ports.address(destination, parseApiRequest('GET', limitsPath(api, projectId), projectId), asker.userToken ?? '');
+      if (!address) return undefined;
+      const answer = await withTimeout(this.ports.read(address, asker), this.timeoutMs);
+      if (!answer || answer.status < 200 || answer.status >= 300) return undefined;
+      return quotaFromLimits(api, JSON.parse(answer.body.toString('utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The promise's value, or undefined once `ms` have passed (the read itself ends at the upstream timeout). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
