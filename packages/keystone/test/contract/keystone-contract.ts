@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import type { FederationEnv } from '@k2k/testing';
+import { KeystoneAdmin, type FederationEnv } from '@k2k/testing';
 import { KeystoneClient, KeystoneError, selectEndpoint, type CatalogAdmin, type ProjectAdmin, type ServiceProvider, type Token } from '../../src/index.js';
 
 /** What a contract run needs beyond the env: ways to make states the API cannot make alone. */
@@ -335,6 +335,53 @@ export function defineKeystoneContract(getEnv: () => FederationEnv, hooks: Contr
       const refused = await refusal(user.listProjects());
       expect(refused.status).to.equal(403);
       expect(refused.message).to.equal('You are not authorized to perform the requested action: identity:list_projects.');
+    });
+  });
+  describe('endpoint groups (OS-EP-FILTER)', () => {
+    let admin: KeystoneAdmin;
+
+    before(async () => {
+      admin = await KeystoneAdmin.login(env.idpAuthUrl, env.adminUser, env.adminPassword, 'admin');
+    });
+
+    after(() => admin.undo());
+
+    it("trims the catalog of the associated project's tokens to the group's endpoints, until undone", async () => {
+      const interfaces = (token: Token) => [...new Set(token.catalog.flatMap((entry) => entry.endpoints.map((endpoint) => endpoint.interface)))].sort();
+      expect(interfaces(await userToken())).to.include.members(['internal', 'public']);
+      await admin.restrictCatalog(env.idpProjectId, { interface: 'internal' });
+      const trimmed = await userToken();
+      expect(interfaces(trimmed)).to.deep.equal(['internal']);
+      const service = await serviceToken();
+      expect(interfaces(await idp.validateToken(service.id, trimmed.id))).to.deep.equal(['internal']);
+      await admin.undo();
+      expect(interfaces(await userToken())).to.include.members(['internal', 'public']);
+    });
+  });
+
+  describe('application credentials', () => {
+    let owner: KeystoneAdmin;
+
+    before(async () => {
+      owner = await KeystoneAdmin.login(env.idpAuthUrl, env.user, env.userPassword, env.idpProject);
+    });
+
+    after(() => owner.undo());
+
+    it("gives a token scoped to the credential's project, with its access rules, which Keystone validates only for a validator that enforces them", async () => {
+      const rules = [{ service: 'volumev3', method: 'GET', path: '/v3/*/volumes' }];
+      const made = await owner.createApplicationCredential(`k2k-contract-${randomBytes(4).toString('hex')}`, rules);
+      const token = await idp.authenticate({ applicationCredential: { id: made.id, secret: made.secret } });
+      expect(token.methods).to.deep.equal(['application_credential']);
+      expect(token.project?.id).to.equal(env.idpProjectId);
+      expect(token.applicationCredential).to.deep.include({ id: made.id, restricted: true });
+      expect(token.applicationCredential?.accessRules?.map(({ service, method, path }) => ({ service, method, path }))).to.deep.equal(rules);
+      const service = await serviceToken();
+      expect((await idp.validateToken(service.id, token.id)).applicationCredential?.id).to.equal(made.id); // the client declares it enforces them
+      const undeclared = await fetch(`${env.idpAuthUrl}/auth/tokens`, { headers: { 'x-auth-token': service.id, 'x-subject-token': token.id } });
+      await undeclared.body?.cancel();
+      expect(undeclared.status).to.equal(404);
+      expect((await refusal(idp.authenticate({ applicationCredential: { id: made.id, secret: 'wrong' } }))).status).to.equal(401);
     });
   });
 }

@@ -10,7 +10,8 @@ import { newId } from './ids.js';
 import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
 import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
 import { renderToken, type RegisteredServiceProvider } from './token-body.js';
-import { TokenStore, type FederatedIdentity, type SimApplicationCredential, type TokenCheck, type TokenRecord } from './tokens.js';
+import { TokenStore, type FederatedIdentity, type TokenCheck, type TokenRecord } from './tokens.js';
+import { applicationCredentialRoutes, ApplicationCredentials, type AccessRuleInput, type StoredApplicationCredential } from './application-credentials.js';
 import type { CheckedToken, TokenChecker } from '../services/token-checker.js';
 
 export interface SimulatedKeystoneOptions {
@@ -39,13 +40,6 @@ const ECP_CONSUMER_PATH = '/Shibboleth.sso/SAML2/ECP';
 const SESSION_COOKIE = `_shibsession_${Buffer.from('default-sp/shibboleth').toString('hex')}`;
 type Credentials = { user: { id: string }; federation?: FederatedIdentity; parent?: TokenRecord; applicationCredential?: StoredApplicationCredential };
 
-/** An application credential of a user: scoped to one project, limited by access rules when it has them. */
-interface StoredApplicationCredential extends SimApplicationCredential {
-  secret: string;
-  userId: string;
-  projectId: string;
-}
-
 /**
  * A Keystone v3 on loopback that answers like the real one (Zed) for what K2K uses: password and
  * token authentication (project, domain or system scope), token validation and revocation,
@@ -55,7 +49,7 @@ interface StoredApplicationCredential extends SimApplicationCredential {
 export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
   readonly directory = new Directory();
   readonly catalog = new Catalog();
-  private readonly applicationCredentials = new Map<string, StoredApplicationCredential>();
+  private readonly applicationCredentials = new ApplicationCredentials();
   readonly tokens: TokenStore;
   /** Service providers registered at this Keystone as an IdP */
   readonly serviceProviders: RegisteredServiceProvider[] = [];
@@ -138,13 +132,11 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
    * An application credential of a user (by name, domain Default) on one of its projects, as
    * `POST /v3/users/{id}/application_credentials` makes one; `accessRules` limit its tokens.
    */
-  addApplicationCredential(userName: string, projectName: string, name: string, secret: string, accessRules?: { service: string; method: string; path: string }[]): string {
+  addApplicationCredential(userName: string, projectName: string, name: string, secret: string, accessRules?: AccessRuleInput[]): string {
     const user = this.directory.user({ name: userName, domain: { id: 'default' } });
     const project = this.directory.project({ name: projectName, domain: { id: 'default' } });
     if (!user || !project) throw new Error(`no user ${userName} or project ${projectName}`);
-    const id = newId();
-    this.applicationCredentials.set(id, { id, name, secret, userId: user.id, projectId: project.id, ...(accessRules && { accessRules: accessRules.map((rule) => ({ id: newId(), ...rule })) }) });
-    return id;
+    return this.applicationCredentials.add(user.id, project.id, name, secret, accessRules).id;
   }
 
   /** Issues a token for a user (by name, domain Default) without a password: a test shortcut. */
@@ -197,6 +189,7 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
         handle: (r) => this.federationAuth(r),
       },
       ...catalogRoutes(this.catalog, this.adminApiHost()),
+      ...applicationCredentialRoutes(this.applicationCredentials, { ...this.adminApiHost(), projectOf: (token) => token.projectId }),
       ...endpointGroupRoutes(this.catalog, this.adminApiHost(), (id) => this.directory.project({ id }) !== undefined),
       ...projectRoutes(this.directory, this.adminApiHost()),
     ];
@@ -269,8 +262,8 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     if (methods.includes('application_credential')) {
       const ref = identity.application_credential ?? {};
       const owner = ref.user && this.directory.user(ref.user);
-      const credential = [...this.applicationCredentials.values()].find((candidate) => (ref.id !== undefined ? candidate.id === ref.id : candidate.name === ref.name && candidate.userId === owner?.id));
-      if (!credential || credential.secret !== ref.secret) return { status: 401, message: MESSAGES.unauthorized };
+      const credential = this.applicationCredentials.authenticate(ref, owner?.id);
+      if (!credential) return { status: 401, message: MESSAGES.unauthorized };
       return { user: { id: credential.userId }, applicationCredential: credential };
     }
     if (methods.includes('password')) {
