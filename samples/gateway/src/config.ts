@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
-import { parsePasswordAuth, parseReseller, parseServiceProviderSettings, type PasswordAuth, type ResellerConfig, type ServiceProviderSettings } from './provider-settings.js';
+import { parseKeystoneLogin, parseReseller, parseServiceProviderSettings, type KeystoneLogin, type ResellerConfig, type ServiceProviderSettings } from './provider-settings.js';
 import { parseSync, type SyncConfig } from './sync-config.js';
 import { parseTargetMetadata, PLACEMENT_POLICIES, type EndpointPolicyOption, type PlacementPolicyName, type TargetMetadata } from '@k2k/k2k-forward';
 import { parseEndpointPolicyConfig } from './endpoint-policy-config.js';
 import { parseVirtualRegions, type VirtualRegion } from './virtual-regions.js';
 
-export type { PasswordAuth } from './provider-settings.js';
+export type { ApplicationCredentialAuth, KeystoneLogin, PasswordAuth } from './provider-settings.js';
 
 /** The gateway's configuration (DESIGN.md "Gateway configuration"), validated, in camelCase. */
 export interface GatewayConfig {
@@ -19,9 +19,9 @@ export interface GatewayConfig {
   keystone: {
     authUrl: string;
     /** The gateway's service user, which validates tokens */
-    serviceAuth: PasswordAuth;
+    serviceAuth: KeystoneLogin;
     /** What `k2k-gateway catalog` logs in with (undefined: serviceAuth); the gateway itself never uses it */
-    adminAuth: PasswordAuth | undefined;
+    adminAuth: KeystoneLogin | undefined;
   };
   local: { name: string; endpoints: Record<string, string> };
   /** 'auto': every SP the IdP offers; else only these */
@@ -135,8 +135,8 @@ export function parseConfig(raw: unknown): GatewayConfig {
     workers,
     keystone: {
       authUrl: parseAuthUrl(keystone.auth_url),
-      serviceAuth: parsePasswordAuth(keystone.service_auth, 'keystone.service_auth'),
-      adminAuth: keystone.admin_auth === undefined ? undefined : parsePasswordAuth(keystone.admin_auth, 'keystone.admin_auth'),
+      serviceAuth: parseKeystoneLogin(keystone.service_auth, 'keystone.service_auth'),
+      adminAuth: keystone.admin_auth === undefined ? undefined : parseKeystoneLogin(keystone.admin_auth, 'keystone.admin_auth'),
     },
     local: { name: localName, endpoints: endpoints as Record<string, string> },
     serviceProviders,

@@ -1,10 +1,19 @@
 import type { Logger as PinoLogger } from 'pino';
 import { KeystoneClient, type ServiceProvider, type Token } from '@k2k/keystone';
-import type { GatewayConfig, PasswordAuth } from './config.js';
+import type { GatewayConfig, KeystoneLogin } from './config.js';
 import { badName, type VirtualRegion } from './virtual-regions.js';
 
 /** A project-scoped token for a configured user (the service user, or the catalog command's admin). */
-export function login(idp: KeystoneClient, auth: PasswordAuth): Promise<Token> {
+export function login(idp: KeystoneClient, auth: KeystoneLogin): Promise<Token> {
+  if ('applicationCredentialSecret' in auth) {
+    const secret = auth.applicationCredentialSecret;
+    return idp.authenticate({
+      applicationCredential:
+        auth.applicationCredentialId !== undefined
+          ? { id: auth.applicationCredentialId, secret }
+          : { name: auth.applicationCredentialName ?? '', secret, user: { name: auth.username ?? '', domain: { name: auth.userDomainName } } },
+    });
+  }
   return idp.authenticate(
     { user: { name: auth.username, domain: { name: auth.userDomainName } }, password: auth.password },
     { project: { name: auth.projectName, domain: { name: auth.projectDomainName } } },

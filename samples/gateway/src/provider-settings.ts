@@ -9,12 +9,25 @@ export interface PasswordAuth {
   projectDomainName: string;
 }
 
+/** An application credential of a Keystone user, by id, or by name with its user; scoped to its own project. */
+export interface ApplicationCredentialAuth {
+  applicationCredentialId?: string;
+  applicationCredentialName?: string;
+  applicationCredentialSecret: string;
+  /** With the name: the user it belongs to */
+  username?: string;
+  userDomainName: string;
+}
+
+/** How the gateway logs in to a Keystone: a password and project, or an application credential. */
+export type KeystoneLogin = PasswordAuth | ApplicationCredentialAuth;
+
 /** What the gateway does at one service provider beyond forwarding (`service_provider_settings.<sp>`). */
 export interface ServiceProviderSettings {
   /** Whose identity the K2K exchange carries: the caller's ('user'), or the gateway's own with a pseudonymous project ('reseller') */
   identity: 'user' | 'reseller';
   /** An admin of the SP's own Keystone: what `k2k-gateway sync` acts there with */
-  adminAuth: PasswordAuth | undefined;
+  adminAuth: KeystoneLogin | undefined;
   /** The SP domain sync puts the mirrored projects in (identity user; reseller projects go in reseller.project_domain_name) */
   projectDomainName: string;
   /** A group of the SP granted `role` on every mirrored project (required with identity reseller: the group the SP maps the gateway's service user to) */
@@ -29,8 +42,31 @@ export interface ResellerConfig {
 
 const MIN_SECRET_LENGTH = 16;
 
-export function parsePasswordAuth(value: unknown, key: string): PasswordAuth {
+/**
+ * `username`, `password`, `user_domain_name`, `project_name`, `project_domain_name`; or an
+ * application credential: `application_credential_id` (or `_name` with `username`,
+ * `user_domain_name`) and `application_credential_secret`.
+ */
+export function parseKeystoneLogin(value: unknown, key: string): KeystoneLogin {
   const auth = requireObject(value, key);
+  if (auth.application_credential_secret === undefined) return parsePasswordAuth(auth, key);
+  rejectUnknownKeys(auth, ['application_credential_id', 'application_credential_name', 'application_credential_secret', 'username', 'user_domain_name'], key);
+  const secret = requireString(auth.application_credential_secret, `${key}.application_credential_secret`);
+  const userDomainName = requireString(withDefault(auth.user_domain_name, 'Default'), `${key}.user_domain_name`);
+  if (auth.application_credential_id !== undefined) {
+    if (auth.application_credential_name !== undefined) throw new OptionError(`${key}.application_credential_name`, 'give application_credential_id or application_credential_name, not both');
+    return { applicationCredentialId: requireString(auth.application_credential_id, `${key}.application_credential_id`), applicationCredentialSecret: secret, userDomainName };
+  }
+  if (auth.application_credential_name === undefined) throw new OptionError(`${key}.application_credential_id`, 'required with application_credential_secret (or application_credential_name with username)');
+  return {
+    applicationCredentialName: requireString(auth.application_credential_name, `${key}.application_credential_name`),
+    username: requireString(auth.username, `${key}.username`),
+    applicationCredentialSecret: secret,
+    userDomainName,
+  };
+}
+
+function parsePasswordAuth(auth: Record<string, unknown>, key: string): PasswordAuth {
   rejectUnknownKeys(auth, ['username', 'password', 'user_domain_name', 'project_name', 'project_domain_name'], key);
   return {
     username: requireString(auth.username, `${key}.username`),
@@ -58,7 +94,7 @@ export function parseServiceProviderSettings(value: unknown, serviceProviders: '
     if (identity === 'reseller' && !grant) throw new OptionError(`${key}.grant`, 'required with identity: reseller: {group_name, role} of the group the SP maps the gateway\'s service user to');
     settings[sp] = {
       identity,
-      adminAuth: entry.admin_auth === undefined ? undefined : parsePasswordAuth(entry.admin_auth, `${key}.admin_auth`),
+      adminAuth: entry.admin_auth === undefined ? undefined : parseKeystoneLogin(entry.admin_auth, `${key}.admin_auth`),
       projectDomainName: requireString(withDefault(entry.project_domain_name, 'Default'), `${key}.project_domain_name`),
       grant,
     };
