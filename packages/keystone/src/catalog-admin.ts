@@ -1,5 +1,5 @@
-import { malformed } from './keystone-errors.js';
-import { parseJson, type HttpAnswer, type HttpCall, type Transport } from './transport.js';
+import { AdminSession, query, text, type Raw } from './admin-session.js';
+import type { Transport } from './transport.js';
 
 /** A region of Keystone's catalog (GET /v3/regions). */
 export interface KeystoneRegion {
@@ -33,8 +33,6 @@ export interface EndpointListFilter {
   interface?: string;
 }
 
-type Raw = Record<string, unknown>;
-
 /**
  * Keystone v3's catalog administration (regions, services, endpoints) with one token, which
  * Keystone's default policy wants to carry the admin role for everything but reading regions.
@@ -42,79 +40,50 @@ type Raw = Record<string, unknown>;
  * 409 for a duplicate region id, 403 for a region that still has endpoints).
  */
 export class CatalogAdmin {
-  constructor(
-    private readonly transport: Transport,
-    private readonly authUrl: string,
-    private readonly token: string,
-  ) {}
+  private readonly session: AdminSession;
+
+  constructor(transport: Transport, authUrl: string, token: string) {
+    this.session = new AdminSession(transport, authUrl, token);
+  }
 
   async listRegions(): Promise<KeystoneRegion[]> {
-    return (await this.list('regions', '')).map(region);
+    return (await this.session.list('regions', '')).map(region);
   }
 
   /** POST /v3/regions with the id wanted (Keystone takes one in the body). */
   async createRegion(wanted: { id: string; description: string }): Promise<KeystoneRegion> {
-    return region(await this.create('regions', 'region', wanted));
+    return region(await this.session.write('POST', 'regions', 'region', wanted));
   }
 
   deleteRegion(id: string): Promise<void> {
-    return this.remove('regions', id);
+    return this.session.act('DELETE', `regions/${encodeURIComponent(id)}`);
   }
 
   async listServices(filter: { type?: string } = {}): Promise<KeystoneService[]> {
-    return (await this.list('services', query({ type: filter.type }))).map(service);
+    return (await this.session.list('services', query({ type: filter.type }))).map(service);
   }
 
   async createService(wanted: { type: string; name: string; description: string }): Promise<KeystoneService> {
-    return service(await this.create('services', 'service', { ...wanted, enabled: true }));
+    return service(await this.session.write('POST', 'services', 'service', { ...wanted, enabled: true }));
   }
 
   /** Keystone deletes the service's endpoints with it. */
   deleteService(id: string): Promise<void> {
-    return this.remove('services', id);
+    return this.session.act('DELETE', `services/${encodeURIComponent(id)}`);
   }
 
   async listEndpoints(filter: EndpointListFilter = {}): Promise<KeystoneEndpoint[]> {
-    return (await this.list('endpoints', query({ service_id: filter.serviceId, region_id: filter.regionId, interface: filter.interface }))).map(endpoint);
+    return (await this.session.list('endpoints', query({ service_id: filter.serviceId, region_id: filter.regionId, interface: filter.interface }))).map(endpoint);
   }
 
   async createEndpoint(wanted: { serviceId: string; regionId: string; interface: string; url: string }): Promise<KeystoneEndpoint> {
     const body = { service_id: wanted.serviceId, region_id: wanted.regionId, interface: wanted.interface, url: wanted.url, enabled: true };
-    return endpoint(await this.create('endpoints', 'endpoint', body));
+    return endpoint(await this.session.write('POST', 'endpoints', 'endpoint', body));
   }
 
   deleteEndpoint(id: string): Promise<void> {
-    return this.remove('endpoints', id);
+    return this.session.act('DELETE', `endpoints/${encodeURIComponent(id)}`);
   }
-
-  private async list(collection: string, search: string): Promise<Raw[]> {
-    const url = `${this.authUrl}/${collection}${search}`;
-    const answer = await this.call({ method: 'GET', url });
-    const items = parseJson<Raw>(answer, url, `the ${collection} list`)[collection];
-    if (!Array.isArray(items)) throw malformed(url, `no "${collection}" list`);
-    return items as Raw[];
-  }
-
-  private async create(collection: string, member: string, body: object): Promise<Raw> {
-    const url = `${this.authUrl}/${collection}`;
-    const answer = await this.call({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [member]: body }) });
-    const created = parseJson<Raw>(answer, url, `the new ${member}`)[member];
-    if (typeof created !== 'object' || created === null) throw malformed(url, `no "${member}" object`);
-    return created as Raw;
-  }
-
-  private async remove(collection: string, id: string): Promise<void> {
-    await this.call({ method: 'DELETE', url: `${this.authUrl}/${collection}/${encodeURIComponent(id)}` });
-  }
-
-  private call(call: HttpCall): Promise<HttpAnswer> {
-    return this.transport.call({ ...call, headers: { ...call.headers, 'x-auth-token': this.token }, secrets: [this.token] });
-  }
-}
-
-function query(filters: Record<string, string | undefined>): string {
-  const given = Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return given.length === 0 ? '' : `?${new URLSearchParams(given).toString()}`;
 }
 
 function region(raw: Raw): KeystoneRegion {
@@ -134,8 +103,4 @@ function endpoint(raw: Raw): KeystoneEndpoint {
     url: text(raw.url),
     enabled: raw.enabled !== false,
   };
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
 }

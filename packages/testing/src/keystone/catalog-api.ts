@@ -13,6 +13,15 @@ export interface CatalogApiHost {
   fail(request: SimRequest, status: number, message: string): void;
 }
 
+/** Whether the caller holds the admin role (Keystone's default policy for `action`); otherwise the 401 or 403 is answered. */
+export function adminCaller(host: CatalogApiHost, request: SimRequest, action: string): boolean {
+  const caller = host.caller(request);
+  if (!caller) return false;
+  if (host.isAdmin(caller)) return true;
+  host.fail(request, 403, `You are not authorized to perform the requested action: identity:${action}.`);
+  return false;
+}
+
 const INTERFACES = ['admin', 'internal', 'public'];
 const ID = '(?<id>[^/]+)';
 

@@ -1,6 +1,6 @@
 import { readJsonObject, sendJson, type Route, type SimRequest } from '../sim-server.js';
 import type { Catalog, SimEndpointGroup } from './catalog.js';
-import type { CatalogApiHost } from './catalog-api.js';
+import { adminCaller, type CatalogApiHost } from './catalog-api.js';
 import { newId } from './ids.js';
 
 const FILTER_KEYS = ['interface', 'region_id', 'service_id'];
@@ -15,13 +15,7 @@ const GROUP = '(?<id>[^/]+)';
 export function endpointGroupRoutes(catalog: Catalog, host: CatalogApiHost, projectExists: (id: string) => boolean): Route[] {
   const links = (id: string) => ({ self: `${host.authUrl()}/OS-EP-FILTER/endpoint_groups/${id}` });
   const render = (group: SimEndpointGroup) => ({ id: group.id, name: group.name, description: group.description, filters: group.filters, links: links(group.id) });
-  const admin = (request: SimRequest, action: string): boolean => {
-    const caller = host.caller(request);
-    if (!caller) return false;
-    if (host.isAdmin(caller)) return true;
-    host.fail(request, 403, `You are not authorized to perform the requested action: identity:${action}.`);
-    return false;
-  };
+  const admin = (request: SimRequest, action: string): boolean => adminCaller(host, request, action);
   const group = (request: SimRequest): SimEndpointGroup | undefined => {
     const found = catalog.endpointGroups.find((candidate) => candidate.id === request.params.id);
     if (!found) host.fail(request, 404, `Could not find Endpoint Group: ${request.params.id}.`);

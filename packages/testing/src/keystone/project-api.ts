@@ -1,6 +1,6 @@
 import { readJsonObject, sendJson, type Route, type SimRequest } from '../sim-server.js';
 import type { Directory, Project } from './directory.js';
-import type { CatalogApiHost } from './catalog-api.js';
+import { adminCaller, type CatalogApiHost } from './catalog-api.js';
 import { newId } from './ids.js';
 
 const ID = '(?<id>[^/]+)';
@@ -17,25 +17,8 @@ const TAG_LIMITS = { length: 255, count: 80 };
 export function projectRoutes(directory: Directory, host: CatalogApiHost): Route[] {
   const links = (collection: string, id?: string) => ({ self: `${host.authUrl()}/${collection}${id === undefined ? '' : `/${id}`}` });
   const listed = (collection: string, items: unknown[]) => ({ [collection]: items, links: { next: null, self: `${host.authUrl()}/${collection}`, previous: null } });
-  const render = (project: Project) => ({
-    id: project.id,
-    name: project.name,
-    domain_id: project.domainId,
-    description: project.description,
-    enabled: project.enabled,
-    parent_id: project.domainId,
-    is_domain: false,
-    tags: project.tags,
-    options: {},
-    links: links('projects', project.id),
-  });
-  const authorized = (request: SimRequest, action: string): boolean => {
-    const caller = host.caller(request);
-    if (!caller) return false;
-    if (host.isAdmin(caller)) return true;
-    host.fail(request, 403, `You are not authorized to perform the requested action: identity:${action}.`);
-    return false;
-  };
+  const render = (project: Project) => renderProject(project, host.authUrl());
+  const authorized = (request: SimRequest, action: string): boolean => adminCaller(host, request, action);
   const member = async (request: SimRequest): Promise<Record<string, unknown> | undefined> => {
     const body = (await readJsonObject(request.req))?.project;
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
@@ -199,4 +182,20 @@ function validTag(tag: unknown): boolean {
 
 function idParam(request: SimRequest): string {
   return decodeURIComponent(request.params.id ?? '');
+}
+
+/** A project as Keystone (Zed) renders it in its project API and in GET /v3/auth/projects. */
+export function renderProject(project: Project, authUrl: string): Record<string, unknown> {
+  return {
+    id: project.id,
+    name: project.name,
+    domain_id: project.domainId,
+    description: project.description,
+    enabled: project.enabled,
+    parent_id: project.domainId,
+    is_domain: false,
+    tags: project.tags,
+    options: {},
+    links: { self: `${authUrl}/projects/${project.id}` },
+  };
 }

@@ -4,8 +4,8 @@ import { readBody, readJsonObject, sendJson, SimServer, SimulatedServer, type Ro
 import { Catalog } from './catalog.js';
 import { catalogRoutes, type CatalogApiHost } from './catalog-api.js';
 import { endpointGroupRoutes } from './endpoint-group-api.js';
-import { projectRoutes } from './project-api.js';
-import { Directory, SYSTEM_TARGET, type Project, type Role } from './directory.js';
+import { projectRoutes, renderProject } from './project-api.js';
+import { Directory, SYSTEM_TARGET, type Role } from './directory.js';
 import { newId } from './ids.js';
 import { MESSAGES, sendKeystoneError, sendShibbolethError } from './keystone-errors.js';
 import { buildEcpEnvelope, verifyEcpEnvelope, type VerifiedAssertion } from './saml.js';
@@ -344,24 +344,9 @@ export class SimulatedKeystone extends SimulatedServer implements TokenChecker {
     if (!caller) return;
     const projects = this.directory.projectsOf(caller.userId, caller.federation?.groupIds ?? []);
     sendJson(request.res, 200, {
-      projects: projects.map((project) => this.renderProject(project)),
+      projects: projects.map((project) => renderProject(project, this.authUrl)),
       links: { next: null, self: `${this.authUrl}/auth/projects`, previous: null },
     }, { vary: 'X-Auth-Token' });
-  }
-
-  private renderProject(project: Project): unknown {
-    return {
-      id: project.id,
-      name: project.name,
-      domain_id: project.domainId,
-      description: project.description,
-      enabled: project.enabled,
-      parent_id: project.domainId,
-      is_domain: false,
-      tags: project.tags,
-      options: {},
-      links: { self: `${this.authUrl}/projects/${project.id}` },
-    };
   }
 
   private listServiceProviders(request: SimRequest): void {
