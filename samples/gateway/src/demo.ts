@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { freePort, startFederation, startMemcached, type Federation } from '@k2k/testing';
+import { DemoGatewayLog } from './demo-gateway-log.js';
 import { startGatewayProcess } from './start-gateway.js';
 
 const line = (text = '') => console.log(text);
+/** The gateway's log, shown under each call made to it */
+let gatewayLog: { url: string; log: DemoGatewayLog } | undefined;
 const step = (n: number, title: string) => line(`\n== ${n}. ${title}`);
 
 /** Prints a call and its answer; shows tokens only as their length, never their value. */
@@ -32,6 +35,9 @@ async function call(method: string, url: string, headers: Record<string, string>
   const sp = response.headers.get('x-k2k-service-provider');
   line(`   -> ${response.status}${sp ? `, X-K2K-Service-Provider: ${sp}` : ''}, x-openstack-request-id: ${response.headers.get('x-openstack-request-id')}`);
   line(`      ${JSON.stringify(json).slice(0, 300)}`);
+  if (gatewayLog && url.startsWith(gatewayLog.url)) {
+    for (const logged of await gatewayLog.log.take(response.headers.get('x-openstack-request-id'))) line(`      gateway log: ${logged}`);
+  }
   return { status: response.status, headers: response.headers, json };
 }
 
@@ -60,13 +66,14 @@ async function main(): Promise<void> {
       mounts: { '/volume': 'volumev3', '/image': 'image' },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'demo-secret-change-me-0123', security_strategy: 'ENCRYPT' },
       drain: { grace_seconds: 1, timeout_seconds: 5 },
-      log_level: 'warn',
+      log_level: 'info',
     };
     const configFile = join(dir, 'gateway.yaml');
     writeFileSync(configFile, stringify(config));
     line(`\nGateway config (${configFile}):\n${stringify(config).replace(/^/gm, '  ')}`);
-    gateway = await startGatewayProcess(configFile);
+    gateway = await startGatewayProcess(configFile, { logs: 'pipe' });
     const gw = gateway.url;
+    gatewayLog = { url: gw, log: new DemoGatewayLog(gateway.child.stdout as NonNullable<typeof gateway.child.stdout>) };
     line(`Gateway up at ${gw} (2 workers).`);
 
     const sp1 = federation.cloud('sp1');
