@@ -47,7 +47,7 @@ describe('k2kForward with identity reseller, against a real Keystone IdP and SP'
     spAdmin = sp.projectAdmin(spAdminToken);
     // What `k2k-gateway sync` provisions at a reseller SP (its own test covers that): the customer's pseudonymous project, the reseller group's role.
     const name = pseudonymousProjectName(SECRET, env.idpProjectId);
-    for (const stale of await spAdmin.listProjects({ domainId: 'default' })) if (stale.name === name) await spAdmin.deleteProject(stale.id);
+    for (const stale of (await spAdmin.listProjects({ domainId: 'default' })).projects) if (stale.name === name) await spAdmin.deleteProject(stale.id);
     customer = await spAdmin.createProject({ name, domainId: 'default', description: '', enabled: true, tags: [] });
     const [groupId, roleId] = [await spAdmin.groupId(RESELLER_GROUP, 'default'), await spAdmin.roleId('member')];
     if (!groupId || !roleId) throw new Error(`the SP has no group ${RESELLER_GROUP} or role member: run test/keystone/reseller.py (or up.sh)`);
@@ -93,7 +93,7 @@ describe('k2kForward with identity reseller, against a real Keystone IdP and SP'
     for (const clue of [alice.user.name, alice.user.id, env.idpProjectId]) expect(remoteSeen, clue).to.not.include(clue);
   });
 
-  it('shares the remote session among the users of the project: one K2K exchange at most for repeated calls', async () => {
+  it('shares the remote session among the tokens of the project: three new tokens, one K2K exchange at most', async () => {
     const before = gateway.volume.stats().exchanges;
     for (let i = 0; i < 3; i++) await request(gateway.app).get(`/volume/v3/${env.idpProjectId}/volumes`).set('x-auth-token', await userToken(env)).set('SERVICE-PROVIDER', env.spId).expect(200);
     expect(gateway.volume.stats().exchanges - before).to.be.at.most(1);

@@ -1,5 +1,5 @@
 import { OptionError, rejectUnknownKeys, requireObject, requireString } from '@k2k/common';
-import { normalizeInterface, officialServiceType, selectEndpoint, type EndpointInterface, type KeystoneIdentity } from '@k2k/keystone';
+import { normalizeInterface, officialServiceType, selectEndpoint, type EndpointInterface, type KeystoneIdentity, type ScopedProject } from '@k2k/keystone';
 
 /**
  * The `endpointPolicy` option (DESIGN "Endpoint policy"): who may reach which service provider's
@@ -13,13 +13,16 @@ import { normalizeInterface, officialServiceType, selectEndpoint, type EndpointI
 export type EndpointPolicyOption = 'open' | 'catalog' | { rules: EndpointGrant[] };
 
 /**
- * One grant: the callers it is for (any of `projects`, `domains`, `roles` matching, by id or name;
- * none given: every caller) and what they may reach, as endpoint-group filters: every attribute
- * given must match, an absent one matches anything.
+ * One grant: the callers it is for (any of `projects`, `domains`, `roles` matching; none given:
+ * every caller) and what they may reach, as endpoint-group filters: every attribute given must
+ * match, an absent one matches anything.
  */
 export interface EndpointGrant {
+  /** Project ids, `name@domain` (the domain's name or id), or bare names of projects in the Default domain */
   projects?: string[];
+  /** Domain ids or names */
   domains?: string[];
+  /** Role names */
   roles?: string[];
   serviceProviders?: string[];
   /** Service types, aliases accepted ('volumev3' and 'block-storage' are one) */
@@ -45,8 +48,12 @@ export interface ParsedGrant {
   regions?: string[];
 }
 
-/** What one request may reach: why a service provider is refused, or undefined when it is not. */
-export type EndpointRefusal = (serviceProvider: string, endpointInterface: EndpointInterface) => string | undefined;
+/**
+ * What one request may reach: why a service provider is refused, or undefined when it is not.
+ * `virtualRegion`: the one virtual region asked for (a pinned mount); else any of the service
+ * provider's (`virtualRegionNames`).
+ */
+export type EndpointRefusal = (serviceProvider: string, endpointInterface: EndpointInterface, virtualRegion?: string) => string | undefined;
 
 /** Validates `endpointPolicy`, naming the offending key; `regions`: the virtual region names of each service provider. */
 export function parseEndpointPolicy(value: unknown, option: string, regions: Record<string, string[]>): EndpointPolicy {
@@ -64,22 +71,24 @@ export function parseEndpointPolicy(value: unknown, option: string, regions: Rec
  */
 export function endpointRefusal(policy: EndpointPolicy, identity: KeystoneIdentity | undefined, serviceType: string): EndpointRefusal | undefined {
   if (policy.kind === 'open') return undefined;
-  const regionsOf = (sp: string) => policy.regions[sp] ?? [sp];
-  const refused = (sp: string, endpointInterface: EndpointInterface, why: string) =>
-    `${serviceType} with interface ${endpointInterface} in region ${regionsOf(sp).join(' or ')} (service provider ${sp}) is not allowed for your project: ${why}.`;
+  const regionsOf = (sp: string, virtualRegion: string | undefined) => (virtualRegion !== undefined ? [virtualRegion] : (policy.regions[sp] ?? [sp]));
+  const refused = (sp: string, endpointInterface: EndpointInterface, regions: string[], why: string) =>
+    `${serviceType} with interface ${endpointInterface} in region ${regions.join(' or ')} (service provider ${sp}) is not allowed for your project: ${why}.`;
   if (policy.kind === 'catalog') {
     const catalog = identity?.catalog ?? [];
-    return (sp, endpointInterface) =>
-      regionsOf(sp).some((region) => selectEndpoint(catalog, { serviceType, interface: endpointInterface, region }))
+    return (sp, endpointInterface, virtualRegion) => {
+      const regions = regionsOf(sp, virtualRegion);
+      return regions.some((region) => selectEndpoint(catalog, { serviceType, interface: endpointInterface, region }))
         ? undefined
-        : refused(sp, endpointInterface, 'the catalog of your token does not list it');
+        : refused(sp, endpointInterface, regions, 'the catalog of your token does not list it');
+    };
   }
   const grants = policy.rules.filter((grant) => grantedTo(grant, identity));
   const type = officialServiceType(serviceType);
-  return (sp, endpointInterface) =>
-    grants.some((grant) => reaches(grant, sp, type, endpointInterface, regionsOf(sp)))
-      ? undefined
-      : refused(sp, endpointInterface, 'no endpoint policy rule grants it');
+  return (sp, endpointInterface, virtualRegion) => {
+    const regions = regionsOf(sp, virtualRegion);
+    return grants.some((grant) => reaches(grant, sp, type, endpointInterface, regions)) ? undefined : refused(sp, endpointInterface, regions, 'no endpoint policy rule grants it');
+  };
 }
 
 function grantedTo(grant: ParsedGrant, identity: KeystoneIdentity | undefined): boolean {
@@ -88,10 +97,22 @@ function grantedTo(grant: ParsedGrant, identity: KeystoneIdentity | undefined): 
   const project = identity.project;
   const domain = project?.domain ?? identity.domain;
   return (
-    (project !== undefined && (grant.projects?.includes(project.id) || grant.projects?.includes(project.name)) === true) ||
+    (project !== undefined && (grant.projects?.some((entry) => namesProject(entry, project)) ?? false)) ||
     (domain !== undefined && (grant.domains?.includes(domain.id) || grant.domains?.includes(domain.name)) === true) ||
     (grant.roles?.some((role) => identity.roles.includes(role)) ?? false)
   );
+}
+
+/**
+ * A project by id, by `name@domain` (the domain's name or id), or by bare name in the Default
+ * domain: project names are unique only within a domain, so a bare name never matches elsewhere.
+ */
+function namesProject(entry: string, project: ScopedProject): boolean {
+  if (entry === project.id) return true;
+  const at = entry.lastIndexOf('@');
+  if (at < 0) return entry === project.name && project.domain.id === 'default';
+  const domain = entry.slice(at + 1);
+  return entry.slice(0, at) === project.name && (domain === project.domain.name || domain === project.domain.id);
 }
 
 function reaches(grant: ParsedGrant, sp: string, serviceType: string, endpointInterface: EndpointInterface, regions: string[]): boolean {

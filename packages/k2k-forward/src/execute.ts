@@ -3,6 +3,7 @@ import type { Call } from './call.js';
 import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from './locate.js';
 import type { Locations } from './locations.js';
+import type { Progress } from './placement/place.js';
 import type { RemoteSessions, SessionRequest } from './remote-session.js';
 import { offeredServiceProviders } from './routing/route.js';
 import type { SingleTarget } from './routing/target.js';
@@ -43,7 +44,7 @@ export class Executor {
   ) {}
 
   /** `progress.sent` turns true once the request is handed to a cloud's connection (placement never re-sends it then). */
-  async execute(call: Call, firstTarget: SingleTarget, progress?: { sent: boolean }): Promise<Delivery> {
+  async execute(call: Call, firstTarget: SingleTarget, progress?: Progress): Promise<Delivery> {
     let target = firstTarget;
     let renewedToken = false;
     for (;;) {
@@ -112,9 +113,10 @@ export class Executor {
   private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
     const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
     const headers = this.settings.outgoingHeaders(call, destination);
-    // The local token never leaves for a service provider: the remote one replaces it. A passthrough
-    // target, like the local service, takes the caller's own token as it came.
-    return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined } : headers };
+    // The local token never leaves for a service provider: the remote one replaces it, and no other
+    // credential goes along. A passthrough target, like the local service, takes the caller's own
+    // tokens as they came.
+    return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined, authorization: undefined } : headers };
   }
 }
 

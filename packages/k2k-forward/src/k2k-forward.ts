@@ -61,7 +61,8 @@ export interface K2KForwardMiddleware {
    * Emits 'forward' (ForwardEvent) for every forwarded request, 'exchange' (ExchangeEvent) for
    * every K2K exchange, 'location' (LocationEvent) for every location learned, forgotten or
    * remembered as absent, 'search' (SearchEvent) and 'probe' (ProbeEvent) for searches,
-   * 'placement' (PlacementEvent) for every create the placement policy placed.
+   * 'placement' (PlacementEvent) for every create the placement policy placed, or failed to place
+   * because no candidate could be reached.
    */
   readonly events: EventEmitter;
   /**
@@ -214,19 +215,25 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     {
       session: sessionFor,
       address: (destination, request, userToken) => (destination.kind === 'local' && !localUpstream ? undefined : addresses.of(destination, request, userToken)),
-      read: (address, asker) =>
-        upstream.read(address.url, { 'x-auth-token': address.token, 'x-openstack-request-id': asker.requestId, [PROXY_LIST_HEADER]: config.proxyId, accept: 'application/json' }, address.where, config.jsonBodyLimitBytes),
+      read: (address, asker) => {
+        const headers = { 'x-auth-token': address.token, 'x-openstack-request-id': asker.requestId, [PROXY_LIST_HEADER]: config.proxyId, accept: 'application/json' };
+        return upstream.read(address.url, resells(address.serviceProvider) ? { ...headers, ...anonymousIds() } : headers, address.where, config.jsonBodyLimitBytes);
+      },
     },
     config.probeTimeoutMs,
   );
-  const placer = new Placer(
-    { policy: config.placement, serviceType: config.serviceType, bodyLimitBytes: config.jsonBodyLimitBytes },
-    resources,
-    new Candidates(config.localName, health, quotas, config.targetMetadata),
-    health,
-    (call, target, progress) => executor.execute(call, target, progress),
-    (event: PlacementEvent) => events.emit('placement', event),
-  );
+  // 'local' places nothing: no placer, and no rule that makes 'place' targets.
+  const placer =
+    config.placement === 'local'
+      ? undefined
+      : new Placer(
+          { policy: config.placement, serviceType: config.serviceType, bodyLimitBytes: config.jsonBodyLimitBytes },
+          resources,
+          new Candidates(config.localName, health, quotas, config.targetMetadata),
+          health,
+          (call, target, progress) => executor.execute(call, target, progress),
+          (event: PlacementEvent) => events.emit('placement', event),
+        );
   const describer = new TargetDescriber(config.serviceType, config.localName, { session: sessionFor }, health, quotas, config.targetMetadata);
   const learner = config.learn ? new Learner(locations, resources, config.learnListLimit) : undefined;
   const aggregator = new Aggregator(
@@ -251,7 +258,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
         explicitHeaders,
         qualifiedId,
         qualifiedName(resources, config.jsonBodyLimitBytes),
-        ...(config.placement !== 'local' ? [placeCreate(resources, config.jsonBodyLimitBytes)] : []),
+        ...(placer ? [placeCreate(resources, config.jsonBodyLimitBytes)] : []),
         ...(config.learn ? [learnedLocation(locations, resources)] : []),
         ...(config.search ? [searchUnknownId(resources)] : []),
         // Merging needs the local cloud's list too: only in front of a local upstream.
@@ -286,10 +293,18 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     await learner?.learnItems(call, list.learned);
   }
 
+  /** Steps 3 to 5: sent where the target says, or where the placement policy puts a create. */
+  function deliver(call: Call, target: SingleTarget | Extract<Target, { kind: 'place' }>): Promise<Delivery> {
+    if (target.kind !== 'place') return executor.execute(call, target);
+    // Only a placement policy installs the rule that makes 'place' targets.
+    if (!placer) throw new Error('a create to place, without a placement policy');
+    return placer.place(call, target.serviceProviders);
+  }
+
   /** Steps 3 to 7 for a request one cloud answers. */
   async function forwardOne(call: Call, target: SingleTarget | Extract<Target, { kind: 'place' }>, next: (error?: unknown) => void): Promise<void> {
     const { res } = call;
-    const delivery = target.kind === 'place' ? await placer.place(call, target.serviceProviders) : await executor.execute(call, target);
+    const delivery = await deliver(call, target);
     if (delivery.kind === 'next') {
       if (learner) learnFromLocalRoutes(call, delivery, learner);
       return next();

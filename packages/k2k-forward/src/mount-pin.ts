@@ -15,11 +15,13 @@ export interface MountPin {
    * for targets that trust the IdP's tokens, such as another region of the local cloud
    */
   token?: 'k2k' | 'passthrough';
+  /** The virtual region's name in the IdP's catalog, what `endpointPolicy` checks. Default: the service provider's id */
+  name?: string;
 }
 
 /** A pin, validated. */
 export type Pin =
-  | { token: 'k2k'; serviceProvider: string; project?: ProjectRequest; region?: string }
+  | { token: 'k2k'; serviceProvider: string; project?: ProjectRequest; region?: string; name: string }
   | { token: 'passthrough'; serviceProvider: string; region: string };
 
 /** What a pin is checked against. */
@@ -34,7 +36,7 @@ export interface PinContext {
 /** Validates the `pin` option, naming what is wrong in it. */
 export function parsePin(value: unknown, option: string, context: PinContext): Pin {
   const pin = requireObject(value, option);
-  rejectUnknownKeys(pin, ['serviceProvider', 'project', 'region', 'token'], option);
+  rejectUnknownKeys(pin, ['serviceProvider', 'project', 'region', 'token', 'name'], option);
   const serviceProvider = requireString(pin.serviceProvider, `${option}.serviceProvider`);
   if (serviceProvider === context.localName) throw new OptionError(`${option}.serviceProvider`, `names the local cloud (localName "${context.localName}"): a mount that is not pinned serves it`);
   const token = requireOneOf(withDefault(pin.token, 'k2k'), `${option}.token`, ['k2k', 'passthrough'] as const);
@@ -53,6 +55,7 @@ export function parsePin(value: unknown, option: string, context: PinContext): P
   return {
     token,
     serviceProvider,
+    name: requireString(withDefault(pin.name, serviceProvider), `${option}.name`),
     ...(pin.project !== undefined && { project: parseProject(pin.project, `${option}.project`) }),
     ...(region !== undefined && { region }),
   };

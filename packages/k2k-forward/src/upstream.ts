@@ -47,6 +47,8 @@ interface Pending {
  */
 export class Upstream {
   private readonly pending = new WeakMap<IncomingMessage, Pending>();
+  /** Each request's headers as they were before its first attempt */
+  private readonly clientHeaders = new WeakMap<IncomingMessage, IncomingHttpHeaders>();
   private readonly agents = { http: new Agent(AGENT_OPTIONS), https: new HttpsAgent(AGENT_OPTIONS) };
   /** One proxy per protocol: http-proxy takes its kept-alive agent from static options. */
   private readonly proxies: Record<'http' | 'https', RequestHandler>;
@@ -60,6 +62,11 @@ export class Upstream {
 
   send(req: IncomingMessage, res: ServerResponse, request: UpstreamRequest): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
+      // Each attempt starts from the headers as the client sent them: what a first attempt at an SP
+      // replaced (the token) or removed never follows the request to the next cloud.
+      const sent = this.clientHeaders.get(req);
+      if (sent) req.headers = { ...sent };
+      else this.clientHeaders.set(req, { ...req.headers });
       this.pending.set(req, { request, timedOut: false, settled: false, resolve, reject });
       for (const [name, value] of Object.entries(request.headers)) {
         if (value === undefined) delete req.headers[name];

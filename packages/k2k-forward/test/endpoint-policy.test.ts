@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import express from 'express';
 import request from 'supertest';
 import { createStore, type Store } from '@k2k/store';
 import { KeystoneAdmin, startFederation, type Federation } from '@k2k/testing';
@@ -96,6 +97,21 @@ describe('k2kForward endpoint policy', () => {
     });
   });
 
+  it("checks a pinned mount's own virtual region only: another region of the same SP is not enough", async () => {
+    const mount = (name: string, region?: string) =>
+      k2kForward({ serviceType: 'volumev3', authUrl: federation.env.idpAuthUrl, store, endpointPolicy: 'catalog', pin: { serviceProvider: 'sp1', name, ...(region && { region }) } });
+    const listed = mount('sp1');
+    const unlisted = mount('sp1.RegionTwo', 'RegionTwo');
+    const app = express().use(catalogGateway.auth).use('/sp1/volume', listed).use('/sp1.RegionTwo/volume', unlisted);
+    try {
+      await request(app).get(`/sp1/volume/v3/${idpProject('demo')}/volumes`).set('x-auth-token', demo).expect(200);
+      const refused = await request(app).get(`/sp1.RegionTwo/volume/v3/${idpProject('demo')}/volumes`).set('x-auth-token', demo).expect(403);
+      expect(refused.body.error.message).to.match(/^block-storage with interface public in region sp1\.RegionTwo \(service provider sp1\) is not allowed/);
+    } finally {
+      await Promise.all([listed.close(), unlisted.close()]);
+    }
+  });
+
   describe('rules: grants to projects, domains or roles', () => {
     it('lets a project reach what a rule grants it, and nothing else, refusing before any K2K exchange', async () => {
       await request(rulesGateway.app).get(volumes('demo')).set({ 'x-auth-token': demo, 'SERVICE-PROVIDER': 'sp1' }).expect(200);
@@ -105,6 +121,25 @@ describe('k2kForward endpoint policy', () => {
       await request(rulesGateway.app).get(volumes('demo')).set({ 'x-auth-token': demo, 'SERVICE-PROVIDER': 'sp1', 'ENDPOINT-TYPE': 'internal' }).expect(403);
       await request(rulesGateway.app).get(volumes('demo2')).set({ 'x-auth-token': demo2, 'SERVICE-PROVIDER': 'sp1' }).expect(403);
       expect(federation.idp.calls.count('saml2.ecp')).to.equal(0);
+    });
+
+    it('names a project by id, name@domain, or bare name in the Default domain only', async () => {
+      const granting = (projects: string[]) => testGateway(federation.env, store, { endpointPolicy: { rules: [{ projects }] } });
+      const cases: [string[], number][] = [
+        [[idpProject('demo')], 200],
+        [['demo@Default'], 200],
+        [['demo@default'], 200],
+        [['demo@elsewhere'], 403],
+        [['demo2'], 403],
+      ];
+      for (const [projects, status] of cases) {
+        const gateway = granting(projects);
+        try {
+          await request(gateway.app).get(volumes('demo')).set({ 'x-auth-token': demo, 'SERVICE-PROVIDER': 'sp1' }).expect(status);
+        } finally {
+          await gateway.close();
+        }
+      }
     });
 
     it('grants to a role, matching the service type by any of its aliases', async () => {
@@ -131,6 +166,21 @@ describe('k2kForward endpoint policy', () => {
       await request(open.app).get(volumes('demo')).set({ 'x-auth-token': demo, 'SERVICE-PROVIDER': 'sp1', 'MM-PROJECT-ID': sp1().projects.demo2.id }).expect(200);
     } finally {
       await open.close();
+    }
+  });
+
+  it("a merged list leaves out an SP whose catalog for the project lacks the service: no partial answer, no endless next links", async () => {
+    const internal = testGateway(federation.env, store, { interface: 'internal' });
+    try {
+      sp2().volume.seed(sp2().projects.demo2.id, { name: 'sp2-internal' });
+      sp1().volume.seed(sp1().projects.demo2.id, { name: 'sp1-hidden' });
+      const listed = await request(internal.app).get(`${volumes('demo2')}?limit=50`).set('x-auth-token', demo2).expect(200);
+      expect(listed.headers['x-k2k-partial']).to.equal(undefined);
+      expect(listed.body.volumes_links).to.equal(undefined);
+      const names = (listed.body.volumes as { name: string }[]).map((volume) => volume.name);
+      expect(names).to.include('sp2-internal').and.not.include('sp1-hidden');
+    } finally {
+      await internal.close();
     }
   });
 

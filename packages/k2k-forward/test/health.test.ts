@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createStore, type Store } from '@k2k/store';
+import { createStore, type Store, type StoreBackend } from '@k2k/store';
 import { startMemcached, type MemcachedServer } from '@k2k/testing';
 import { HealthTracker, isHealthy } from '../src/placement/health.js';
 
@@ -62,6 +62,25 @@ describe('HealthTracker', () => {
       expect(await tracker.read('sp1')).to.include({ errorRate: 1 });
     } finally {
       await down.close();
+    }
+  });
+
+  it('survives a store that throws: the failed write is only lost samples, no unhandled rejection', async () => {
+    const failing = (): Promise<never> => Promise.reject(new Error('store exploded'));
+    const backend: StoreBackend = { get: failing, set: failing, add: failing, delete: failing, close: async () => undefined };
+    const throwing = createStore({ backend, secret: 'k2k-health-tests-secret-0123' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const tracker = new HealthTracker(throwing, 'compute');
+      tracker.record('sp1', false, undefined); // the first sample of a target is written at once
+      await tracker.close();
+      // Unhandled rejections are reported once the microtasks have run: before the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
     }
   });
 });

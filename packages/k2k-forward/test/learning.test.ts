@@ -155,6 +155,23 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     expect(plain.headers).to.not.have.property('x-k2k-service-provider');
   });
 
+  it("a stale learned location at an SP, the resource found at home: the local service gets the caller's own token, never the SP's", async () => {
+    const volume = seedAt(sp('sp1'));
+    await get(volumesPath(volume.id)).expect(200);
+    sp('sp1').volume.volumes.delete(volume.id); // moved home meanwhile
+    idp().volume.seed(federation.env.idpProjectId, { id: volume.id, name: 'moved-home' });
+    const moved = await get(volumesPath(volume.id)).set('authorization', 'Basic a2syazpzZWNyZXQ=').expect(200);
+    expect(moved.headers['x-k2k-service-provider']).to.equal(undefined);
+    expect(moved.body.volume.name).to.equal('moved-home');
+    const atHome = idp().volume.requests.filter((r) => r.method === 'GET');
+    expect(atHome.map((r) => r.headers['x-auth-token'])).to.deep.equal(atHome.map(() => token));
+    expect(atHome.at(-1)?.headers.authorization).to.equal('Basic a2syazpzZWNyZXQ=');
+    // the SP was asked first, with its own token and without the caller's other credentials
+    const atSp = sp('sp1').volume.requests.at(-1);
+    expect(atSp?.headers['x-auth-token']).to.not.equal(token);
+    expect(atSp?.headers.authorization).to.equal(undefined);
+  });
+
   it('costs probes, never a wrong answer, when the store forgets everything', async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);

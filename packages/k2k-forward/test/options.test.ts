@@ -20,7 +20,8 @@ describe('parseForwardOptions: pin', () => {
   const pinned = (pin: unknown, extra: Record<string, unknown> = {}) => parseForwardOptions({ ...REQUIRED, ...extra, pin } as never);
 
   it('takes a service provider, with a project by name and domain or by id, and a region that picks its endpoints', () => {
-    expect(pinned({ serviceProvider: 'sp1' }).pin).to.deep.equal({ token: 'k2k', serviceProvider: 'sp1' });
+    expect(pinned({ serviceProvider: 'sp1' }).pin).to.deep.equal({ token: 'k2k', serviceProvider: 'sp1', name: 'sp1' });
+    expect(pinned({ serviceProvider: 'sp1', region: 'RegionTwo', name: 'sp1.RegionTwo' }).pin).to.deep.include({ name: 'sp1.RegionTwo' });
     expect(pinned({ serviceProvider: 'sp1', project: { name: 'demo', domain: 'Default' } }).pin).to.deep.include({ project: { name: 'demo', domain: 'Default' } });
     expect(pinned({ serviceProvider: 'sp1', project: { id: 'p1' } }).pin).to.deep.include({ project: { id: 'p1' } });
     expect(pinned({ serviceProvider: 'sp1', region: 'RegionTwo' }).region).to.equal('RegionTwo');

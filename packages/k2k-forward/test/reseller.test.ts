@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { SEED, type Federation } from '@k2k/testing';
 import { k2kForward, pseudonymousProjectName } from '../src/index.js';
-import { startFederatedGateway, userToken, type FederatedGateway } from './gateway-fixture.js';
+import { startFederatedGateway, testGateway, userToken, type FederatedGateway } from './gateway-fixture.js';
 
 const SECRET = 'reseller-tests-secret-0123456789';
 /** What a caller's client or a load balancer in front of the gateway may add: none of it may reach a reseller SP. */
@@ -105,6 +105,20 @@ describe('k2kForward with identity reseller (simulated clouds, real memcached)',
       expect(userOf('sp2', received.headers['x-auth-token'])).to.equal(SEED.user.name);
       expect(received.headers['x-openstack-request-id']).to.equal(CALLER_HEADERS['X-OpenStack-Request-ID']);
     }
+  });
+
+  it("anonymizes the quota reads of placement too: the SP never sees the caller's request id", async () => {
+    const placing = testGateway(federation.env, setup.store, { identity: { sp1: 'reseller' }, reseller: { secret: SECRET }, placement: 'headroom' });
+    try {
+      await request(placing.app).post(volumesPath()).set('x-auth-token', setup.token).set(CALLER_HEADERS).send({ volume: { name: 'placed', size: 1 } }).expect(202);
+    } finally {
+      await placing.close();
+    }
+    const limits = sp1().volume.requests.filter((received) => received.method === 'GET' && received.path.endsWith('/limits'));
+    expect(limits).to.have.length(1);
+    expect(limits[0].path).to.equal(`/v3/${customerProjectId}/limits`);
+    expect(limits[0].headers['x-openstack-request-id']).to.match(/^req-[0-9a-f-]{36}$/).and.not.equal(CALLER_HEADERS['X-OpenStack-Request-ID']);
+    expect(limits[0].headers['mm-proxy-list']).to.equal('test-gateway');
   });
 
   it('refuses bad options at construction, naming the option', () => {

@@ -70,7 +70,7 @@ describe('keystoneAuth and application credentials', () => {
     expect(() => keystoneAuth(authOptions(federation, { serviceAuth: { applicationCredentialSecret: 's' } }))).to.throw(/serviceAuth\.applicationCredentialId: give applicationCredentialId, or applicationCredentialName with username/);
   });
 
-  it("matches paths as keystonemiddleware does: '*' and '{name}' one segment, '**' any", () => {
+  it("matches paths as keystonemiddleware does ('*' and '{name}' one segment, '**' any), a literal '.' only a dot", () => {
     expect(pathMatches('/v3/p1/volumes', '/v3/*/volumes')).to.equal(true);
     expect(pathMatches('/v3/p1/x/volumes', '/v3/*/volumes')).to.equal(false);
     expect(pathMatches('/v3/p1/volumes/a/b', '/v3/{project_id}/volumes/**')).to.equal(true);

@@ -17,11 +17,17 @@ export class AdminSession {
 
   /** GET /v3/<collection><search>: the items of the list. */
   async list(collection: string, search: string): Promise<Raw[]> {
+    return (await this.listing(collection, search)).items;
+  }
+
+  /** The items, and whether Keystone cut the list at its `list_limit` (it then answers `"truncated": true`). */
+  async listing(collection: string, search: string): Promise<{ items: Raw[]; truncated: boolean }> {
     const url = `${this.authUrl}/${collection}${search}`;
     const answer = await this.send('GET', url);
-    const items = parseJson<Raw>(answer, url, `the ${collection} list`)[collection];
+    const body = parseJson<Raw>(answer, url, `the ${collection} list`);
+    const items = body[collection];
     if (!Array.isArray(items)) throw malformed(url, `no "${collection}" list`);
-    return items as Raw[];
+    return { items: items as Raw[], truncated: body.truncated === true };
   }
 
   /** POST or PATCH of `{member: body}` at /v3/<path>: the member Keystone answers. */

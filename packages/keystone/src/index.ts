@@ -3,7 +3,7 @@ export type { Project, ValidateOptions } from './client.js';
 export { CatalogAdmin } from './catalog-admin.js';
 export type { EndpointListFilter, KeystoneEndpoint, KeystoneRegion, KeystoneService } from './catalog-admin.js';
 export { ProjectAdmin } from './project-admin.js';
-export type { GroupProjectGrant, KeystoneProject, NewProject, ProjectChanges, ProjectListFilter } from './project-admin.js';
+export type { GroupProjectGrant, KeystoneProject, NewProject, ProjectChanges, ProjectList, ProjectListFilter } from './project-admin.js';
 export type { KeystoneClientOptions } from './options.js';
 export type { ApplicationCredentialRef, Credentials, DomainRef, ProjectRef, Scope } from './auth-request.js';
 export type { AccessRule, ApplicationCredentialInfo, FederationInfo, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';

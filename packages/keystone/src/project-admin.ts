@@ -17,6 +17,12 @@ export interface ProjectListFilter {
   tags?: string[];
 }
 
+/** A list of projects, and whether Keystone cut it at its `list_limit`: then some projects are missing from it. */
+export interface ProjectList {
+  projects: KeystoneProject[];
+  truncated: boolean;
+}
+
 export interface NewProject {
   name: string;
   domainId: string;
@@ -47,9 +53,10 @@ export class ProjectAdmin {
     this.session = new AdminSession(transport, authUrl, token);
   }
 
-  async listProjects(filter: ProjectListFilter = {}): Promise<KeystoneProject[]> {
+  async listProjects(filter: ProjectListFilter = {}): Promise<ProjectList> {
     const search = query({ domain_id: filter.domainId, tags: filter.tags?.join(',') });
-    return (await this.session.list('projects', search)).map(project);
+    const { items, truncated } = await this.session.listing('projects', search);
+    return { projects: items.map(project), truncated };
   }
 
   async createProject(wanted: NewProject): Promise<KeystoneProject> {

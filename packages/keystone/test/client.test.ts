@@ -122,6 +122,17 @@ describe('KeystoneClient', () => {
     expect(stub!.seen[0].headers['x-auth-token']).to.equal(TOKEN);
   });
 
+  it("tells when Keystone cut a project list at its list_limit (\"truncated\": true), and when not", async () => {
+    const listed = { id: 'p1', name: 'demo', description: 'd', domain_id: 'default', enabled: true, tags: ['t'] };
+    let truncated: boolean | undefined = true;
+    const keystone = await serve((_req, res) => json(res, 200, { projects: [listed], links: { next: null }, ...(truncated !== undefined && { truncated }) }));
+    const admin = keystone.projectAdmin(TOKEN);
+    const project = { id: 'p1', name: 'demo', description: 'd', domainId: 'default', enabled: true, tags: ['t'] };
+    expect(await admin.listProjects({ tags: ['t'] })).to.deep.equal({ projects: [project], truncated: true });
+    truncated = undefined; // Keystone says nothing when the list is whole
+    expect(await admin.listProjects({ tags: ['t'] })).to.deep.equal({ projects: [project], truncated: false });
+  });
+
   it('validates its options, naming the option', () => {
     expect(() => new KeystoneClient({ authUrl: 'http://127.0.0.1:5000' })).to.throw(/authUrl: must be Keystone's v3 URL ending in \/v3/);
     expect(() => new KeystoneClient({ authUrl: 'ftp://x/v3' })).to.throw(/authUrl: must be an http or https URL/);

@@ -28,10 +28,14 @@ export function parseEndpointPolicyConfig(value: unknown): EndpointPolicyOption 
   return { rules: policy.rules.map((rule, i) => parseGrant(rule, `endpoint_policy.rules[${i}]`)) };
 }
 
-/** Each service provider's virtual region names, for the policy's region attribute (a service provider without one: its id). */
+/**
+ * The names of the virtual regions that stand for each service provider's default endpoints (no
+ * `region` of their own): what the policy checks for a request routed there without a pin. A
+ * pinned mount checks its own virtual region's name; a service provider with no such region: its id.
+ */
 export function virtualRegionNames(regions: readonly VirtualRegion[]): Record<string, string[]> {
   const names: Record<string, string[]> = {};
-  for (const region of regions) if (region.token === 'k2k') (names[region.serviceProvider] ??= []).push(region.name);
+  for (const region of regions) if (region.token === 'k2k' && region.region === undefined) (names[region.serviceProvider] ??= []).push(region.name);
   return names;
 }
 

@@ -143,7 +143,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
 
 function pinOf(region: VirtualRegion): MountPin {
   const { serviceProvider, project, token } = region;
-  return { serviceProvider, token, ...(region.region !== undefined && { region: region.region }), ...(project && { project }) };
+  return { serviceProvider, token, ...(token === 'k2k' && { name: region.name }), ...(region.region !== undefined && { region: region.region }), ...(project && { project }) };
 }
 
 /** The store the config names (the sync command takes its lease there). */

@@ -116,7 +116,7 @@ export class GatewayMetrics {
   }
 
   placed(event: PlacementEvent): void {
-    this.placements.inc({ target: event.target, policy: event.policy });
+    if ('target' in event) this.placements.inc({ target: event.target, policy: event.policy });
     for (const target of event.skipped) this.placementSkips.inc({ target, policy: event.policy });
   }
 }

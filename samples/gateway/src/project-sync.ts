@@ -1,6 +1,6 @@
 import { OptionError } from '@k2k/common';
 import { pseudonymousProjectName, projectPseudonym } from '@k2k/k2k-forward';
-import { KeystoneClient, serviceProviderKeystoneUrl, type KeystoneProject, type ProjectAdmin, type ServiceProvider } from '@k2k/keystone';
+import { KeystoneClient, serviceProviderKeystoneUrl, type KeystoneProject, type ProjectAdmin, type ProjectList, type ServiceProvider } from '@k2k/keystone';
 import type { Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
 import { login } from './discover-virtual-regions.js';
@@ -81,7 +81,7 @@ export class ProjectSync {
   }
 
   /** The IdP projects in scope. */
-  private async sources(admin: ProjectAdmin): Promise<KeystoneProject[]> {
+  private async sources(admin: ProjectAdmin): Promise<ProjectList> {
     const { scope } = this.sync;
     if ('tag' in scope) return admin.listProjects({ tags: [scope.tag] });
     const domainId = await admin.domainId(scope.domainName);
@@ -89,7 +89,7 @@ export class ProjectSync {
     return admin.listProjects({ domainId });
   }
 
-  private async syncProvider(idp: KeystoneClient, sp: ServiceProvider, settings: SyncTarget['settings'], sources: KeystoneProject[], dryRun: boolean, report: SyncReport): Promise<void> {
+  private async syncProvider(idp: KeystoneClient, sp: ServiceProvider, settings: SyncTarget['settings'], sources: ProjectList, dryRun: boolean, report: SyncReport): Promise<void> {
     // The SP admin's password and token go to the SP's own Keystone only.
     const keystone = idp.clientFor(serviceProviderKeystoneUrl(sp));
     const admin = keystone.projectAdmin((await login(keystone, settings.adminAuth)).id);
@@ -102,8 +102,14 @@ export class ProjectSync {
       admin.listProjects({ domainId, tags: [this.sync.spTag] }),
       grant ? admin.groupGrants(grant.groupId, grant.roleId).then((grants) => new Set(grants.map((g) => g.projectId))) : undefined,
     ]);
-    const wanted = sources.map((source) => mirrorOf(source, reseller));
-    const steps = planSync(wanted, mirrors, this.sync.spTag, this.sync.onDelete, granted);
+    const wanted = sources.projects.map((source) => mirrorOf(source, reseller));
+    const planned = planSync(wanted, mirrors.projects, this.sync.spTag, this.sync.onDelete, granted);
+    const why = removalRefusal(sources, mirrors.projects.length);
+    const steps = why ? planned.filter((step) => step.kind !== 'delete' && step.kind !== 'disable') : planned;
+    if (steps.length < planned.length) {
+      report.failures++;
+      this.out(`${sp.id}: refused to delete or disable ${planned.length - steps.length} mirror(s): ${why}`);
+    }
     for (const step of steps) {
       try {
         const change = dryRun ? undefined : await this.apply(admin, step, domainId, grant);
@@ -115,7 +121,7 @@ export class ProjectSync {
         this.out(`${sp.id}: ${describe(step)}: failed: ${(error as Error).message}`);
       }
     }
-    if (steps.length === 0) this.out(`${sp.id}: nothing to change`);
+    if (planned.length === 0) this.out(`${sp.id}: nothing to change`);
   }
 
   /** Makes one step; returns the change to report (a grant alone is none). */
@@ -180,6 +186,17 @@ async function grantIds(admin: ProjectAdmin, grant: NonNullable<ServiceProviderS
   if (!groupId) throw new Error(`no group ${grant.groupName} in domain ${grant.groupDomainName} there`);
   if (!roleId) throw new Error(`no role ${grant.role} there`);
   return { groupId, roleId };
+}
+
+/**
+ * Why no mirror may be deleted or disabled this round, if so: the IdP's list does not show which
+ * projects are gone when Keystone cut it at its list_limit, nor when it is empty while mirrors
+ * exist (a misspelt scope, or an admin who may not list projects, would look like every project gone).
+ */
+function removalRefusal(sources: ProjectList, mirrorCount: number): string | undefined {
+  if (sources.truncated) return "the IdP's list of projects in sync.scope is truncated (its Keystone's list_limit): raise list_limit at the IdP";
+  if (sources.projects.length === 0 && mirrorCount > 0) return 'the IdP lists no project in sync.scope (a misspelt scope, or an admin_auth that may not list projects?)';
+  return undefined;
 }
 
 /** The mirror of an IdP project: the same, or at a reseller SP a pseudonym that tells nothing of it but whether it is enabled. */

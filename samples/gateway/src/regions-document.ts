@@ -19,8 +19,16 @@ export interface RegionEntry {
   /** Service types of the caller's catalog there */
   catalog: string[];
   /** Per gateway mount: the service, this gateway's health of it there, the caller's quotas */
-  services: { mount: string; service_type: string; health: TargetDescription['health']; quota: TargetDescription['quota'] }[];
+  services: { mount: string; service_type: string; health: RegionHealth | null; quota: TargetDescription['quota'] }[];
   metadata: TargetDescription['metadata'];
+}
+
+/** This gateway's recent view of a service at a target, in the document's snake_case (k2kForward's TargetHealth). */
+export interface RegionHealth {
+  samples: number;
+  error_rate: number;
+  latency_ms: number | null;
+  updated_at: string;
 }
 
 export interface RegionsDocument {
@@ -80,7 +88,7 @@ async function build(source: RegionsSource, req: IncomingMessage, res: ServerRes
       if (target.problem && !entry.problem) entry.problem = target.problem;
       if (target.project && !entry.project) entry.project = target.project;
       entry.catalog = [...new Set([...entry.catalog, ...target.catalog])].sort();
-      entry.services.push({ mount: path, service_type: target.serviceType, health: target.health, quota: target.quota });
+      entry.services.push({ mount: path, service_type: target.serviceType, health: regionHealth(target.health), quota: target.quota });
       byName.set(target.name, entry);
     }
   }
@@ -99,4 +107,8 @@ function newEntry(target: TargetDescription, source: RegionsSource): RegionEntry
     services: [],
     metadata: target.metadata,
   };
+}
+
+function regionHealth(health: TargetDescription['health']): RegionHealth | null {
+  return health && { samples: health.samples, error_rate: health.errorRate, latency_ms: health.latencyMs, updated_at: health.updatedAt };
 }

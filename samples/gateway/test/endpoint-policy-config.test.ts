@@ -36,13 +36,13 @@ describe('gateway config: endpoint_policy', () => {
     expect(() => withPolicy({ rules: [{ interfaces: ['public', 'outside'] }] })).to.throw(/endpoint_policy\.rules\[0\]\.interfaces\[1\]: must be public, internal or admin/);
   });
 
-  it("names each service provider's virtual regions for the policy; passthrough targets are no service providers", () => {
+  it("names the virtual regions of each service provider's default endpoints; region-pinned ones and passthrough targets are checked by their own name", () => {
     expect(
       virtualRegionNames([
         { name: 'sp1', serviceProvider: 'sp1', token: 'k2k' },
         { name: 'sp1.RegionTwo', serviceProvider: 'sp1', region: 'RegionTwo', token: 'k2k' },
         { name: 'two', serviceProvider: 'two', region: 'RegionTwo', token: 'passthrough' },
       ]),
-    ).to.deep.equal({ sp1: ['sp1', 'sp1.RegionTwo'] });
+    ).to.deep.equal({ sp1: ['sp1'] });
   });
 });

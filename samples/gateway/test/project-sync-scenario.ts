@@ -2,7 +2,9 @@
  * Project sync's scenario, written once and run against both Keystones: the simulator in the fast
  * suite (project-sync.test.ts, sync rounds in-process) and the real pair in the real-Keystone suite
  * (test/keystone/project-sync.test.ts, `k2k-gateway sync` as processes). It only uses what
- * FederationEnv says, a memcached of its own, and tags and names of its own, removed again.
+ * FederationEnv says, a memcached of its own, and tags and names of its own, removed again. An IdP
+ * project in each scope (an anchor) stays mirrored throughout, so no scope is ever empty: a round
+ * refuses to delete mirrors when it is.
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +29,8 @@ export interface ProjectSyncHooks {
   startPolling(config: object): Promise<{ stop(): Promise<number> }>;
   /** The group the SP maps the gateway's service user to, with no role of its own */
   resellerGroup: string;
+  /** Sets the IdP's list_limit for project lists (undefined: none), where the Keystone can be told at once (the simulator) */
+  limitIdpProjectList?(limit: number | undefined): void;
 }
 
 const RESELLER_SECRET = 'k2k-sync-scenario-reseller-secret';
@@ -36,6 +40,9 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
   /** IdP projects in scope carry this tag; the SP's mirrors of each part carry a tag of their own */
   const scopeTag = `k2k-sync-test-${suffix}`;
   const spTags = { user: `k2k-sync-u-${suffix}`, disable: `k2k-sync-d-${suffix}`, reseller: `k2k-sync-r-${suffix}` };
+  /** The scope of the on_delete: disable mirrors: the SP's domain takes a name once, so each IdP project is mirrored by one user-mode tag */
+  const disableScopeTag = `k2k-sync-test-d-${suffix}`;
+  const disabling = { onDelete: 'disable', scopeTag: disableScopeTag };
   let env: FederationEnv;
   let memcached: MemcachedServer;
   let idpClient: KeystoneClient;
@@ -44,9 +51,10 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
   let sp: ProjectAdmin;
   let folder: string;
   let eventsFile: string;
+  let anchors: KeystoneProject[];
 
   const adminAuth = () => ({ username: env.adminUser, password: env.adminPassword, project_name: 'admin' });
-  const config = (spTag: string, extra: { onDelete?: string; reseller?: boolean } = {}) => ({
+  const config = (spTag: string, extra: { onDelete?: string; reseller?: boolean; scopeTag?: string } = {}) => ({
     listen: { host: '127.0.0.1', port: 0 },
     keystone: {
       auth_url: env.idpAuthUrl,
@@ -62,12 +70,15 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
         : { admin_auth: adminAuth() },
     },
     ...(extra.reseller && { reseller: { secret: RESELLER_SECRET } }),
-    sync: { scope: { tag: scopeTag }, sp_tag: spTag, on_delete: extra.onDelete ?? 'delete', interval_seconds: 1, events: { file: eventsFile } },
+    sync: { scope: { tag: extra.scopeTag ?? scopeTag }, sp_tag: spTag, on_delete: extra.onDelete ?? 'delete', interval_seconds: 1, events: { file: eventsFile } },
   });
   const login = async (client: KeystoneClient) =>
     client.projectAdmin((await client.authenticate({ user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword }, { project: { name: 'admin', domain: { name: 'Default' } } })).id);
-  const idpProject = (name: string) => idp.createProject({ name, domainId: 'default', description: `${name} described`, enabled: true, tags: [scopeTag] });
-  const mirrors = (spTag: string) => sp.listProjects({ tags: [spTag] });
+  const idpProject = (name: string, tag = scopeTag) => idp.createProject({ name, domainId: 'default', description: `${name} described`, enabled: true, tags: [tag] });
+  const allMirrors = async (spTag: string) => (await sp.listProjects({ tags: [spTag] })).projects;
+  /** The mirrors at `spTag` but the anchors' */
+  const mirrors = async (spTag: string) =>
+    (await allMirrors(spTag)).filter((mirror) => !anchors.some((anchor) => mirror.name === anchor.name || mirror.name === pseudonymousProjectName(RESELLER_SECRET, anchor.id)));
   const events = (): ProjectEvent[] =>
     existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ProjectEvent) : [];
   const syncOnce = async (spTag: string, extra: Parameters<typeof config>[1] = {}, flags = ['--once']): Promise<SyncRun> => {
@@ -94,6 +105,11 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
     spClient = new KeystoneClient({ authUrl: env.spAuthUrl });
     [idp, sp] = await Promise.all([login(idpClient), login(spClient)]);
     folder = mkdtempSync(join(tmpdir(), 'k2k-sync-'));
+    eventsFile = join(folder, 'anchor-events.jsonl');
+    anchors = [await idpProject(`k2k-sync-${suffix}-anchor`), await idpProject(`k2k-sync-${suffix}-anchor-d`, disableScopeTag)];
+    await syncOnce(spTags.user);
+    await syncOnce(spTags.disable, disabling);
+    await syncOnce(spTags.reseller, { reseller: true });
   });
 
   beforeEach(() => {
@@ -102,8 +118,8 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
 
   after(async () => {
     // whatever a failed test left behind, at both ends
-    for (const project of await idp.listProjects({ tags: [scopeTag] })) await idp.deleteProject(project.id);
-    for (const tag of Object.values(spTags)) for (const project of await mirrors(tag)) await sp.deleteProject(project.id);
+    for (const tag of [scopeTag, disableScopeTag]) for (const project of (await idp.listProjects({ tags: [tag] })).projects) await idp.deleteProject(project.id);
+    for (const tag of Object.values(spTags)) for (const project of await allMirrors(tag)) await sp.deleteProject(project.id);
     await Promise.all([idpClient.close(), spClient.close(), memcached.stop()]);
     rmSync(folder, { recursive: true, force: true });
   });
@@ -167,13 +183,13 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
 
   it('with on_delete: disable, disables the mirror of a deleted project and keeps it', async () => {
     const tag = spTags.disable;
-    const source = await idpProject(`k2k-sync-${suffix}-keep`);
-    await syncOnce(tag, { onDelete: 'disable' });
+    const source = await idpProject(`k2k-sync-${suffix}-keep`, disableScopeTag);
+    await syncOnce(tag, disabling);
     await idp.deleteProject(source.id);
-    await syncOnce(tag, { onDelete: 'disable' });
+    await syncOnce(tag, disabling);
     expect(only(await mirrors(tag))).to.deep.include({ name: source.name, enabled: false });
     expect(events().map((event) => event.event_type)).to.deep.equal(['identity.project.created', 'identity.project.updated']);
-    await expectIdempotent(tag, { onDelete: 'disable' });
+    await expectIdempotent(tag, disabling);
   });
 
   it('two syncs at once, sharing memcached, make each change once', async () => {
@@ -204,6 +220,53 @@ export function defineProjectSyncScenario(getEnv: () => FederationEnv, hooks: Pr
     expect(code).to.equal(0);
     expect(events().map((event) => event.event_type)).to.deep.equal(['identity.project.created', 'identity.project.deleted']);
   });
+
+  it('refuses to delete mirrors when the IdP lists no project in scope (a misspelt tag), and says why (exit 1)', async () => {
+    const tag = spTags.user;
+    const source = await idpProject(`k2k-sync-${suffix}-kept`);
+    await syncOnce(tag);
+    const kept = await allMirrors(tag);
+    expect(kept.length).to.be.at.least(2);
+    const run = await hooks.runSync(config(tag, { scopeTag: `${scopeTag}-misspelt` }), ['--once']);
+    expect(run.code, run.lines.join('\n')).to.equal(1);
+    expect(run.lines).to.deep.equal([
+      `${env.spId}: refused to delete or disable ${kept.length} mirror(s): the IdP lists no project in sync.scope (a misspelt scope, or an admin_auth that may not list projects?)`,
+    ]);
+    expect(await allMirrors(tag)).to.have.deep.members(kept);
+    expect(events().map((event) => event.event_type)).to.deep.equal(['identity.project.created']);
+    await idp.deleteProject(source.id);
+    await syncOnce(tag);
+    expect(await mirrors(tag)).to.deep.equal([]);
+  });
+
+  if (hooks.limitIdpProjectList) {
+    const limitIdpProjectList = hooks.limitIdpProjectList;
+    it("with the IdP's list truncated (list_limit), still updates what it lists but deletes no mirror, and says why (exit 1)", async () => {
+      const tag = spTags.user;
+      const [first, second] = [await idpProject(`k2k-sync-${suffix}-cut-1`), await idpProject(`k2k-sync-${suffix}-cut-2`)];
+      await syncOnce(tag);
+      const secondMirror = only((await mirrors(tag)).filter((mirror) => mirror.name === second.name));
+      // The anchor and the first project fit the limit: the second looks gone.
+      limitIdpProjectList(2);
+      try {
+        await idp.updateProject(first.id, { name: `k2k-sync-${suffix}-cut-1b` });
+        const run = await hooks.runSync(config(tag), ['--once']);
+        expect(run.code, run.lines.join('\n')).to.equal(1);
+        expect(run.lines[0]).to.equal(
+          `${env.spId}: refused to delete or disable 1 mirror(s): the IdP's list of projects in sync.scope is truncated (its Keystone's list_limit): raise list_limit at the IdP`,
+        );
+        expect(run.lines.slice(1)).to.have.length(1);
+        expect(run.lines[1]).to.match(new RegExp(`^${env.spId}: update project k2k-sync-${suffix}-cut-1 \\(.+\\): name "k2k-sync-${suffix}-cut-1b"$`));
+        expect((await mirrors(tag)).map((mirror) => mirror.name)).to.have.members([`k2k-sync-${suffix}-cut-1b`, second.name]);
+        expect(only((await mirrors(tag)).filter((mirror) => mirror.name === second.name))).to.deep.equal(secondMirror);
+      } finally {
+        limitIdpProjectList(undefined);
+      }
+      await Promise.all([first, second].map((source) => idp.deleteProject(source.id)));
+      await syncOnce(tag);
+      expect(await mirrors(tag)).to.deep.equal([]);
+    });
+  }
 
   it('at a reseller SP, provisions the pseudonymous project and grants the reseller group its role there', async () => {
     const tag = spTags.reseller;

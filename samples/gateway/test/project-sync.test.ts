@@ -31,6 +31,9 @@ describe('k2k-gateway sync, against the simulated IdP and SP (rounds in-process,
       };
     },
     resellerGroup: SEED.resellerGroup,
+    limitIdpProjectList: (limit) => {
+      federation.idp.directory.projectListLimit = limit;
+    },
   });
 
   // After the scenario's own clean-up, which still talks to both Keystones.

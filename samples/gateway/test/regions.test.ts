@@ -82,9 +82,10 @@ describe('the gateway: regions document and placement', () => {
     }
     const document = await regionsOf(token);
     expect(validate(document), JSON.stringify(validate.errors)).to.equal(true);
-    expect(named(document, 'sp2').services[0].health).to.include({ errorRate: 1 });
-    expect(named(document, 'sp1').services[0].health).to.include({ errorRate: 0 });
-    expect(named(document, 'sp1').services[0].health?.latencyMs).to.be.a('number');
+    expect(named(document, 'sp2').services[0].health).to.include({ error_rate: 1 });
+    expect(named(document, 'sp1').services[0].health).to.include({ error_rate: 0 });
+    expect(named(document, 'sp1').services[0].health?.latency_ms).to.be.a('number');
+    expect(named(document, 'sp1').services[0].health).to.have.all.keys('samples', 'error_rate', 'latency_ms', 'updated_at');
   });
 
   it('places a create with no header by the policy, names where it went, and counts it', async () => {
@@ -100,6 +101,25 @@ describe('the gateway: regions document and placement', () => {
       const metrics = await placing.metrics.registry.metrics();
       expect(metrics).to.include('k2k_placements_total{target="sp2",policy="headroom"} 1');
     } finally {
+      await placing.close();
+    }
+  });
+
+  it('counts the skips of a create no cloud could take (502), and no placement', async () => {
+    const placing = createGateway(configFor(federation, { routing: { placement: 'headroom' } }), createLogger('silent'));
+    const clouds = ['idp', 'sp1', 'sp2'].map((name) => federation.cloud(name).volume);
+    await Promise.all(clouds.map((volume) => volume.down()));
+    try {
+      await request(placing.app)
+        .post(`/volume/v3/${federation.env.idpProjectId}/volumes`)
+        .set('x-auth-token', freshToken())
+        .send({ volume: { name: 'unplaced', size: 1 } })
+        .expect(502);
+      const metrics = await placing.metrics.registry.metrics();
+      for (const target of ['default', 'sp1', 'sp2']) expect(metrics).to.include(`k2k_placement_skips_total{target="${target}",policy="headroom"} 1`);
+      expect(metrics).to.not.match(/^k2k_placements_total\{/m);
+    } finally {
+      await Promise.all(clouds.map((volume) => volume.up()));
       await placing.close();
     }
   });

@@ -130,8 +130,8 @@ export class Aggregator {
 
   /**
    * The clouds to ask: the local one, and every service provider where the caller has the project
-   * the request would be scoped to (one without it has nothing of theirs: skipped). An SP whose
-   * K2K exchange fails is reported, not asked.
+   * the request would be scoped to and the service in that project's catalog (one without either
+   * has nothing of theirs: skipped). An SP whose K2K exchange fails is reported, not asked.
    */
   private async clouds(call: Call, serviceProviders: readonly ServiceProvider[], withLocalCloud: boolean): Promise<{ clouds: Cloud[]; unreachable: Failure[] }> {
     const clouds: Cloud[] = withLocalCloud ? [{ name: this.settings.localName, destination: { kind: 'local' }, location: { serviceProvider: null } }] : [];
@@ -140,7 +140,9 @@ export class Aggregator {
       serviceProviders.map(async (serviceProvider) => {
         try {
           const session = await this.ports.session(call, serviceProvider);
-          clouds.push({ name: serviceProvider.id, destination: { kind: 'remote', serviceProvider, session }, location: { serviceProvider: serviceProvider.id, projectId: session.projectId } });
+          const destination: Destination = { kind: 'remote', serviceProvider, session };
+          this.ports.address(call, destination, '', ''); // 403 when the SP's catalog for the project lacks the service
+          clouds.push({ name: serviceProvider.id, destination, location: { serviceProvider: serviceProvider.id, projectId: session.projectId } });
         } catch (error) {
           const status = error instanceof OpenStackError ? error.status : 502;
           if (status !== 400 && status !== 403) unreachable.push({ cloud: serviceProvider.id, status, message: (error as Error).message });

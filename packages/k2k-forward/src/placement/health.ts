@@ -71,7 +71,7 @@ export class HealthTracker {
     }
     this.pending.set(target, sample);
     const wait = (this.lastFlush.get(target) ?? 0) + FLUSH_INTERVAL_MS - now;
-    if (wait <= 0) void this.flush(target);
+    if (wait <= 0) this.flushInBackground(target);
     else if (!this.timers.has(target)) this.schedule(target, wait);
   }
 
@@ -94,10 +94,17 @@ export class HealthTracker {
   flush(target: string): Promise<void> {
     const next = (this.inFlight.get(target) ?? Promise.resolve()).then(() => this.write(target));
     this.inFlight.set(target, next);
-    void next.finally(() => {
-      if (this.inFlight.get(target) === next) this.inFlight.delete(target);
-    });
+    next
+      .finally(() => {
+        if (this.inFlight.get(target) === next) this.inFlight.delete(target);
+      })
+      .catch(() => undefined);
     return next;
+  }
+
+  /** A flush no one waits for: a failed write (a store that throws) is only lost samples. */
+  private flushInBackground(target: string): void {
+    this.flush(target).catch(() => undefined);
   }
 
   private async write(target: string): Promise<void> {
@@ -118,13 +125,13 @@ export class HealthTracker {
   }
 
   private schedule(target: string, waitMs: number): void {
-    this.timers.set(target, setTimeout(() => void this.flush(target), waitMs).unref());
+    this.timers.set(target, setTimeout(() => this.flushInBackground(target), waitMs).unref());
   }
 
   /** Writes every target's pending samples and stops the timers. */
   async close(): Promise<void> {
     const targets = new Set([...this.pending.keys(), ...this.inFlight.keys()]);
-    await Promise.all([...targets].map((target) => this.flush(target)));
+    await Promise.all([...targets].map((target) => this.flush(target).catch(() => undefined)));
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

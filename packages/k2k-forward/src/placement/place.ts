@@ -10,26 +10,31 @@ import type { PlacementCandidate, PlacementPolicy, PlacementRequest } from './po
 import { demandOf } from './quota.js';
 import { rank } from './rank.js';
 
-/** A create placed, for metrics. */
-export interface PlacementEvent {
-  /** The built-in policy's name, or 'function' */
-  policy: string;
-  /** Where the create went: the SP id or the local cloud's name */
-  target: string;
-  /** Candidates tried first that could not be reached before the create was sent */
-  skipped: string[];
-}
+/**
+ * A placement, for metrics: `policy` is the built-in policy's name, or 'function'; `skipped` the
+ * candidates tried first that could not be reached before the create was sent.
+ */
+export type PlacementEvent =
+  /** The create was placed at `target`: the SP id or the local cloud's name */
+  | { policy: string; target: string; skipped: string[] }
+  /** No candidate could be reached (502): nothing was placed */
+  | { policy: string; failed: true; skipped: string[] };
 
 /** Whether the create was handed to a cloud's connection (after which it is never sent elsewhere). */
 export interface Progress {
   sent: boolean;
 }
 
-/** Connection errors that mean no byte of the request reached the upstream. */
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * Connection errors that mean no byte of the request reached the upstream: only failures to
+ * establish a connection. EHOSTUNREACH or ENETUNREACH can also end a reused keep-alive socket after
+ * the request was written, so they do not count.
+ */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export interface PlacerSettings {
-  policy: PlacementPolicy;
+  /** 'local' places nothing: a mount with it has no Placer */
+  policy: Exclude<PlacementPolicy, 'local'>;
   serviceType: string;
   bodyLimitBytes: number;
 }
@@ -84,16 +89,14 @@ export class Placer {
       }
     }
     if (order.length === 0) throw new OpenStackError(413, `No cloud you may use has quota left for this ${singular(resourceType)} (${candidates.map((c) => c.name).join(', ')}).`);
+    this.onPlacement({ policy: this.policyName(), failed: true, skipped });
     throw new OpenStackError(502, `Could not place the ${singular(resourceType)}: no cloud could be reached: ${why.join('; ')}.`);
   }
 
   /** The candidates in the order to try them. */
   private async order(request: PlacementRequest, candidates: PlacementCandidate[]): Promise<PlacementCandidate[]> {
     const { policy } = this.settings;
-    if (typeof policy !== 'function') {
-      // 'local' never reaches here: that policy installs no placement rule.
-      return policy === 'local' ? candidates.slice(0, 1) : rank(policy, candidates, this.turn++);
-    }
+    if (typeof policy !== 'function') return rank(policy, candidates, this.turn++);
     const chosen = await policy(request, candidates);
     const names = chosen === undefined ? [] : typeof chosen === 'string' ? [chosen] : [...chosen];
     if (names.length === 0) return candidates.slice(0, 1);

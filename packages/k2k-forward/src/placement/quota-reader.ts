@@ -24,8 +24,9 @@ export interface QuotaPorts {
 /**
  * The caller's project quotas at a cloud, from the service's own absolute limits (Cinder's and
  * Nova's `/limits`), asked with the caller's token there (the SP's own K2K token at an SP). Not
- * known (undefined) when the service tells none, or does not answer within `timeoutMs`, or the
- * caller has no session there: placement then ranks that cloud as of unknown headroom.
+ * known (undefined) when the service tells none, or the caller has no session there, or the whole
+ * read (the K2K exchange when one is needed, then the limits) takes longer than `timeoutMs`:
+ * placement then ranks that cloud as of unknown headroom.
  */
 export class QuotaReader {
   private readonly api: LimitsApi | undefined;
@@ -43,22 +44,23 @@ export class QuotaReader {
     const projectId = asker.identity?.project?.id;
     const { api } = this;
     if (!projectId || !api) return undefined;
-    try {
-      const destination: Destination = serviceProvider
-        ? { kind: 'remote', serviceProvider, session: session ?? (await this.ports.session(asker, serviceProvider)) }
-        : { kind: 'local' };
-      const address = this.ports.address(destination, parseApiRequest('GET', limitsPath(api, projectId), projectId), asker.userToken ?? '');
-      if (!address) return undefined;
-      const answer = await withTimeout(this.ports.read(address, asker), this.timeoutMs);
-      if (!answer || answer.status < 200 || answer.status >= 300) return undefined;
-      return quotaFromLimits(api, JSON.parse(answer.body.toString('utf8')));
-    } catch {
-      return undefined;
-    }
+    // The deadline covers the K2K exchange too: a quota not known in time is not known.
+    return withTimeout(this.readLimits(api, projectId, asker, serviceProvider, session).catch(() => undefined), this.timeoutMs);
+  }
+
+  private async readLimits(api: LimitsApi, projectId: string, asker: Asker, serviceProvider: ServiceProvider | undefined, session: RemoteSession | undefined): Promise<Quota | undefined> {
+    const destination: Destination = serviceProvider
+      ? { kind: 'remote', serviceProvider, session: session ?? (await this.ports.session(asker, serviceProvider)) }
+      : { kind: 'local' };
+    const address = this.ports.address(destination, parseApiRequest('GET', limitsPath(api, projectId), projectId), asker.userToken ?? '');
+    if (!address) return undefined;
+    const answer = await this.ports.read(address, asker);
+    if (answer.status < 200 || answer.status >= 300) return undefined;
+    return quotaFromLimits(api, JSON.parse(answer.body.toString('utf8')));
   }
 }
 
-/** The promise's value, or undefined once `ms` have passed (the read itself ends at the upstream timeout). */
+/** The promise's value, or undefined once `ms` have passed (the exchange and the read themselves end at their own timeouts). */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {

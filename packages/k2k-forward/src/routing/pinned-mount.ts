@@ -29,7 +29,7 @@ export function pinnedMount(pin: Pin): RoutingRule {
       throw new OpenStackError(400, `This endpoint is pinned to project ${describe(pin.project)} at ${pinned}; the routing headers name ${describe(headers.project)}.`);
     }
     const project = pin.project ?? headers.project;
-    return { kind: 'remote', serviceProvider: pinned, ...(project && { project }), ...endpointInterface, reason };
+    return { kind: 'remote', serviceProvider: pinned, virtualRegion: pin.name, ...(project && { project }), ...endpointInterface, reason };
   };
 }
 

@@ -37,7 +37,7 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
     case 'remote': {
       if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.serviceProvider} again.`);
       const serviceProvider = usableServiceProvider(context.identity, decision.serviceProvider, limits);
-      const refused = limits.refusal?.(serviceProvider.id, decision.interface ?? limits.interface);
+      const refused = limits.refusal?.(serviceProvider.id, decision.interface ?? limits.interface, decision.virtualRegion);
       if (refused) throw new OpenStackError(403, refused);
       return { ...decision, serviceProvider };
     }

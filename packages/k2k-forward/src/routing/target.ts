@@ -6,7 +6,8 @@ import type { ProjectRequest } from '../routing-headers.js';
 /** What a routing rule decides: where the request goes, naming service providers by id. */
 export type Decision =
   | { kind: 'local'; reason: string; learned?: boolean }
-  | { kind: 'remote'; serviceProvider: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  /** `virtualRegion`: the one virtual region the request is for (a pinned mount), which the endpoint policy checks alone */
+  | { kind: 'remote'; serviceProvider: string; virtualRegion?: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
   | PassthroughTarget
   /** Unknown: find the cloud that holds the resource (search) */
   | { kind: 'locate'; reason: string }
@@ -15,7 +16,7 @@ export type Decision =
   /** A create that names no cloud: where the placement policy says */
   | { kind: 'place'; reason: string };
 
-/** Where the request goes (step 2), after the loop guard and the allow-list. */
+/** Where the request goes (step 2), after the loop guard, the allow-list and the endpoint policy. */
 export type Target =
   /** The local service. `learned`: from a learned location, which a 404 makes stale */
   | { kind: 'local'; reason: string; learned?: boolean }

@@ -275,7 +275,7 @@ export function defineKeystoneContract(getEnv: () => FederationEnv, hooks: Contr
     });
 
     after(async () => {
-      for (const project of await admin.listProjects({ tags: [tag] })) await admin.deleteProject(project.id);
+      for (const project of (await admin.listProjects({ tags: [tag] })).projects) await admin.deleteProject(project.id);
       await sp.close();
     });
 
@@ -284,14 +284,14 @@ export function defineKeystoneContract(getEnv: () => FederationEnv, hooks: Contr
       expect(created).to.deep.include({ name: `k2k-contract-${suffix}`, domainId: 'default', description: 'first', enabled: false });
       expect(created.tags).to.have.members([tag, `${tag}:one`]);
       expect(created.id).to.match(/^[0-9a-f]{32}$/);
-      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal([created]);
-      expect(await admin.listProjects({ tags: [tag, `${tag}:one`], domainId: 'default' })).to.deep.equal([created]);
-      expect(await admin.listProjects({ tags: [tag, `${tag}:two`] })).to.deep.equal([]);
+      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal({ projects: [created], truncated: false });
+      expect(await admin.listProjects({ tags: [tag, `${tag}:one`], domainId: 'default' })).to.deep.equal({ projects: [created], truncated: false });
+      expect(await admin.listProjects({ tags: [tag, `${tag}:two`] })).to.deep.equal({ projects: [], truncated: false });
       const updated = await admin.updateProject(created.id, { name: `k2k-contract-${suffix}-b`, description: 'second', enabled: true });
       expect(updated).to.deep.equal({ ...created, name: `k2k-contract-${suffix}-b`, description: 'second', enabled: true });
-      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal([updated]);
+      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal({ projects: [updated], truncated: false });
       await admin.deleteProject(created.id);
-      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal([]);
+      expect(await admin.listProjects({ tags: [tag] })).to.deep.equal({ projects: [], truncated: false });
       const gone = await refusal(admin.deleteProject(created.id));
       expect(gone.status).to.equal(404);
       expect(gone.message).to.equal(`Could not find project: ${created.id}.`);

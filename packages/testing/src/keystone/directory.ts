@@ -55,6 +55,8 @@ export class Directory {
   readonly groups: Group[] = [];
   readonly roles: Role[] = ['admin', 'member', 'reader', 'service'].map((name) => ({ id: newId(), name }));
   private readonly assignments: Assignment[] = [];
+  /** Keystone's `list_limit` for project lists: a longer list is cut there and answered with `"truncated": true` (undefined: none) */
+  projectListLimit: number | undefined;
 
   addDomain(name: string, id = newId()): Domain {
     const domain = { id, name };

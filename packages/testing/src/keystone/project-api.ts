@@ -12,7 +12,8 @@ const TAG_LIMITS = { length: 255, count: 80 };
  * description, enabled and tags (`tags=` lists those carrying every tag given; a name taken in the
  * domain is 409; deleting a project takes its role assignments with it), domains, groups and roles
  * looked up by name, group role grants on projects (`PUT`, idempotent) and `role_assignments`
- * filtered by group and role. A rename to a name taken in the domain is a bare 500, as Zed's is.
+ * filtered by group and role. A rename to a name taken in the domain is a bare 500, as Zed's is. A
+ * project list longer than the directory's `projectListLimit` is cut there, `"truncated": true`.
  */
 export function projectRoutes(directory: Directory, host: CatalogApiHost): Route[] {
   const links = (collection: string, id?: string) => ({ self: `${host.authUrl()}/${collection}${id === undefined ? '' : `/${id}`}` });
@@ -51,7 +52,9 @@ export function projectRoutes(directory: Directory, host: CatalogApiHost): Route
         const domainId = request.query.get('domain_id');
         const tags = request.query.get('tags')?.split(',') ?? [];
         const projects = byName(directory.projects, request).filter((p) => (domainId === null || p.domainId === domainId) && tags.every((tag) => p.tags.includes(tag)));
-        sendJson(request.res, 200, listed('projects', projects.map(render)));
+        const limit = directory.projectListLimit;
+        if (limit !== undefined && projects.length > limit) sendJson(request.res, 200, { ...listed('projects', projects.slice(0, limit).map(render)), truncated: true });
+        else sendJson(request.res, 200, listed('projects', projects.map(render)));
       },
     },
     {
