@@ -24,8 +24,9 @@ describe('k2k-gateway sync, against real Keystone (sync processes)', () => {
     runSync: (config, flags) =>
       new Promise<SyncRun>((resolve) => {
         execFile(process.execPath, [GATEWAY_MAIN, 'sync', ...flags, '--config', configFile(config)], { timeout: 60_000 }, (error, stdout, stderr) => {
-          const lines = String(stdout).split('\n').filter(Boolean);
-          resolve({ code: error ? Number(error.code ?? 1) : 0, lines: error ? [...lines, String(stderr).trim()] : lines });
+          // What it printed, and on failure what it said on stderr too (a round that refused something says it on stdout)
+          const lines = [...String(stdout).split('\n'), ...(error ? String(stderr).split('\n') : [])].filter(Boolean);
+          resolve({ code: error ? Number(error.code ?? 1) : 0, lines });
         });
       }),
     startPolling: async (config) => {

@@ -60,7 +60,10 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
     this.ttlSeconds = requireInteger(withDefault(options.ttlSeconds, 86_400), 'ttlSeconds', 1);
   }
 
-  /** Remembers where the resource is; nothing is written when this process wrote or read the same location in its first half-life. */
+  /**
+   * Remembers where the resource is; nothing is written when this process wrote or read the same
+   * location in its first half-life (so another process's forget meanwhile costs a search there).
+   */
   learn(key: ResourceKey, location: L): Promise<boolean> {
     const known = this.cache.peek(subject(key));
     if (known && 'location' in known && sameLocation(known.location, location) && !this.pastHalfLife(known.writtenAt)) return Promise.resolve(true);
