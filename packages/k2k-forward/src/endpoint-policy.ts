@@ -6,8 +6,9 @@ import { normalizeInterface, officialServiceType, selectEndpoint, type EndpointI
  * services. Keystone's endpoint groups only trim catalogs; this is where they are enforced.
  * - 'open' (default): every service provider the caller's token offers;
  * - 'catalog': a service provider's service only when the caller's own token (from the IdP, trimmed
- *   by the IdP's endpoint groups for the project) lists that service with that interface in one of
- *   the service provider's virtual regions (the `virtualRegionNames` option);
+ *   by the IdP's endpoint groups for the project) lists that service with that interface in the
+ *   virtual region asked for: a pinned mount's own (`pin.name`), else one standing for the service
+ *   provider's default endpoints (the `virtualRegionNames` option);
  * - `{ rules }`: only what a rule grants to the caller's project, domain or role.
  */
 export type EndpointPolicyOption = 'open' | 'catalog' | { rules: EndpointGrant[] };
