@@ -19,8 +19,8 @@ export interface ExecuteSettings {
   localUpstream: boolean;
   /** Whether a stale learned location may be searched again */
   search: boolean;
-  /** Headers to set on every upstream request to `destination` (undefined removes one) */
-  outgoingHeaders(call: Call, destination: Destination): Record<string, string | undefined>;
+  /** The client's headers that do not go to `destination`, and those to set */
+  outgoingHeaders(call: Call, destination: Destination): { remove: readonly string[]; headers: Record<string, string> };
   /** How each request sent to a cloud went: answered (with the time to its headers) or failed, for health */
   observe(destination: Destination, ok: boolean, latencyMs: number | undefined): void;
 }
@@ -112,11 +112,12 @@ export class Executor {
 
   private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
     const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
-    const headers = this.settings.outgoingHeaders(call, destination);
-    // The local token never leaves for a service provider: the remote one replaces it, and no other
-    // credential goes along. A passthrough target, like the local service, takes the caller's own
-    // tokens as they came.
-    return { url, where, headers: destination.kind === 'remote' ? { ...headers, 'x-auth-token': token, 'x-service-token': undefined, authorization: undefined } : headers };
+    const { remove, headers } = this.settings.outgoingHeaders(call, destination);
+    // The local token never leaves for a service provider: the remote one replaces it (and
+    // outgoingHeaders leaves the caller's other credentials out). A passthrough target, like the
+    // local service, takes the caller's own token as it came.
+    if (destination.kind === 'remote') headers['x-auth-token'] = token;
+    return { url, where, remove, headers };
   }
 }
 

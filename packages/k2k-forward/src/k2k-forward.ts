@@ -43,6 +43,10 @@ const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
 const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
+/** What no service provider gets either: the caller's other credentials (its token is replaced) */
+const NOT_FOR_SERVICE_PROVIDERS: readonly string[] = [...NOT_FORWARDED, 'x-service-token', 'authorization'];
+/** What a reseller SP does not get either: anything naming the caller or their address */
+const NOT_FOR_RESELLERS: readonly string[] = [...NOT_FOR_SERVICE_PROVIDERS, ...CALLER_HEADERS];
 
 /** A request k2kForward sent somewhere, for metrics and logs. */
 export interface ForwardEvent {
@@ -379,18 +383,12 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     return { 'x-openstack-request-id': anonymousRequestId(), [PROXY_LIST_HEADER]: config.proxyId };
   }
 
-  function outgoingHeaders(call: Call, destination: Destination): Record<string, string | undefined> {
-    const headers: Record<string, string | undefined> = {};
-    for (const name of NOT_FORWARDED) headers[name] = undefined;
-    headers['x-openstack-request-id'] = call.upstreamRequestId;
-    headers[PROXY_LIST_HEADER] = call.proxyList;
+  function outgoingHeaders(call: Call, destination: Destination): { remove: readonly string[]; headers: Record<string, string> } {
     // Answers are read for their links: a compressed one would pass with links pointing upstream.
-    headers['accept-encoding'] = 'identity';
-    if (destination.kind === 'remote' && resells(destination.serviceProvider.id)) {
-      for (const name of CALLER_HEADERS) headers[name] = undefined;
-      Object.assign(headers, anonymousIds());
-    }
-    return headers;
+    const headers: Record<string, string> = { 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, 'accept-encoding': 'identity' };
+    if (destination.kind !== 'remote') return { remove: NOT_FORWARDED, headers };
+    if (!resells(destination.serviceProvider.id)) return { remove: NOT_FOR_SERVICE_PROVIDERS, headers };
+    return { remove: NOT_FOR_RESELLERS, headers: { ...headers, ...anonymousIds() } };
   }
 
   function reportForward(call: Call, serviceProvider: string | undefined, status: number, remoteRequestId: string | string[] | undefined): void {

@@ -3,11 +3,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
 import { OpenStackError } from '@k2k/keystone';
 
-/** One request to send upstream: where, and the headers to set (undefined removes one). */
+/** One request to send upstream: where, the client's headers it goes without, and those to set. */
 export interface UpstreamRequest {
   /** The full upstream URL (origin, path, query) */
   url: URL;
-  headers: Record<string, string | undefined>;
+  /** The client's headers left out (lower case), where present */
+  remove: readonly string[];
+  headers: Record<string, string>;
   /** Who answers, for error messages: 'service provider sp1', 'the local service' */
   where: string;
 }
@@ -47,8 +49,6 @@ interface Pending {
  */
 export class Upstream {
   private readonly pending = new WeakMap<IncomingMessage, Pending>();
-  /** Each request's headers as they were before its first attempt */
-  private readonly clientHeaders = new WeakMap<IncomingMessage, IncomingHttpHeaders>();
   private readonly agents = { http: new Agent(AGENT_OPTIONS), https: new HttpsAgent(AGENT_OPTIONS) };
   /** One proxy per protocol: http-proxy takes its kept-alive agent from static options. */
   private readonly proxies: Record<'http' | 'https', RequestHandler>;
@@ -62,16 +62,7 @@ export class Upstream {
 
   send(req: IncomingMessage, res: ServerResponse, request: UpstreamRequest): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
-      // Each attempt starts from the headers as the client sent them: what a first attempt at an SP
-      // replaced (the token) or removed never follows the request to the next cloud.
-      const sent = this.clientHeaders.get(req);
-      if (sent) req.headers = { ...sent };
-      else this.clientHeaders.set(req, { ...req.headers });
       this.pending.set(req, { request, timedOut: false, settled: false, resolve, reject });
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value === undefined) delete req.headers[name];
-        else req.headers[name] = value;
-      }
       const proxy = request.url.protocol === 'https:' ? this.proxies.https : this.proxies.http;
       void proxy(req as never, res as never, (error?: unknown) => this.onError(error, req));
     });
@@ -165,6 +156,11 @@ export class Upstream {
   private onProxyRequest(proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void {
     const pending = this.pending.get(req);
     if (!pending) return;
+    // On the outgoing request (a copy of the client's headers), never on the client's own: what an
+    // attempt at an SP sets (its token) or leaves out never follows the request to the next cloud.
+    const { remove, headers } = pending.request;
+    for (const name of remove) proxyReq.removeHeader(name);
+    for (const name in headers) proxyReq.setHeader(name, headers[name]);
     proxyReq.setTimeout(this.timeoutMs, () => {
       pending.timedOut = true;
       proxyReq.destroy();
