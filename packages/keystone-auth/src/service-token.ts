@@ -35,28 +35,32 @@ export class ServiceToken {
   }
 
   private obtain(): Promise<Token> {
-    const attempt = timedCall('service-token', () => this.authenticate(this.credentials), this.onKeystoneCall);
+    const attempt = timedCall('service-token', () => logIn(this.keystone, this.credentials), this.onKeystoneCall);
     // A failed attempt is not kept: the next caller tries again.
     attempt.catch(() => {
       if (this.current === attempt) this.current = undefined;
     });
     return attempt;
   }
+}
 
-  private authenticate(c: ServiceCredentials): Promise<Token> {
-    const domain = (id?: string, name?: string) => (id !== undefined ? { id } : { name: name ?? 'Default' });
-    if ('applicationCredentialSecret' in c) {
-      // Scoped to its own project already: Keystone refuses a scope with it.
-      const secret = c.applicationCredentialSecret;
-      return this.keystone.authenticate({
-        applicationCredential: c.applicationCredentialId !== undefined
-          ? { id: c.applicationCredentialId, secret }
-          : { name: c.applicationCredentialName ?? '', secret, user: { name: c.username ?? '', domain: domain(c.userDomainId, c.userDomainName) } },
-      });
-    }
-    return this.keystone.authenticate(
-      { user: { name: c.username, domain: domain(c.userDomainId, c.userDomainName) }, password: c.password },
-      { project: { name: c.projectName, domain: domain(c.projectDomainId, c.projectDomainName) } },
-    );
+/**
+ * A token for configured credentials: a password, scoped to its project, or an application
+ * credential (scoped to its own project already: Keystone refuses a scope with it). Domains
+ * default to Default. What keystoneAuth's service user and a gateway's admin users log in with.
+ */
+export function logIn(keystone: KeystoneClient, c: ServiceCredentials): Promise<Token> {
+  const domain = (id?: string, name?: string) => (id !== undefined ? { id } : { name: name ?? 'Default' });
+  if ('applicationCredentialSecret' in c) {
+    const secret = c.applicationCredentialSecret;
+    return keystone.authenticate({
+      applicationCredential: c.applicationCredentialId !== undefined
+        ? { id: c.applicationCredentialId, secret }
+        : { name: c.applicationCredentialName ?? '', secret, user: { name: c.username ?? '', domain: domain(c.userDomainId, c.userDomainName) } },
+    });
   }
+  return keystone.authenticate(
+    { user: { name: c.username, domain: domain(c.userDomainId, c.userDomainName) }, password: c.password },
+    { project: { name: c.projectName, domain: domain(c.projectDomainId, c.projectDomainName) } },
+  );
 }

@@ -1,8 +1,9 @@
 import { OptionError } from '@k2k/common';
 import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
+import { logIn } from '@k2k/keystone-auth';
 import { describeStep, MADE_BY, registrationPlan, removalPlan, wantedEndpoints, type CatalogPlan, type CatalogState, type CatalogStep } from './catalog-plan.js';
 import type { GatewayConfig } from './config.js';
-import { login, virtualRegionsOf } from './discover-virtual-regions.js';
+import { virtualRegionsOf } from './discover-virtual-regions.js';
 
 export const CATALOG_ACTIONS = ['print', 'register', 'remove'] as const;
 export type CatalogAction = (typeof CATALOG_ACTIONS)[number];
@@ -19,7 +20,7 @@ export async function runCatalogCommand(action: CatalogAction, config: GatewayCo
   const gatewayUrl = catalogUrlOf(config);
   const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs });
   try {
-    const token = await login(idp, config.keystone.adminAuth ?? config.keystone.serviceAuth);
+    const token = await logIn(idp, config.keystone.adminAuth ?? config.keystone.serviceAuth);
     const admin = idp.catalogAdmin(token.id);
     const state = await readCatalog(admin);
     const plan: CatalogPlan =

@@ -1,24 +1,8 @@
 import type { Logger as PinoLogger } from 'pino';
-import { KeystoneClient, type ServiceProvider, type Token } from '@k2k/keystone';
-import type { GatewayConfig, KeystoneLogin } from './config.js';
+import { KeystoneClient, type ServiceProvider } from '@k2k/keystone';
+import { logIn } from '@k2k/keystone-auth';
+import type { GatewayConfig } from './config.js';
 import { badName, type VirtualRegion } from './virtual-regions.js';
-
-/** A project-scoped token for a configured user (the service user, or the catalog command's admin). */
-export function login(idp: KeystoneClient, auth: KeystoneLogin): Promise<Token> {
-  if ('applicationCredentialSecret' in auth) {
-    const secret = auth.applicationCredentialSecret;
-    return idp.authenticate({
-      applicationCredential:
-        auth.applicationCredentialId !== undefined
-          ? { id: auth.applicationCredentialId, secret }
-          : { name: auth.applicationCredentialName ?? '', secret, user: { name: auth.username ?? '', domain: { name: auth.userDomainName } } },
-    });
-  }
-  return idp.authenticate(
-    { user: { name: auth.username, domain: { name: auth.userDomainName } }, password: auth.password },
-    { project: { name: auth.projectName, domain: { name: auth.projectDomainName } } },
-  );
-}
 
 /**
  * The virtual regions of a config: its list, or for `auto` one per service provider the IdP lists
@@ -45,7 +29,7 @@ export async function resolveVirtualRegions(config: GatewayConfig, logger: PinoL
   if (config.virtualRegions !== 'auto') return config.virtualRegions;
   const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs });
   try {
-    const token = await login(idp, config.keystone.serviceAuth);
+    const token = await logIn(idp, config.keystone.serviceAuth);
     return virtualRegionsOf(config, token.serviceProviders, logger);
   } catch (error) {
     throw new Error(`virtual_regions: auto: could not ask the IdP for its service providers: ${(error as Error).message}`, { cause: error });

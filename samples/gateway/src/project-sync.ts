@@ -1,9 +1,9 @@
 import { OptionError } from '@k2k/common';
 import { pseudonymousProjectName, projectPseudonym } from '@k2k/k2k-forward';
 import { KeystoneClient, serviceProviderKeystoneUrl, type KeystoneProject, type ProjectAdmin, type ProjectList, type ServiceProvider } from '@k2k/keystone';
+import { logIn } from '@k2k/keystone-auth';
 import type { Store } from '@k2k/store';
 import type { GatewayConfig } from './config.js';
-import { login } from './discover-virtual-regions.js';
 import type { ResellerConfig, ServiceProviderSettings } from './provider-settings.js';
 import type { SyncConfig } from './sync-config.js';
 import { projectEvent, type EventSink, type ProjectChange } from './sync-events.js';
@@ -60,7 +60,7 @@ export class ProjectSync {
     const report: SyncReport = { changes: 0, failures: 0, skipped: false };
     const idp = new KeystoneClient({ authUrl: this.config.keystone.authUrl, timeoutMs: this.config.upstream.keystoneTimeoutMs });
     try {
-      const token = await login(idp, this.config.keystone.adminAuth ?? this.config.keystone.serviceAuth);
+      const token = await logIn(idp, this.config.keystone.adminAuth ?? this.config.keystone.serviceAuth);
       const sources = await this.sources(idp.projectAdmin(token.id));
       for (const target of this.targets) {
         const sp = token.serviceProviders.find((candidate) => candidate.id === target.id);
@@ -92,7 +92,7 @@ export class ProjectSync {
   private async syncProvider(idp: KeystoneClient, sp: ServiceProvider, settings: SyncTarget['settings'], sources: ProjectList, dryRun: boolean, report: SyncReport): Promise<void> {
     // The SP admin's password and token go to the SP's own Keystone only.
     const keystone = idp.clientFor(serviceProviderKeystoneUrl(sp));
-    const admin = keystone.projectAdmin((await login(keystone, settings.adminAuth)).id);
+    const admin = keystone.projectAdmin((await logIn(keystone, settings.adminAuth)).id);
     const reseller = settings.identity === 'reseller' ? this.config.reseller : undefined;
     const domainName = reseller ? reseller.projectDomainName : settings.projectDomainName;
     const domainId = await admin.domainId(domainName);
