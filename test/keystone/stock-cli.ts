@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
+import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { readEnvFile, type FederationEnv } from '@k2k/testing';
 import { ENV_FILE } from './real-keystone.js';
 
@@ -176,6 +177,26 @@ export class GatewayLog {
       await sleep(100);
     }
   }
+}
+
+/** The gateway as its own process on `configFile`, its request log collected; killed if the test run exits first. */
+export async function startLoggedGateway(configFile: string): Promise<{ gateway: GatewayProcess; log: GatewayLog }> {
+  const gateway = await startGatewayProcess(configFile, { logs: 'pipe', readyTimeoutMs: 60_000 });
+  const child = gateway.child;
+  process.once('exit', () => child.kill('SIGKILL'));
+  return { gateway, log: new GatewayLog(child.stdout as Readable) };
+}
+
+/** The `auth` section of a clouds.yaml for the env's user at the IdP, in its project. */
+export function userCloudAuth(env: FederationEnv): Record<string, string> {
+  return {
+    auth_url: env.idpAuthUrl,
+    username: env.user,
+    password: env.userPassword,
+    user_domain_name: env.userDomain,
+    project_name: env.idpProject,
+    project_domain_name: 'Default',
+  };
 }
 
 /** Calls `probe` every second until it returns something other than undefined, for at most `seconds`. */

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /**
@@ -67,19 +67,9 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
       routing: { resource_types: { [real.volumeServiceType]: ['volumes', 'snapshots'], [real.imageServiceType]: ['images'] } },
     };
     writeFileSync(join(dir, 'gateway.json'), JSON.stringify(config, null, 2));
-    gateway = await startGatewayProcess(join(dir, 'gateway.json'), { logs: 'pipe', readyTimeoutMs: 60_000 });
-    const child = gateway.child;
-    process.once('exit', () => child.kill('SIGKILL'));
-    log = new GatewayLog(child.stdout!);
+    ({ gateway, log } = await startLoggedGateway(join(dir, 'gateway.json')));
 
-    const auth = {
-      auth_url: env.idpAuthUrl,
-      username: env.user,
-      password: env.userPassword,
-      user_domain_name: env.userDomain,
-      project_name: env.idpProject,
-      project_domain_name: 'Default',
-    };
+    const auth = userCloudAuth(env);
     // JSON is YAML: a clouds.yaml with the gateway as the volume and image endpoints, and one with
     // the SP's real services (used with the CLI's own K2K, to make things at the SP directly).
     const clouds = {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
@@ -140,19 +140,9 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
     };
     configFile = join(dir, 'gateway.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    gateway = await startGatewayProcess(configFile, { logs: 'pipe', readyTimeoutMs: 60_000 });
-    const child = gateway.child;
-    process.once('exit', () => child.kill('SIGKILL'));
-    log = new GatewayLog(child.stdout!);
+    ({ gateway, log } = await startLoggedGateway(configFile));
 
-    const auth = {
-      auth_url: env.idpAuthUrl,
-      username: env.user,
-      password: env.userPassword,
-      user_domain_name: env.userDomain,
-      project_name: env.idpProject,
-      project_domain_name: 'Default',
-    };
+    const auth = userCloudAuth(env);
     // `idp`: nothing but the IdP's auth; `sp-direct`: the SP's real services (with the CLI's own K2K).
     const clouds = {
       clouds: {
