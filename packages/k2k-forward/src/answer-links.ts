@@ -8,9 +8,9 @@ import { endpointRoot } from './upstream-path.js';
 /** How the answer step rewrites one answer's links. */
 export interface LinkRewrite {
   map: LinkMap;
-  /** The largest JSON body rewritten; a larger one passes as it came */
+  /** The largest JSON body read whole to rewrite its links; a larger one is rewritten as it streams */
   limitBytes: number;
-  /** Told why a JSON body passes with its links as they came */
+  /** Told why links of a JSON body pass as they came (a compressed body, an overlong URL) */
   notRewritten(reason: string): void;
 }
 

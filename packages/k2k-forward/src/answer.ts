@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { LinkRewrite } from './answer-links.js';
+import { JsonBody } from './json-body.js';
+import { JsonLinkStream, MAX_LINK_BYTES } from './json-link-stream.js';
 import { rewriteJsonLinks, rewriteLocation } from './rewrite-links.js';
 import type { UpstreamResponse } from './upstream.js';
 
@@ -22,12 +25,13 @@ export interface AnswerOptions {
  * Step 6: writes the upstream's answer to the client (status, end-to-end headers, body) and
  * resolves once it is written, with a copy of the body as it came when it is JSON and no larger
  * than `keepJsonUpTo` (else undefined). Links that point upstream point at this proxy instead: the
- * `Location` header, and those in a JSON body of at most `links.limitBytes`, which is read whole
- * for that and sent with its new length. Any other body streams through untouched, unbuffered; so
- * does a larger or compressed JSON body, its links as they came (`links.notRewritten` says so). An
+ * `Location` header, and those in a JSON body of any size. A body of at most `links.limitBytes`
+ * is read whole, rewritten and sent with its new length; a larger one is rewritten as it streams
+ * through (JsonLinkStream) and sent chunked. Any other body streams through untouched, unbuffered;
+ * so does a compressed JSON body, its links as they came (`links.notRewritten` says so). An
  * upstream that breaks off takes the client's answer with it, so the client sees it cut short.
  */
-export function answer(res: ServerResponse, response: UpstreamResponse, options: AnswerOptions): Promise<Buffer | undefined> {
+export function answer(res: ServerResponse, response: UpstreamResponse, options: AnswerOptions): Promise<JsonBody | undefined> {
   res.statusCode = response.status;
   if (response.statusMessage) res.statusMessage = response.statusMessage;
   for (const [name, value] of Object.entries(response.headers)) {
@@ -37,13 +41,14 @@ export function answer(res: ServerResponse, response: UpstreamResponse, options:
   }
   if (options.serviceProvider) res.setHeader('x-k2k-service-provider', options.serviceProvider);
   return new Promise((resolve) => {
-    let copy: Buffer | undefined;
+    let copy: JsonBody | undefined;
     const done = () => resolve(res.writableFinished ? copy : undefined);
     res.once('finish', done);
     res.once('close', done);
     response.body.once('error', () => res.destroy());
     const plan = planBody(res, response, options.links.limitBytes);
-    if (plan.rewrite) return rewriteBody(res, response, options.links, (original) => (copy = original.length <= options.keepJsonUpTo ? original : undefined));
+    if (plan.rewrite === 'whole') return rewriteBody(res, response.body, options.links, (original) => (copy = original.bytes.length <= options.keepJsonUpTo ? original : undefined));
+    if (plan.rewrite === 'streaming') return rewriteStreaming(res, response.body, options.links);
     if (plan.warning) options.links.notRewritten(plan.warning);
     // pipe rather than stream.pipeline, which costs an AbortController per request; a client that
     // goes away takes the upstream request with it (Upstream).
@@ -61,23 +66,25 @@ export function answerList(res: ServerResponse, body: unknown, partial: readonly
   res.end(text);
 }
 
-/** Whether the body is JSON to rewrite; if not, and it is JSON all the same, why not. */
-function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: number): { rewrite: true } | { rewrite: false; warning?: string } {
+/**
+ * How the body's links are rewritten: a JSON body read whole when its length is known to be within
+ * the limit (or unknown: chunked), else as it streams; none in any other body (and, when that is
+ * JSON all the same, why not).
+ */
+function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: number): { rewrite: 'whole' } | { rewrite: 'streaming' } | { rewrite: false; warning?: string } {
   const { headers } = response;
   if (res.req.method === 'HEAD' || BODILESS.has(response.status) || !JSON_TYPE.test(headers['content-type'] ?? '')) return { rewrite: false };
   const encoding = headers['content-encoding'];
   if (encoding && encoding !== 'identity') return { rewrite: false, warning: `its JSON body is ${encoding}-encoded` };
-  if (Number(headers['content-length'] ?? 0) > limitBytes) return { rewrite: false, warning: tooLarge(limitBytes) };
-  return { rewrite: true };
+  return Number(headers['content-length'] ?? 0) > limitBytes ? { rewrite: 'streaming' } : { rewrite: 'whole' };
 }
 
 /**
  * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the
- * bytes as they came. A body that grows past the limit (one sent chunked) is sent on as it came:
- * what was read, then the rest streamed.
+ * bytes as they came. A body that grows past the limit (one sent chunked) is rewritten as it
+ * streams instead: what was read, then the rest.
  */
-function rewriteBody(res: ServerResponse, response: UpstreamResponse, links: LinkRewrite, keep: (original: Buffer) => void): void {
-  const { body } = response;
+function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, keep: (original: JsonBody) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const onData = (chunk: Buffer) => {
@@ -85,13 +92,11 @@ function rewriteBody(res: ServerResponse, response: UpstreamResponse, links: Lin
     size += chunk.length;
     if (size <= links.limitBytes) return;
     body.off('data', onData).off('end', onEnd).pause();
-    links.notRewritten(tooLarge(links.limitBytes));
-    for (const read of chunks) res.write(read);
-    body.pipe(res);
+    rewriteStreaming(res, body, links, chunks);
   };
   const onEnd = () => {
     if (res.destroyed) return;
-    const original = Buffer.concat(chunks, size);
+    const original = new JsonBody(Buffer.concat(chunks, size));
     const rewritten = rewriteJsonLinks(original, links.map);
     keep(original);
     res.setHeader('content-length', rewritten.length);
@@ -100,6 +105,15 @@ function rewriteBody(res: ServerResponse, response: UpstreamResponse, links: Lin
   body.on('data', onData).once('end', onEnd);
 }
 
-function tooLarge(limitBytes: number): string {
-  return `its JSON body is larger than jsonBodyLimitBytes (${limitBytes} bytes)`;
+/**
+ * Sends a JSON body too large to read whole with its links rewritten as it streams (after the
+ * chunks already read from it), in bounded memory. The links' lengths may change, so it goes
+ * chunked, without the upstream's length.
+ */
+function rewriteStreaming(res: ServerResponse, body: Readable, links: LinkRewrite, read: Buffer[] = []): void {
+  res.removeHeader('content-length');
+  const rewriter = new JsonLinkStream(links.map, () => links.notRewritten(`a URL in its JSON body is longer than ${MAX_LINK_BYTES} bytes`));
+  rewriter.pipe(res);
+  for (const chunk of read) rewriter.write(chunk);
+  body.pipe(rewriter);
 }

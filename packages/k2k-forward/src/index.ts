@@ -11,6 +11,7 @@ export type { ProbeEvent, SearchEvent } from './locate.js';
 export type { ApiRequest } from './parse-request.js';
 export { DEFAULT_RESOURCE_TYPES } from './resource-types.js';
 export { endpointRoot } from './upstream-path.js';
+export { mountUrl } from './mount-url.js';
 export { PLACEMENT_POLICIES } from './placement/policy.js';
 export type { PlacementCandidate, PlacementFunction, PlacementPolicy, PlacementPolicyName, PlacementRequest } from './placement/policy.js';
 export type { PlacementEvent } from './placement/place.js';

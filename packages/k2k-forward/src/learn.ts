@@ -1,5 +1,6 @@
 import type { ResourceLocation } from '@k2k/store';
 import type { Call } from './call.js';
+import type { JsonBody } from './json-body.js';
 import type { Locations } from './locations.js';
 import type { ResourceTypes } from './resource-types.js';
 
@@ -52,11 +53,11 @@ export class Learner {
   }
 
   /** What a create's or a list's answer body teaches: the new id, or every item listed. */
-  async learnFromBody(lesson: Lesson, body: Buffer | undefined): Promise<void> {
+  async learnFromBody(lesson: Lesson, body: JsonBody | undefined): Promise<void> {
     const { call, location, status } = lesson;
     const { method, resourceType } = call.request;
     if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
-    const parsed = parseJson(body);
+    const parsed = body.value();
     const ids = method === 'POST' ? [this.resources.createdId(parsed, resourceType)] : this.resources.listedIds(parsed, resourceType, this.listLimit);
     await this.learnItems(
       call,
@@ -74,13 +75,5 @@ export class Learner {
     for (let i = 0; i < entries.length; i += LIST_WRITE_BATCH) {
       await Promise.all(entries.slice(i, i + LIST_WRITE_BATCH).map(({ key, location }) => this.locations.learn(key, location)));
     }
-  }
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,5 @@
+import { JsonBody } from './json-body.js';
+
 /**
  * Where an answer's links point upstream, and where they point through this proxy instead
  * (DESIGN "One request", step 6): a client that follows a link stays on the proxy, and so never
@@ -57,17 +59,15 @@ export function rewriteLocation(location: string, map: LinkMap): string {
  * documents, resources, next pages) and Glance's `next`, `first`, `self`, `file` and `schema`
  * when absolute. The same bytes when nothing changed or the body is not JSON. A link to rewrite
  * names the upstream's host, so a body that does not is passed as it is, unparsed: most answers.
+ * Given a JsonBody, its one parse serves the learner too.
  */
-export function rewriteJsonLinks(body: Buffer, map: LinkMap): Buffer {
-  if (!mentions(body, map.upstream.hostname)) return body;
-  let parsed: Json;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return body;
-  }
+export function rewriteJsonLinks(body: Buffer | JsonBody, map: LinkMap): Buffer {
+  const json = body instanceof JsonBody ? body : new JsonBody(body);
+  if (!mentions(json.bytes, map.upstream.hostname)) return json.bytes;
+  const parsed = json.value();
+  if (parsed === undefined) return json.bytes;
   const rewritten = rewriteValue(parsed, map);
-  return rewritten === parsed ? body : Buffer.from(JSON.stringify(rewritten));
+  return rewritten === parsed ? json.bytes : Buffer.from(JSON.stringify(rewritten));
 }
 
 /** The value with its links rewritten; the value itself (not a copy) when none changed. */
