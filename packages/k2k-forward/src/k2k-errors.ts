@@ -6,8 +6,8 @@ export type ExchangeStep = 'assertion' | 'service provider' | 'scope';
 /**
  * Turns a Keystone failure during the K2K exchange into the answer for the caller, naming the
  * service provider (never a token): an unknown SP is the caller's mistake (400); an SP that cannot
- * be reached is 502, one too slow 504; a refusal keeps Keystone's 4xx status; a failing Keystone
- * (5xx, nonsense) is 502.
+ * be reached or whose certificate fails verification is 502, one too slow 504; a refusal keeps
+ * Keystone's 4xx status; a failing Keystone (5xx, nonsense) is 502.
  */
 export function exchangeError(error: unknown, step: ExchangeStep, serviceProvider: string, project?: string): unknown {
   if (!(error instanceof KeystoneError)) return error;
@@ -15,6 +15,8 @@ export function exchangeError(error: unknown, step: ExchangeStep, serviceProvide
   switch (error.failure) {
     case 'unreachable':
       return new OpenStackError(502, `Could not reach ${where} for the K2K exchange.`, { cause: error });
+    case 'certificate':
+      return new OpenStackError(502, `Could not reach ${where} for the K2K exchange: ${error.message}.`, { cause: error });
     case 'timeout':
       return new OpenStackError(504, `${capitalize(where)} did not answer in time during the K2K exchange.`, { cause: error });
     case 'malformed':

@@ -4,6 +4,7 @@ import { silentLogger } from '@k2k/common';
 import { IDENTITY_HEADERS, KeystoneClient, OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext, type ServiceProvider } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
 import { Aggregator } from './aggregation/aggregate.js';
+import { MarkerLocations } from './aggregation/marker-location.js';
 import { answer, answerList } from './answer.js';
 import { AnswerLinks } from './answer-links.js';
 import type { Call } from './call.js';
@@ -86,8 +87,8 @@ export interface K2KForwardMiddleware {
  * headers, a qualified id or name, a learned location, a search, a merged list, else local),
  * execute (a scoped token at the service provider, its endpoint, the request sent), answer,
  * learn. Mount keystoneAuth before it: it needs the confirmed caller (`req.keystone`), and with no
- * options it takes keystoneAuth's Keystone URL, store and logger (`req.keystoneContext`) and infers
- * the service from the mount path or the resource type.
+ * options it takes keystoneAuth's Keystone URL and client, store and logger (`req.keystoneContext`)
+ * and infers the service from the mount path or the resource type.
  */
 export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddleware {
   const config = parseForwardOptions(options);
@@ -103,6 +104,8 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
     if (id === undefined) storeIds.set(store, (id = storesSeen++));
     return id;
   };
+  // Nothing of its own for Keystone: a forwarder shares keystoneAuth's client (and its connections).
+  const ownKeystone = config.authUrl !== undefined || config.ca !== undefined || options.keystoneTimeoutMs !== undefined;
   if (config.serviceType && config.authUrl) forwarderFor(config.serviceType, config.authUrl, undefined);
 
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
@@ -124,7 +127,9 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
     const key = `${serviceType}\n${authUrl}\n${storeKey(store)}`;
     let forwarder = forwarders.get(key);
     if (!forwarder) {
-      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger, serviceToken: context?.serviceToken }), events);
+      // keystoneAuth's CAs come with its Keystone's URL (not with an authUrl of our own): the key's authUrl settles them.
+      const keystoneAuthCa = config.authUrl ? undefined : context?.ca;
+      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger, serviceToken: context?.serviceToken, keystoneAuthCa }), events, ownKeystone ? undefined : context?.keystone);
       forwarders.set(key, forwarder);
     }
     // One made at construction (every option given) meets keystoneAuth's service token with the first request.
@@ -180,8 +185,9 @@ interface Forwarder {
   close(): Promise<void>;
 }
 
-function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwarder {
-  const idp = new KeystoneClient({ authUrl: config.authUrl, timeoutMs: config.keystoneTimeoutMs });
+/** `keystone`: keystoneAuth's client to share (keystoneAuth closes it); absent: one of its own. */
+function createForwarder(config: ForwarderSettings, events: EventEmitter, keystone?: KeystoneClient): Forwarder {
+  const idp = keystone ?? new KeystoneClient({ authUrl: config.authUrl, timeoutMs: config.keystoneTimeoutMs, ...(config.ca && { ca: config.ca }) });
   const resells = (serviceProvider: string | undefined) => serviceProvider !== undefined && config.identity[serviceProvider] === 'reseller';
   let serviceToken = config.serviceToken;
   const sessions = new RemoteSessions(idp, config.store, config.tokenSafetyMarginSeconds, config.keystoneTimeoutMs, (event: ExchangeEvent) => events.emit('exchange', event), {
@@ -191,7 +197,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
       return serviceToken;
     },
   });
-  const upstream = new Upstream(config.timeoutMs, config.probeTimeoutMs);
+  const upstream = new Upstream(config.timeoutMs, config.probeTimeoutMs, config.ca);
   const resources = new ResourceTypes(config.resourceTypes);
   const locations = new Locations(config.store, config.serviceType, config.locationTtlSeconds, config.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
   const localUpstream = config.local.kind === 'upstream' ? config.local.template : undefined;
@@ -240,6 +246,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
         );
   const describer = new TargetDescriber(config.serviceType, config.localName, { session: sessionFor }, health, quotas, config.targetMetadata);
   const learner = config.learn ? new Learner(locations, resources, config.learnListLimit) : undefined;
+  const markers = new MarkerLocations(locations, config.search ? locator : undefined, config.learn);
   const aggregator = new Aggregator(
     config.store,
     {
@@ -249,11 +256,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
       links: (call, destination) => links.of(call, destination).map,
     },
     { serviceType: config.serviceType, localName: config.localName, pageLimit: config.pageLimit, bodyLimitBytes: config.listBodyLimitBytes },
-    async (call, id) => {
-      const key = locations.keyOf(call.identity, call.request, id);
-      const entry = key && (await locations.find(key));
-      return entry?.kind === 'found' ? entry.location : undefined;
-    },
+    (call, id, candidates) => markers.find(call, id, candidates),
   );
   // A pinned mount's rule decides every request: no other rule applies there.
   const rules: RoutingRule[] = config.pin
@@ -411,7 +414,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter): Forwa
     close: async () => {
       await health.close();
       upstream.close();
-      await idp.close();
+      if (!keystone) await idp.close();
     },
   };
 }

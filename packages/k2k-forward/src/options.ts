@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { caOption, loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import { parseEndpointPolicy, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption } from './endpoint-policy.js';
@@ -37,6 +37,14 @@ export interface K2KForwardOptions {
   timeoutMs?: number;
   /** Time allowed for each Keystone call of the K2K exchange (ms). Default 10000 */
   keystoneTimeoutMs?: number;
+  /**
+   * The CA certificates (PEM text, or a list of texts) that every https server this middleware
+   * calls must chain to, instead of Node's default CAs (as Node's tls `ca`): the Keystones of the
+   * K2K exchange (the IdP's and the SPs') and the services it forwards to (the SPs' and `local`).
+   * Taking keystoneAuth's Keystone (no authUrl), it trusts keystoneAuth's `ca` as well. Default:
+   * keystoneAuth's `ca` then, else Node's default CAs
+   */
+  ca?: string | string[];
   /** A remote token is used until this many seconds before it expires. Default 120 */
   tokenSafetyMarginSeconds?: number;
   /** This proxy's name in MM-PROXY-LIST, the loop guard of chained proxies. Default: the host name */
@@ -118,6 +126,8 @@ export interface ParsedForwardOptions {
   region: string | undefined;
   timeoutMs: number;
   keystoneTimeoutMs: number;
+  /** Absent: keystoneAuth's when its Keystone is used, else Node's default CAs */
+  ca?: string[];
   tokenSafetyMarginSeconds: number;
   proxyId: string;
   serviceProviders: string[] | undefined;
@@ -158,6 +168,7 @@ const KNOWN = [
   'region',
   'timeoutMs',
   'keystoneTimeoutMs',
+  'ca',
   'tokenSafetyMarginSeconds',
   'proxyId',
   'serviceProviders',
@@ -211,6 +222,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     region: pin?.token === 'k2k' ? (pin.region ?? region) : region,
     timeoutMs,
     keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
+    ...(options.ca !== undefined && { ca: caOption(options.ca, `${where}.ca`) }),
     tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
     serviceProviders,
@@ -283,7 +295,7 @@ function parsePublicUrl(value: unknown, option: string): URL {
 }
 
 /** What one forwarder runs with: the options, with what they left open settled for one service and Keystone. */
-export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes'> & {
+export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes' | 'ca'> & {
   /** The reseller identity's token: reseller.serviceToken, else keystoneAuth's service user token */
   serviceToken: (() => Promise<string>) | undefined;
   serviceType: string;
@@ -292,16 +304,24 @@ export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'auth
   logger: Logger;
   resourceTypes: string[];
   aggregateResourceTypes: string[];
+  /** The CAs trusted for every https connection (Keystones and services); absent: Node's default CAs */
+  ca: string[] | undefined;
 };
 
-/** The settings for `serviceType` at `authUrl`: explicit options win; resource types default to OpenStack's for the service. */
+/**
+ * The settings for `serviceType` at `authUrl`: explicit options win; resource types default to
+ * OpenStack's for the service; the CAs are the `ca` option's and those of keystoneAuth, when its
+ * Keystone is the one used (`keystoneAuthCa`).
+ */
 export function forwarderSettings(
   options: ParsedForwardOptions,
-  found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string> },
+  found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string>; keystoneAuthCa?: readonly string[] },
 ): ForwarderSettings {
+  const { keystoneAuthCa, ...settled } = found;
   return {
     ...options,
-    ...found,
+    ...settled,
+    ca: options.ca || keystoneAuthCa ? [...(options.ca ?? []), ...(keystoneAuthCa ?? [])] : undefined,
     serviceToken: options.reseller?.serviceToken ?? found.serviceToken,
     resourceTypes: options.resourceTypes ?? [...(DEFAULT_RESOURCE_TYPES[found.serviceType] ?? [])],
     aggregateResourceTypes: options.aggregateResourceTypes ?? [...(DEFAULT_AGGREGATED_TYPES[found.serviceType] ?? [])],

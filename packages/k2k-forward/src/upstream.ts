@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
+import { certificateFailure } from '@k2k/common';
 import { OpenStackError } from '@k2k/keystone';
 
 /** One request to send upstream: where, the client's headers it goes without, and those to set. */
@@ -44,19 +45,22 @@ interface Pending {
  * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
  * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
  * resource is there (a bodiless GET); `read` fetches a bounded answer whole (a list to merge). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
- * probe) fails with 504, one that cannot be reached with 502, naming it; a client that goes away
- * takes its upstream request with it.
+ * probe) fails with 504, one that cannot be reached or whose certificate fails verification with
+ * 502, naming it; a client that goes away takes its upstream request with it. An https upstream's
+ * certificate must chain to `ca` when given, else to Node's default CAs.
  */
 export class Upstream {
   private readonly pending = new WeakMap<IncomingMessage, Pending>();
-  private readonly agents = { http: new Agent(AGENT_OPTIONS), https: new HttpsAgent(AGENT_OPTIONS) };
+  private readonly agents: { http: Agent; https: HttpsAgent };
   /** One proxy per protocol: http-proxy takes its kept-alive agent from static options. */
   private readonly proxies: Record<'http' | 'https', RequestHandler>;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly probeTimeoutMs: number,
+    ca?: string[],
   ) {
+    this.agents = { http: new Agent(AGENT_OPTIONS), https: new HttpsAgent({ ...AGENT_OPTIONS, ...(ca && { ca }) }) };
     this.proxies = { http: this.createProxy(this.agents.http), https: this.createProxy(this.agents.https) };
   }
 
@@ -84,7 +88,7 @@ export class Upstream {
       });
       probe.once('error', (error) => {
         if (staleConnection(probe, error) && !retried) return resolve(this.probe(url, headers, where, signal, true));
-        reject(upstreamError(error, where, timedOut, this.probeTimeoutMs));
+        reject(upstreamError(error, where, url, timedOut, this.probeTimeoutMs));
       });
       probe.end();
     });
@@ -106,7 +110,7 @@ export class Upstream {
           reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
         });
         response.once('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
-        response.once('error', (error) => reject(upstreamError(error, where, timedOut, this.timeoutMs)));
+        response.once('error', (error) => reject(upstreamError(error, where, url, timedOut, this.timeoutMs)));
       });
       request.setTimeout(this.timeoutMs, () => {
         timedOut = true;
@@ -114,7 +118,7 @@ export class Upstream {
       });
       request.once('error', (error) => {
         if (staleConnection(request, error) && !retried) return resolve(this.read(url, headers, where, limitBytes, true));
-        reject(upstreamError(error, where, timedOut, this.timeoutMs));
+        reject(upstreamError(error, where, url, timedOut, this.timeoutMs));
       });
       request.end();
     });
@@ -188,7 +192,8 @@ export class Upstream {
     const pending = this.pending.get(req);
     if (!pending || pending.settled) return;
     pending.settled = true;
-    pending.reject(error instanceof OpenStackError ? error : upstreamError(error, pending.request.where, pending.timedOut, this.timeoutMs));
+    const { where, url } = pending.request;
+    pending.reject(error instanceof OpenStackError ? error : upstreamError(error, where, url, pending.timedOut, this.timeoutMs));
   }
 }
 
@@ -200,10 +205,12 @@ function staleConnection(request: ClientRequest, error: unknown): boolean {
   return request.reusedSocket && (error as { code?: string }).code === 'ECONNRESET';
 }
 
-function upstreamError(error: unknown, where: string, timedOut: boolean, timeoutMs: number): OpenStackError {
+function upstreamError(error: unknown, where: string, url: URL, timedOut: boolean, timeoutMs: number): OpenStackError {
   const code = (error as { code?: string } | undefined)?.code;
   if (timedOut) return new OpenStackError(504, `The service at ${where} did not answer within ${timeoutMs} ms.`);
   if (code && UNREACHABLE.has(code)) return new OpenStackError(502, `Could not reach the service at ${where} (${code}).`, { cause: error });
+  const certificate = certificateFailure(error);
+  if (certificate) return new OpenStackError(502, `The service at ${where} (${url.host}) failed TLS certificate verification: ${certificate}.`, { cause: error });
   return new OpenStackError(502, `Forwarding to ${where} failed.`, { cause: error });
 }
 

@@ -31,11 +31,12 @@ export class AuthCore {
 
   constructor(input: KeystoneAuthOptions) {
     this.options = parseAuthOptions(input);
-    this.keystone = new KeystoneClient({ authUrl: this.options.authUrl, timeoutMs: this.options.timeoutMs });
+    const { authUrl, timeoutMs, ca } = this.options;
+    this.keystone = new KeystoneClient({ authUrl, timeoutMs, ...(ca && { ca }) });
     const onKeystoneCall = (event: KeystoneCallEvent) => this.events.emit('keystone-call', event);
     const serviceToken = new ServiceToken(this.keystone, this.options.serviceAuth, onKeystoneCall);
     // The service user's token, for k2kForward's reseller identity (its K2K exchange starts at this Keystone).
-    this.context = Object.freeze({ authUrl: this.options.authUrl, store: this.options.store, logger: this.options.logger, serviceToken: () => serviceToken.id() });
+    this.context = Object.freeze({ authUrl, keystone: this.keystone, store: this.options.store, logger: this.options.logger, ...(ca && { ca: Object.freeze(ca) }), serviceToken: () => serviceToken.id() });
     this.validator = new TokenValidator(
       this.keystone,
       serviceToken,

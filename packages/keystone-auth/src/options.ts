@@ -1,4 +1,4 @@
-import { loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { caOption, loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
 import { storeOption, type Store } from '@k2k/store';
 import { authFromEnvironment } from './openstack-environment.js';
 
@@ -67,6 +67,12 @@ export interface KeystoneAuthOptions {
   /** Time allowed for each Keystone call, in ms. Default 5000 */
   timeoutMs?: number;
   /**
+   * The CA certificates (PEM text, or a list of texts) an https Keystone's certificate must chain
+   * to, instead of Node's default CAs (as Node's tls `ca`); k2kForward() after it takes them too.
+   * Default: Node's default CAs
+   */
+  ca?: string | string[];
+  /**
    * This service's type in the catalog ('volumev3', 'image'...), keystonemiddleware's service_type:
    * a token of an application credential with access rules is accepted only for a call one of its
    * rules allows for this service. Default: none, and such tokens are refused (401)
@@ -88,11 +94,13 @@ export interface ParsedAuthOptions {
   requiredRoles: { anyOf: string[]; allOf: string[] };
   serviceTokenRoles: string[];
   timeoutMs: number;
+  /** Absent: Node's default CAs */
+  ca: string[] | undefined;
   serviceType: string | undefined;
   logger: Logger;
 }
 
-const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'serviceType', 'logger'];
+const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'ca', 'serviceType', 'logger'];
 const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
 const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
 
@@ -117,6 +125,7 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
     serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
     timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),
+    ca: options.ca === undefined ? undefined : caOption(options.ca, `${where}.ca`),
     serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),
   };

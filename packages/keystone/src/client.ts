@@ -116,7 +116,7 @@ export class KeystoneClient {
     return new ProjectAdmin(this.transport, this.authUrl, token);
   }
 
-  /** A client for another Keystone (a service provider's), sharing this one's connections and settings. */
+  /** A client for another Keystone (a service provider's), sharing this one's connections and settings (its `ca` is the shared Agent's). */
   clientFor(authUrl: string): KeystoneClient {
     return new KeystoneClient({ ...this.publicOptions(), authUrl }, this.transport);
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '@k2k/common';
 import type { CatalogEntry } from './catalog.js';
+import type { KeystoneClient } from './client.js';
 import type { AccessRule, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
 
 /**
@@ -23,9 +24,13 @@ declare module 'http' {
 export interface KeystoneContext {
   /** The local Keystone's v3 URL: the identity provider */
   readonly authUrl: string;
+  /** Its client for authUrl, whose connections k2kForward shares when it takes authUrl from here; absent: k2kForward makes its own */
+  readonly keystone?: KeystoneClient;
   /** The store it caches in (a @k2k/store Store: typed loosely here, so the protocol client does not depend on the store) */
   readonly store: object;
   readonly logger: Logger;
+  /** The CAs it trusts for authUrl (its `ca` option, PEM texts); absent: Node's default CAs */
+  readonly ca?: readonly string[];
   /** The service user's own project-scoped token at authUrl (k2kForward's reseller identity); never sent anywhere but authUrl's K2K */
   readonly serviceToken?: () => Promise<string>;
 }

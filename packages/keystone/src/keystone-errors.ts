@@ -9,11 +9,14 @@ export type KeystoneFailure =
   /** No answer within the timeout: answered as 504. */
   | 'timeout'
   /** An answer that is not what the protocol says (missing token header, bad JSON): 502. */
-  | 'malformed';
+  | 'malformed'
+  /** An https Keystone whose certificate failed verification (not signed by a trusted CA, expired, another host's): 502. */
+  | 'certificate';
 
 /**
  * An error from a Keystone call, carrying the status to answer with: Keystone's own for a refusal
- * (401, 403, 404...), 502 when it cannot be reached or answers nonsense, 504 when it is too slow.
+ * (401, 403, 404...), 502 when it cannot be reached, its certificate is not trusted or it answers
+ * nonsense, 504 when it is too slow.
  * `url` names the Keystone endpoint (never a token).
  */
 export class KeystoneError extends OpenStackError {
@@ -34,6 +37,10 @@ export function refused(status: number, message: string, url: string): KeystoneE
 
 export function unreachable(url: string, cause: unknown): KeystoneError {
   return new KeystoneError('unreachable', 502, `Keystone at ${origin(url)} is unreachable: ${describeCause(cause)}`, url, { cause });
+}
+
+export function untrusted(url: string, problem: string, cause: unknown): KeystoneError {
+  return new KeystoneError('certificate', 502, `Keystone at ${origin(url)} failed TLS certificate verification: ${problem}`, url, { cause });
 }
 
 export function timedOut(url: string, timeoutMs: number): KeystoneError {

@@ -1,4 +1,4 @@
-import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault } from '@k2k/common';
+import { caOption, OptionError, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault } from '@k2k/common';
 import type { TransportSettings } from './transport.js';
 
 export interface KeystoneClientOptions {
@@ -12,13 +12,19 @@ export interface KeystoneClientOptions {
   connections?: number;
   /** User-Agent sent to Keystone. Default "k2k-keystone". */
   userAgent?: string;
+  /**
+   * The CA certificates (PEM text, or a list of texts) that https Keystones' certificates must
+   * chain to, for this client and those `clientFor` makes: instead of Node's default CAs, as Node's
+   * tls `ca`. Default: Node's default CAs.
+   */
+  ca?: string | string[];
 }
 
 export interface ParsedClientOptions extends TransportSettings {
   authUrl: string;
 }
 
-const KNOWN = ['authUrl', 'timeoutMs', 'retries', 'connections', 'userAgent'];
+const KNOWN = ['authUrl', 'timeoutMs', 'retries', 'connections', 'userAgent', 'ca'];
 
 export function parseClientOptions(input: KeystoneClientOptions, where = 'keystone'): ParsedClientOptions {
   const options = requireObject(input, where);
@@ -29,6 +35,7 @@ export function parseClientOptions(input: KeystoneClientOptions, where = 'keysto
     retries: requireInteger(withDefault(options.retries, 2), `${where}.retries`, 0, 10),
     connections: requireInteger(withDefault(options.connections, 32), `${where}.connections`, 1),
     userAgent: requireString(withDefault(options.userAgent, 'k2k-keystone'), `${where}.userAgent`),
+    ...(options.ca !== undefined && { ca: caOption(options.ca, `${where}.ca`) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { malformed, refused, timedOut, unreachable } from './keystone-errors.js';
+import { certificateFailure } from '@k2k/common';
+import { malformed, refused, timedOut, unreachable, untrusted } from './keystone-errors.js';
 
 /** An HTTP answer, its body read whole (Keystone answers are small). */
 export interface HttpAnswer {
@@ -25,6 +26,8 @@ export interface TransportSettings {
   retries: number;
   userAgent: string;
   connections: number;
+  /** The CAs https Keystones must chain to; absent: Node's default CAs */
+  ca?: string[];
 }
 
 /** Errors that mean no answer was received: the only ones worth another try. */
@@ -39,7 +42,7 @@ export class Transport {
   private readonly agent: Agent;
 
   constructor(private readonly settings: TransportSettings) {
-    this.agent = new Agent({ connections: settings.connections, keepAliveTimeout: 30_000 });
+    this.agent = new Agent({ connections: settings.connections, keepAliveTimeout: 30_000, ...(settings.ca && { connect: { ca: settings.ca } }) });
   }
 
   async call(call: HttpCall): Promise<HttpAnswer> {
@@ -78,6 +81,8 @@ export class Transport {
     if ((error as { name?: string }).name === 'TimeoutError') return timedOut(call.url, this.settings.timeoutMs);
     const code = (error as { code?: string }).code;
     if (code && CONNECTION_FAILURES.has(code)) return unreachable(call.url, error);
+    const certificate = certificateFailure(error);
+    if (certificate) return untrusted(call.url, certificate, error);
     return malformed(call.url, scrub((error as Error).message ?? String(error), call.secrets));
   }
 }
