@@ -27,6 +27,9 @@ export interface SearchPorts {
   probe(address: CloudAddress, call: Call, signal: AbortSignal): Promise<number>;
 }
 
+/** Where a search found the resource: the local cloud or a service provider. */
+export type FoundAt = Extract<Destination, { kind: 'local' | 'remote' }>;
+
 type RemoteOutcome = { found: true; serviceProvider: ServiceProvider; session: RemoteSession } | { found: false; failure?: string };
 
 /**
@@ -41,7 +44,7 @@ type RemoteOutcome = { found: true; serviceProvider: ServiceProvider; session: R
 export class Locator {
   private readonly running = new Map<string, number>();
   /** Searches under way, by caller token and resource (in this process only: never stored) */
-  private readonly inFlight = new Map<string, Promise<Destination>>();
+  private readonly inFlight = new Map<string, Promise<FoundAt>>();
 
   constructor(
     private readonly ports: SearchPorts,
@@ -56,7 +59,7 @@ export class Locator {
    * Concurrent searches for the same resource by the same caller (a burst of requests for one id,
    * or every request while the store is down) share one search, and count once against the cap.
    */
-  locate(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
+  locate(call: Call, candidates: readonly ServiceProvider[]): Promise<FoundAt> {
     const key = `${call.userToken ?? ''}\n${call.request.resourceType}\n${normalizeResourceId(call.request.resourceId ?? '')}`;
     const shared = this.inFlight.get(key);
     if (shared) return shared;
@@ -65,7 +68,7 @@ export class Locator {
     return search;
   }
 
-  private async capped(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
+  private async capped(call: Call, candidates: readonly ServiceProvider[]): Promise<FoundAt> {
     const caller = call.identity?.user.id ?? '';
     const running = this.running.get(caller) ?? 0;
     if (running >= this.maxSearchesPerCaller) {
@@ -82,7 +85,7 @@ export class Locator {
     }
   }
 
-  private async search(call: Call, candidates: readonly ServiceProvider[]): Promise<Destination> {
+  private async search(call: Call, candidates: readonly ServiceProvider[]): Promise<FoundAt> {
     const failures: string[] = [];
     const local = this.ports.resourceAt(call, { kind: 'local' });
     if (local) {
@@ -108,7 +111,7 @@ export class Locator {
     throw new OpenStackError(404, `No cloud has ${call.request.resourceType} ${call.request.resourceId} for you.`);
   }
 
-  private found(found: Extract<Destination, { kind: 'local' | 'remote' }>, probes: number): Destination {
+  private found(found: FoundAt, probes: number): FoundAt {
     this.onSearch({ outcome: found.kind, probes });
     return found;
   }

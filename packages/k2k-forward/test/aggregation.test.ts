@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Cloud, Federation } from '@k2k/testing';
-import { startFederatedGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
+import type { LocationEvent, ProbeEvent } from '../src/index.js';
+import { startFederatedGateway, until, userToken, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 type Listed = { id: string; name: string; size?: number; created_at?: string; links?: unknown; 'k2k:service_provider'?: string };
 
@@ -14,17 +15,23 @@ describe('k2kForward: lists merged across every cloud', () => {
   let federation: Federation;
   let gateway: TestGateway;
   let token: string;
+  let probes: ProbeEvent[];
+  let locations: LocationEvent[];
 
   let setup: FederatedGateway;
 
   before(async () => {
     setup = await startFederatedGateway({ listBodyLimitBytes: 64 * 1024 });
     ({ federation, gateway, token } = setup);
+    gateway.volume.events.on('probe', (event: ProbeEvent) => probes.push(event));
+    gateway.volume.events.on('location', (event: LocationEvent) => locations.push(event));
   });
 
   after(() => setup.close());
 
   beforeEach(() => {
+    probes = [];
+    locations = [];
     for (const cloud of federation.clouds) {
       cloud.volume.volumes.clear();
       cloud.image.images.clear();
@@ -37,7 +44,7 @@ describe('k2kForward: lists merged across every cloud', () => {
   const clouds = () => federation.clouds;
   const projectOf = (cloud: Cloud) => (cloud.name === 'idp' ? federation.env.idpProjectId : cloud.projects.demo.id);
   const volumes = (suffix = '') => `/volume/v3/${federation.env.idpProjectId}/volumes${suffix}`;
-  const get = (path: string) => request(gateway.app).get(path).set('x-auth-token', token);
+  const get = (path: string, as = token) => request(gateway.app).get(path).set('x-auth-token', as);
   /** n volumes per cloud, named <cloud>-<i>, sizes and creation times spread so every order is visible. */
   function seedVolumes(perCloud: number): Map<string, string> {
     const where = new Map<string, string>();
@@ -117,6 +124,35 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(byIds).to.deep.equal(byLinks);
   });
 
+  it("positions a plain-id marker the cursors were not kept for by the item's learned location, without a probe", async () => {
+    seedVolumes(3);
+    // One whole page: it teaches every item's location and keeps no cursors (there is no next page).
+    const all = (await get(volumes('/detail?sort=name:asc')).expect(200)).body.volumes as Listed[];
+    await until(() => locations.length >= all.length);
+    const marker = all.find((v) => v.name === 'sp1-0')?.id;
+    const page = (await get(volumes(`/detail?limit=3&sort=name:asc&marker=${marker}`)).expect(200)).body.volumes as Listed[];
+    expect(page.map((v) => v.name)).to.deep.equal(['sp1-1', 'sp1-2', 'sp2-0']);
+    expect(probes).to.deep.equal([]);
+  });
+
+  it('finds the cloud of a plain-id marker nobody learned with a search, learns it, then positions the other clouds by its sort values', async () => {
+    seedVolumes(3);
+    const sp2 = federation.cloud('sp2');
+    const marker = sp2.volume.seed(sp2.projects.demo.id, { name: 'm-behind-its-back' });
+    const expected = ['sp1-0', 'sp1-1', 'sp1-2'];
+    const page = (await get(volumes(`/detail?limit=3&sort=name:asc&marker=${marker.id}`)).expect(200)).body.volumes as Listed[];
+    expect(page.map((v) => v.name)).to.deep.equal(expected);
+    expect(probes.map((p) => `${p.serviceProvider ?? 'local'}:${p.outcome}`).sort()).to.deep.equal(['local:missing', 'sp1:missing', 'sp2:found']);
+    expect(locations).to.deep.include({ action: 'learned', resourceType: 'volumes', serviceProvider: 'sp2' });
+    probes = [];
+    const again = (await get(volumes(`/detail?limit=3&sort=name:desc&marker=${marker.id}`)).expect(200)).body.volumes as Listed[];
+    expect(again.map((v) => v.name)).to.deep.equal(['idp-2', 'idp-1', 'idp-0']);
+    expect(probes).to.deep.equal([]);
+    // An id found nowhere is no marker of this list.
+    const unknown = await get(volumes('/detail?limit=3&marker=0badc0de-0000-4000-8000-00000000abcd')).expect(400);
+    expect(unknown.body.error.message).to.match(/Marker 0badc0de-.* is not an item of this list/);
+  });
+
   it('skips nothing that existed throughout while items are created and deleted between pages', async () => {
     const where = seedVolumes(5);
     const throughout = new Set(where.keys());
@@ -194,7 +230,7 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(clouds().map((cloud) => cloud.volume.requests.length)).to.deep.equal([0, 0, 1]); // no probe
   });
 
-  it("merges Glance's images with its own paging form (`next` below the endpoint) and keeps `schema`", async () => {
+  it("merges Glance's images with its own paging form (`next` below the endpoint), keeps `schema` and gives `first` as the merged list's", async () => {
     clouds().forEach((cloud) => {
       for (let i = 0; i < 3; i++) cloud.image.seed(projectOf(cloud), { name: `${cloud.name}-image-${i}` });
     });
@@ -202,16 +238,37 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(first.body.images).to.have.length(5);
     expect(first.body.schema).to.equal('/v2/schemas/images');
     expect(first.body.next).to.match(/^\/v2\/images\?.*marker=k2k1\./);
+    expect(first.body.first).to.equal('/v2/images?limit=5&sort_key=name&sort_dir=asc');
     const second = await get(`/image${first.body.next}`).expect(200);
+    expect(second.body.first).to.equal(first.body.first); // the merged list's first page, not a cloud's
     const names = [...first.body.images, ...second.body.images].map((image: { name: string }) => image.name);
     expect(names).to.deep.equal([...names].sort());
     expect(names).to.have.length(9);
     expect(second.body).to.not.have.property('next');
+    expect((await get('/image/v2/images').expect(200)).body.first).to.equal('/v2/images');
   });
 
-  it('refuses all_tenants to a caller without the admin role', async () => {
+  it('passes query filters to every cloud unchanged, and keeps them in the next link', async () => {
+    seedVolumes(2);
+    const answer = await get(volumes('/detail?name=sp1-0&status=available&metadata=%7B%22k%22%3A%22v%22%7D&limit=2')).expect(200);
+    for (const cloud of clouds()) {
+      const { query } = cloud.volume.requests[0];
+      expect([query.name, query.status, query.metadata], cloud.name).to.deep.equal(['sp1-0', 'available', '{"k":"v"}']);
+    }
+    const next = new URL(answer.body.volumes_links[0].href).searchParams;
+    expect([next.get('name'), next.get('status'), next.get('metadata')]).to.deep.equal(['sp1-0', 'available', '{"k":"v"}']);
+  });
+
+  it('refuses all_tenants to a caller without the admin role, and passes it to every cloud for one with it', async () => {
     const refused = await get(volumes('/detail?all_tenants=1')).expect(403);
     expect(refused.body.error.message).to.match(/admin role/);
+    for (const cloud of clouds()) expect(cloud.volume.requests, cloud.name).to.have.length(0);
+    const { directory } = federation.cloud('idp').keystone;
+    const operator = directory.addUser('operator', 'operatorpw');
+    directory.grant('admin', operator.id, federation.env.idpProjectId);
+    const asAdmin = await userToken(federation.env, federation.env.idpProject, { name: 'operator', password: 'operatorpw' });
+    await get(volumes('/detail?all_tenants=1'), asAdmin).expect(200);
+    for (const cloud of clouds()) expect(cloud.volume.requests.map((r) => r.query.all_tenants), cloud.name).to.deep.equal(['1']);
   });
 
   it('does not merge a list that names its cloud', async () => {

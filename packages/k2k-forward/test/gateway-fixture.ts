@@ -53,6 +53,11 @@ export async function userToken(env: FederationEnv, projectName = env.idpProject
   return token;
 }
 
+/** Waits (bounded) until a condition holds: what is learned from a body is learned after the answer. */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** Every Keystone call the federation counted, IdP and SPs together. */
 export function keystoneCalls(federation: Federation): number {
   return federation.clouds.reduce((sum, cloud) => sum + cloud.keystone.calls.count(), 0);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Cloud, Federation, MemcachedServer } from '@k2k/testing';
 import type { LocationEvent, ProbeEvent } from '../src/index.js';
-import { startFederatedGateway, testGateway, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
+import { startFederatedGateway, testGateway, until, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 /**
  * Rules 2-4 and step 7 (DESIGN "One request", "Learned locations") through a gateway on the
@@ -175,7 +175,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   it('costs probes, never a wrong answer, when the store forgets everything', async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);
-    await flush(memcached);
+    await memcached.flush();
     probes = [];
     // This process keeps what it learned for a few seconds; another one on the store must search.
     const again = await get(volumesPath(volume.id)).expect(200);
@@ -233,21 +233,3 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     return response.headers.get('x-subject-token') ?? '';
   }
 });
-
-/** Waits (bounded) until a condition holds: what is learned from a body is learned after the answer. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-/** memcached's flush_all, over its text protocol. */
-async function flush(server: MemcachedServer): Promise<void> {
-  const { connect } = await import('node:net');
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect(server.port, server.host, () => socket.write('flush_all\r\n'));
-    socket.once('data', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-}

@@ -1,4 +1,8 @@
 export { startMemcached, freePort } from './memcached-server.js';
+export { createTestCa } from './test-ca.js';
+export type { TestCa } from './test-ca.js';
+export { startTlsFront } from './tls-front.js';
+export type { TlsFront } from './tls-front.js';
 export type { MemcachedServer, StartMemcachedOptions } from './memcached-server.js';
 export { readEnvFile, readFederationEnvFile, formatFederationEnv } from './federation-env.js';
 export type { FederationEnv } from './federation-env.js';
@@ -11,6 +15,8 @@ export type { TokenRecord, TokenCheck } from './keystone/tokens.js';
 export { VolumeService } from './services/volume-service.js';
 export type { Volume, VolumeQuota } from './services/volume-service.js';
 export { ImageService, patternStream, streamUpload } from './services/image-service.js';
+export { ComputeService } from './services/compute-service.js';
+export type { Server } from './services/compute-service.js';
 export type { Image } from './services/image-service.js';
 export type { ReceivedRequest } from './services/fake-service.js';
 export { realKeystoneChecker } from './services/token-checker.js';

@@ -12,6 +12,8 @@ export interface MemcachedServer {
   stop(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would, and waits for it to exit. */
   kill(): Promise<void>;
+  /** Forgets every item (`flush_all`), as a restart would, and resolves once memcached confirmed it. */
+  flush(): Promise<void>;
 }
 
 export interface StartMemcachedOptions {
@@ -48,7 +50,20 @@ export async function startMemcached(options: StartMemcachedOptions = {}): Promi
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { host: HOST, port, location: `${HOST}:${port}`, pid: child.pid ?? -1, stop: signal('SIGTERM'), kill: signal('SIGKILL') };
+  return { host: HOST, port, location: `${HOST}:${port}`, pid: child.pid ?? -1, stop: signal('SIGTERM'), kill: signal('SIGKILL'), flush: () => flushAll(port) };
+}
+
+/** memcached's flush_all, over its text protocol. */
+function flushAll(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: HOST, port }, () => socket.write('flush_all\r\n'));
+    socket.once('data', (answer) => {
+      socket.end();
+      if (answer.toString().startsWith('OK')) resolve();
+      else reject(new Error(`memcached answered flush_all with ${answer.toString().trim()}`));
+    });
+    socket.once('error', reject);
+  });
 }
 
 /** A port that was free a moment ago (the OS picks it; we release it for the caller). */

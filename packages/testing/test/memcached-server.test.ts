@@ -41,4 +41,16 @@ describe('startMemcached', () => {
       await Promise.all([a.kill(), b.kill()]);
     }
   });
+
+  it('forgets every item on flush, and keeps serving', async () => {
+    const server = await startMemcached();
+    try {
+      await roundTrip(server.port, 'set k 0 60 1\r\nv\r\n');
+      await server.flush();
+      expect(await roundTrip(server.port, 'get k\r\n')).to.equal('END\r\n');
+      expect(await roundTrip(server.port, 'set k 0 60 1\r\nw\r\n')).to.equal('STORED\r\n');
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { createStore } from '@k2k/store';
 import type { FederationEnv } from '@k2k/testing';
 import { testGateway } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
+import { GATEWAY_STORE_SECRET } from './processes.js';
 
 const config = JSON.parse(process.argv[2]) as { env: FederationEnv; memcached: string; timeoutMs?: number };
-const store = createStore({ backend: 'memcached', servers: [config.memcached], secret: 'e2e-shared-secret-0123' });
+const store = createStore({ backend: 'memcached', servers: [config.memcached], secret: GATEWAY_STORE_SECRET });
 const gateway = testGateway(config.env, store, config.timeoutMs ? { timeoutMs: config.timeoutMs } : {});
 const server = createServer(gateway.app);
 server.listen(0, '127.0.0.1', () => {

@@ -62,7 +62,8 @@ type Failure = { cloud: string; status: number; message: string };
  * pages are merged into one. The next link carries every cloud's cursor in an opaque marker, so a
  * page reads at most `limit` items per cloud however deep it is. A plain item id also works as a
  * marker: the cursors of the last item of every page served are kept a while, and otherwise the
- * item's cloud (learned from the lists that showed it) and its sort values position the others.
+ * item's cloud (learned from the lists that showed it, or found by a search) and its sort values
+ * position the others.
  */
 export class Aggregator {
   private readonly markers: PageMarkers;
@@ -72,7 +73,8 @@ export class Aggregator {
     store: Store,
     private readonly ports: AggregationPorts,
     private readonly settings: AggregationSettings,
-    private readonly findLocation: (call: Call, id: string) => Promise<ResourceLocation | undefined>,
+    /** Where a plain-id marker's item is: learned, or searched among the local cloud and `candidates` */
+    private readonly findMarker: (call: Call, id: string, candidates: readonly ServiceProvider[]) => Promise<ResourceLocation | undefined>,
   ) {
     this.markers = new PageMarkers(store);
     this.cursors = new SealedJsonCache<PageState>(store, 'list-cursor');
@@ -82,7 +84,7 @@ export class Aggregator {
     const { request } = call;
     const params = new URLSearchParams(request.query);
     refuseAllTenants(params, call);
-    const order = readSortOrder(params);
+    const order = readSortOrder(params, this.settings.serviceType);
     const limit = pageLimit(params.get('limit'), this.settings.pageLimit);
     const detail = request.rest.endsWith('/detail');
     const shape = listShape(this.settings.serviceType, request.resourceType ?? '', detail);
@@ -90,7 +92,7 @@ export class Aggregator {
     const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
 
     const { clouds, unreachable } = await this.clouds(call, serviceProviders, withLocalCloud);
-    const state = await this.startingState(call, params.get('marker'), subject, order, clouds);
+    const state = await this.startingState(call, params.get('marker'), { subject, order, clouds, candidates: serviceProviders });
     const rest = shape.summaryFields ? `/${request.resourceType}/detail` : request.rest;
     const asked = clouds.filter((cloud) => !state[cloud.name]?.done);
     const pages = await Promise.all(asked.map((cloud) => this.readCloud(call, cloud, state[cloud.name] ?? {}, { rest, filters, order, limit, shape })));
@@ -116,10 +118,15 @@ export class Aggregator {
     });
     const last = merged.items[merged.items.length - 1];
     const body: Record<string, unknown> = { ...(answered[0]?.extra ?? {}), [shape.itemsKey]: items };
+    if (shape.nextLink === 'glance') {
+      // Glance's `first`: the merged list's first page, below the endpoint as Glance gives it.
+      const query = pageQuery(filters, params);
+      body.first = query ? `${request.path}?${query}` : request.path;
+    }
     if (more && last) {
       const marker = this.markers.seal(merged.state, subject);
       await this.cursors.set(`${subject}\n${String(last.item.id)}`, merged.state, CURSOR_TTL_SECONDS);
-      Object.assign(body, nextLink(call, this.ports.links(call, { kind: 'local' }).proxy, shape, filters, params, marker));
+      Object.assign(body, nextLink(call, this.ports.links(call, { kind: 'local' }).proxy, shape, pageQuery(filters, params, marker)));
     }
     return {
       body,
@@ -153,14 +160,15 @@ export class Aggregator {
   }
 
   /** Where each cloud starts: from the beginning, an opaque marker's cursors, or a plain item id's position. */
-  private async startingState(call: Call, marker: string | null, subject: string, order: SortOrder, clouds: Cloud[]): Promise<PageState> {
+  private async startingState(call: Call, marker: string | null, list: { subject: string; order: SortOrder; clouds: Cloud[]; candidates: readonly ServiceProvider[] }): Promise<PageState> {
+    const { subject, order, clouds } = list;
     if (marker === null) return {};
     if (this.markers.isOpaque(marker)) return this.markers.open(marker, subject);
     const kept = await this.cursors.get(`${subject}\n${marker}`);
     if (kept) return kept;
-    const location = await this.findLocation(call, marker);
+    const location = await this.findMarker(call, marker, list.candidates);
     const owner = location && clouds.find((cloud) => cloud.location.serviceProvider === location.serviceProvider);
-    if (!owner) throw new OpenStackError(400, `Marker ${marker} is not an item of this list that this proxy has seen; follow the list's next link.`);
+    if (!owner) throw new OpenStackError(400, `Marker ${marker} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
     const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${encodeURIComponent(marker)}`, '');
     const shown = await this.ports.read(address, call);
     const item = parseItem(shown, call.request.resourceType ?? '', this.settings.serviceType);
@@ -223,15 +231,21 @@ function pageLimit(text: string | null, max: number): number {
   return Math.min(limit, max);
 }
 
-/** The next page's link: through this proxy, with the caller's filters and order and the opaque marker. */
-function nextLink(call: Call, mount: URL, shape: ListShape, filters: [string, string][], params: URLSearchParams, marker: string): Item {
-  const query = new URLSearchParams([...filters, ...[...params].filter(([name]) => SORT_PARAMS.includes(name) || name === 'limit'), ['marker', marker]]).toString();
+/** A page of the merged list as a query: the caller's filters, order and limit, and the page's marker (none: the first page). */
+function pageQuery(filters: [string, string][], params: URLSearchParams, marker?: string): string {
+  const kept = [...params].filter(([name]) => SORT_PARAMS.includes(name) || name === 'limit');
+  const page: [string, string][] = marker === undefined ? [] : [['marker', marker]];
+  return new URLSearchParams([...filters, ...kept, ...page]).toString();
+}
+
+/** The next page's link, through this proxy. */
+function nextLink(call: Call, mount: URL, shape: ListShape, query: string): Item {
   const { request } = call;
   if (shape.nextLink === 'glance') return { next: `${request.path}?${query}` }; // Glance's links are below the endpoint
   return { [`${shape.itemsKey}_links`]: [{ rel: 'next', href: `${mount.href.replace(/\/+$/, '')}${request.path}?${query}` }] };
 }
 
-/** The top-level keys of a cloud's answer other than the items and their links (Glance's `schema`). */
+/** The top-level keys of a cloud's answer other than the items and their links (Glance's `schema`; its `first` is the merged list's own). */
 function extraKeys(body: Item, shape: ListShape): Item {
   const extra: Item = {};
   for (const [key, value] of Object.entries(body)) {

@@ -1,10 +1,13 @@
 import { OpenStackError } from '@k2k/keystone';
+import { idSortKey, sortField } from './sort-fields.js';
 
 export type Direction = 'asc' | 'desc';
 
-/** The order of a merged list: the caller's sort keys, then `id`, so that it is total. */
+/** The order of a merged list: the caller's sort keys, then the id, so that it is total. */
 export interface SortOrder {
   keys: [string, Direction][];
+  /** The item field each key orders by */
+  fields: string[];
   /** How the caller wrote it, to write it back to each cloud the same way */
   form: 'sort' | 'sort_key';
 }
@@ -17,9 +20,9 @@ const KEY = /^[A-Za-z_][\w.:-]{0,63}$/;
  * Reads the order a list call asks for, in each service's form: `sort=key:dir[,key2:dir]` (Cinder,
  * Glance) or `sort_key` / `sort_dir`, repeatable (Glance, Nova, Neutron; a single `sort_dir`
  * applies to every key). Default: newest first (`created_at` descending), as the services do.
- * `id` ends every order, in the last key's direction, so no two items tie.
+ * The id ends every order, in the last key's direction, so no two items tie.
  */
-export function readSortOrder(params: URLSearchParams): SortOrder {
+export function readSortOrder(params: URLSearchParams, serviceType: string): SortOrder {
   const keys: [string, Direction][] = [];
   const sorted = params.get('sort');
   const sortKeys = params.getAll('sort_key');
@@ -35,8 +38,12 @@ export function readSortOrder(params: URLSearchParams): SortOrder {
   }
   for (const [key] of keys) if (!KEY.test(key)) throw new OpenStackError(400, `Invalid sort key: ${JSON.stringify(key)}.`);
   if (keys.length === 0) keys.push(['created_at', 'desc']);
-  if (!keys.some(([key]) => key === 'id')) keys.push(['id', keys[keys.length - 1][1]]);
-  return { keys, form: sorted === null && sortKeys.length > 0 ? 'sort_key' : 'sort' };
+  const fields = keys.map(([key]) => sortField(serviceType, key));
+  if (!fields.includes('id')) {
+    keys.push([idSortKey(serviceType), keys[keys.length - 1][1]]);
+    fields.push('id');
+  }
+  return { keys, fields, form: sorted === null && sortKeys.length > 0 ? 'sort_key' : 'sort' };
 }
 
 /** The order as query parameters for a cloud: in the caller's form, except where a service takes only one. */
@@ -52,7 +59,7 @@ export function sortParams(order: SortOrder, serviceType: string): [string, stri
 
 /** The values an item is ordered by. */
 export function sortValues(item: Record<string, unknown>, order: SortOrder): unknown[] {
-  return order.keys.map(([key]) => item[key] ?? null);
+  return order.fields.map((field) => item[field] ?? null);
 }
 
 /** Negative when values `a` come first in the order, positive when `b` do. */
