@@ -18,7 +18,7 @@ export type CatalogAction = (typeof CATALOG_ACTIONS)[number];
  */
 export async function runCatalogCommand(action: CatalogAction, config: GatewayConfig, out: (line: string) => void): Promise<void> {
   const gatewayUrl = catalogUrlOf(config);
-  const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs });
+  const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs, ...(config.ca && { ca: config.ca }) });
   try {
     const token = await logIn(idp, config.keystone.adminAuth ?? config.keystone.serviceAuth);
     const admin = idp.catalogAdmin(token.id);

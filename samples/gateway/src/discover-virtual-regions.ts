@@ -27,7 +27,7 @@ export function virtualRegionsOf(config: GatewayConfig, offered: readonly Servic
 /** The virtual regions to mount: for `auto`, asked of the IdP with the service user's token (once, at start). */
 export async function resolveVirtualRegions(config: GatewayConfig, logger: PinoLogger): Promise<VirtualRegion[]> {
   if (config.virtualRegions !== 'auto') return config.virtualRegions;
-  const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs });
+  const idp = new KeystoneClient({ authUrl: config.keystone.authUrl, timeoutMs: config.upstream.keystoneTimeoutMs, ...(config.ca && { ca: config.ca }) });
   try {
     const token = await logIn(idp, config.keystone.serviceAuth);
     return virtualRegionsOf(config, token.serviceProviders, logger);

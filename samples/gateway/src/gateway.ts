@@ -12,7 +12,7 @@ import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
 import { ownEndpoints } from './own-endpoints.js';
 import { regionsDocument } from './regions-document.js';
-import { authenticateUnlessVersionDiscovery } from './version-discovery.js';
+import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from './version-discovery.js';
 import type { VirtualRegion } from './virtual-regions.js';
 
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
@@ -46,10 +46,21 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const virtualRegions = options.virtualRegions ?? (config.virtualRegions === 'auto' ? undefined : config.virtualRegions);
   if (!virtualRegions) throw new Error('virtual_regions: auto: pass the virtual regions found at the IdP (resolveVirtualRegions)');
   const store = options.store ?? storeFor(config, logger);
-  const { routing } = config;
-  const { keystone } = config;
+  const { routing, keystone, upstream } = config;
   const regionNames = virtualRegionNames(virtualRegions);
-  const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
+  const auth = keystoneAuth({
+    authUrl: keystone.authUrl,
+    serviceAuth: keystone.serviceAuth,
+    store,
+    logger,
+    timeoutMs: keystone.timeoutMs,
+    cacheTtlSeconds: keystone.cacheTtlSeconds,
+    negativeCacheTtlSeconds: keystone.negativeCacheTtlSeconds,
+    ...(keystone.wwwAuthenticateUri && { wwwAuthenticateUri: keystone.wwwAuthenticateUri }),
+    ...(keystone.requiredRoles && { requiredRoles: keystone.requiredRoles }),
+    serviceTokenRoles: keystone.serviceTokenRoles,
+    ...(config.ca && { ca: config.ca }),
+  });
   const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
     k2kForward({
       serviceType,
@@ -58,8 +69,15 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       local: config.local.endpoints[serviceType],
       ...(config.publicUrl && { publicUrl: `${config.publicUrl}${mount}` }),
       localName: config.local.name,
-      timeoutMs: config.upstream.timeoutMs,
-      keystoneTimeoutMs: config.upstream.keystoneTimeoutMs,
+      interface: keystone.interface,
+      // A virtual region's own region takes the place of keystone.region_name (k2kForward refuses the two when they differ).
+      ...(keystone.regionName !== undefined && pin?.region === undefined && { region: keystone.regionName }),
+      timeoutMs: upstream.timeoutMs,
+      keystoneTimeoutMs: upstream.keystoneTimeoutMs,
+      ...(config.ca && { ca: config.ca }),
+      tokenSafetyMarginSeconds: upstream.tokenSafetyMarginSeconds,
+      jsonBodyLimitBytes: upstream.jsonBodyLimitBytes,
+      ...(upstream.proxyId !== undefined && { proxyId: upstream.proxyId }),
       ...(config.serviceProviders !== 'auto' && { serviceProviders: config.serviceProviders }),
       endpointPolicy: config.endpointPolicy,
       virtualRegionNames: regionNames,
@@ -71,6 +89,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       absentTtlSeconds: routing.absentTtlSeconds,
       ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
       maxSearchesPerCaller: routing.maxSearchesPerCaller,
+      learnListLimit: routing.learnListLimit,
       aggregate: routing.aggregation,
       ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
       pageLimit: routing.pageLimit,
@@ -83,10 +102,17 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     });
   // Express tries mounts in order: /<region>/volume before /volume.
   const forwards = new Map<string, K2KForwardMiddleware>();
+  /** Each mount's version document, for when its service has none at its root */
+  const versionDocuments = new Map<string, ReturnType<typeof versionDocumentWhenNone>>();
+  const mountAt = (mount: string, serviceType: string, pin?: MountPin) => {
+    forwards.set(mount, forwardTo(mount, serviceType, pin));
+    const version = mountVersion(serviceType, config.local.endpoints[serviceType]);
+    if (version) versionDocuments.set(mount, versionDocumentWhenNone(version, config.publicUrl ? new URL(`${config.publicUrl}${mount}`) : undefined));
+  };
   for (const region of virtualRegions) {
-    for (const [mount, serviceType] of Object.entries(config.mounts)) forwards.set(`/${region.name}${mount}`, forwardTo(`/${region.name}${mount}`, serviceType, pinOf(region)));
+    for (const [mount, serviceType] of Object.entries(config.mounts)) mountAt(`/${region.name}${mount}`, serviceType, pinOf(region));
   }
-  for (const [mount, serviceType] of Object.entries(config.mounts)) forwards.set(mount, forwardTo(mount, serviceType));
+  for (const [mount, serviceType] of Object.entries(config.mounts)) mountAt(mount, serviceType);
   const metrics = new GatewayMetrics({
     tokenValidation: () => auth.stats(),
     remoteTokens: () => sum([...forwards.values()].map((forward) => forward.stats().cache)),
@@ -120,7 +146,10 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     store,
   });
   app.use('/k2k/v1/regions', auth, (req, res, next) => (req.path === '/' ? void regions(req, res) : next()));
-  for (const [mount, forward] of forwards) app.use(mount, authenticate, forward);
+  for (const [mount, forward] of forwards) {
+    const versionDocument = versionDocuments.get(mount);
+    app.use(mount, authenticate, ...(versionDocument ? [versionDocument] : []), forward);
+  }
   app.use(notFound, errorsAsOpenStack(logger));
 
   const admin = express();
@@ -150,9 +179,12 @@ function pinOf(region: VirtualRegion): MountPin {
 export function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
   const { store } = config;
   const security = store.secretKey ? { secret: store.secretKey, securityStrategy: store.securityStrategy } : {};
-  if (store.backend === 'memory') return createStore({ backend: 'memory', ...security });
+  if (store.backend === 'memory') return createStore({ backend: 'memory', ...security, maxEntries: store.maxEntries });
+  const { servers, insecurePlaintext, timeoutMs, deadServerRetryMs, poolSize, idleMs } = store;
   // with insecure_plaintext, the store warns through the logger when it is created
-  return createStore({ backend: store.backend, servers: store.servers, ...security, insecurePlaintext: store.insecurePlaintext, logger });
+  const memcached = { servers, ...security, insecurePlaintext, logger, timeoutMs, deadServerRetryMs, poolSize, idleMs };
+  if (store.backend === 'memcached') return createStore({ backend: 'memcached', ...memcached });
+  return createStore({ backend: 'tiered', ...memcached, l1MaxEntries: store.l1MaxEntries, l1TtlSeconds: store.l1TtlSeconds });
 }
 
 /** The gateway's own endpoints: scrapes and health checks are neither counted nor logged as requests. */

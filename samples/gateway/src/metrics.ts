@@ -59,7 +59,7 @@ export class GatewayMetrics {
     });
     this.locations = new Counter({
       name: 'k2k_locations_total',
-      help: 'Learned locations: learned, forgotten, or remembered as absent (found nowhere), by resource type',
+      help: 'Learned locations by action and resource type: learned, forgotten, absent (remembered as found nowhere), absent-hit (a 404 answered from that memory, without a search)',
       labelNames: ['action', 'resource_type'],
       registers,
     });

@@ -58,7 +58,7 @@ export class ProjectSync {
       return { changes: 0, failures: 0, skipped: true };
     }
     const report: SyncReport = { changes: 0, failures: 0, skipped: false };
-    const idp = new KeystoneClient({ authUrl: this.config.keystone.authUrl, timeoutMs: this.config.upstream.keystoneTimeoutMs });
+    const idp = new KeystoneClient({ authUrl: this.config.keystone.authUrl, timeoutMs: this.config.upstream.keystoneTimeoutMs, ...(this.config.ca && { ca: this.config.ca }) });
     try {
       const token = await logIn(idp, this.config.keystone.adminAuth ?? this.config.keystone.serviceAuth);
       const sources = await this.sources(idp.projectAdmin(token.id));

@@ -1,4 +1,5 @@
-import { OptionError, rejectUnknownKeys, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import { OptionError } from '@k2k/common';
+import type { ConfigFile } from './config-schema.js';
 
 /** A Keystone user and the project it logs in to. */
 export interface PasswordAuth {
@@ -40,88 +41,65 @@ export interface ResellerConfig {
   projectDomainName: string;
 }
 
-const MIN_SECRET_LENGTH = 16;
+/** `keystone.service_auth`, `keystone.admin_auth` or `service_provider_settings.<sp>.admin_auth` in the file. */
+type LoginFile = ConfigFile['keystone']['service_auth'];
+type SettingsFile = ConfigFile['service_provider_settings'][string];
 
-/**
- * `username`, `password`, `user_domain_name`, `project_name`, `project_domain_name`; or an
- * application credential: `application_credential_id` (or `_name` with `username`,
- * `user_domain_name`) and `application_credential_secret`.
- */
-export function parseKeystoneLogin(value: unknown, key: string): KeystoneLogin {
-  const auth = requireObject(value, key);
-  if (auth.application_credential_secret === undefined) return parsePasswordAuth(auth, key);
-  rejectUnknownKeys(auth, ['application_credential_id', 'application_credential_name', 'application_credential_secret', 'username', 'user_domain_name'], key);
-  const secret = requireString(auth.application_credential_secret, `${key}.application_credential_secret`);
-  const userDomainName = requireString(withDefault(auth.user_domain_name, 'Default'), `${key}.user_domain_name`);
-  if (auth.application_credential_id !== undefined) {
-    if (auth.application_credential_name !== undefined) throw new OptionError(`${key}.application_credential_name`, 'give application_credential_id or application_credential_name, not both');
-    return { applicationCredentialId: requireString(auth.application_credential_id, `${key}.application_credential_id`), applicationCredentialSecret: secret, userDomainName };
+/** An application credential names itself once: by id, or by name with its user. */
+export function checkLogin(auth: LoginFile, key: string): void {
+  if (!('application_credential_secret' in auth)) return;
+  if (auth.application_credential_id !== undefined && auth.application_credential_name !== undefined) {
+    throw new OptionError(`${key}.application_credential_name`, 'give application_credential_id or application_credential_name, not both');
   }
-  if (auth.application_credential_name === undefined) throw new OptionError(`${key}.application_credential_id`, 'required with application_credential_secret (or application_credential_name with username)');
-  return {
-    applicationCredentialName: requireString(auth.application_credential_name, `${key}.application_credential_name`),
-    username: requireString(auth.username, `${key}.username`),
-    applicationCredentialSecret: secret,
-    userDomainName,
-  };
+  if (auth.application_credential_id === undefined && auth.application_credential_name === undefined) {
+    throw new OptionError(`${key}.application_credential_id`, 'required with application_credential_secret (or application_credential_name with username)');
+  }
+  if (auth.application_credential_name !== undefined && auth.username === undefined) {
+    throw new OptionError(`${key}.username`, 'required with application_credential_name (the user the credential belongs to)');
+  }
 }
 
-function parsePasswordAuth(auth: Record<string, unknown>, key: string): PasswordAuth {
-  rejectUnknownKeys(auth, ['username', 'password', 'user_domain_name', 'project_name', 'project_domain_name'], key);
-  return {
-    username: requireString(auth.username, `${key}.username`),
-    password: requireString(auth.password, `${key}.password`),
-    userDomainName: requireString(withDefault(auth.user_domain_name, 'Default'), `${key}.user_domain_name`),
-    projectName: requireString(auth.project_name, `${key}.project_name`),
-    projectDomainName: requireString(withDefault(auth.project_domain_name, 'Default'), `${key}.project_domain_name`),
-  };
-}
-
-/** `service_provider_settings`: `{<sp id>: {identity, admin_auth, project_domain_name, grant}}`. */
-export function parseServiceProviderSettings(value: unknown, serviceProviders: 'auto' | string[]): Record<string, ServiceProviderSettings> {
-  const all = requireObject(withDefault(value, {}), 'service_provider_settings');
-  const settings: Record<string, ServiceProviderSettings> = {};
-  for (const [sp, item] of Object.entries(all)) {
+/** An SP's settings are for an SP `service_providers` allows; a reseller SP has a grant, its projects' domain is the reseller's, and `reseller` is there. */
+export function checkServiceProviderSettings(file: ConfigFile): void {
+  const { service_providers: allowed } = file;
+  for (const [sp, settings] of Object.entries(file.service_provider_settings)) {
     const key = `service_provider_settings.${sp}`;
-    if (serviceProviders !== 'auto' && !serviceProviders.includes(sp)) throw new OptionError(key, `"${sp}" is not in service_providers (${serviceProviders.join(', ')})`);
-    const entry = requireObject(item, key);
-    rejectUnknownKeys(entry, ['identity', 'admin_auth', 'project_domain_name', 'grant'], key);
-    const identity = requireOneOf(withDefault(entry.identity, 'user'), `${key}.identity`, ['user', 'reseller'] as const);
-    if (identity === 'reseller' && entry.project_domain_name !== undefined) {
+    if (allowed !== 'auto' && !allowed.includes(sp)) throw new OptionError(key, `"${sp}" is not in service_providers (${allowed.join(', ')})`);
+    if (settings.identity === 'reseller' && settings.project_domain_name !== undefined) {
       throw new OptionError(`${key}.project_domain_name`, 'not with identity: reseller (its projects go in reseller.project_domain_name)');
     }
-    const grant = entry.grant === undefined ? undefined : parseGrant(entry.grant, `${key}.grant`);
-    if (identity === 'reseller' && !grant) throw new OptionError(`${key}.grant`, 'required with identity: reseller: {group_name, role} of the group the SP maps the gateway\'s service user to');
-    settings[sp] = {
-      identity,
-      adminAuth: entry.admin_auth === undefined ? undefined : parseKeystoneLogin(entry.admin_auth, `${key}.admin_auth`),
-      projectDomainName: requireString(withDefault(entry.project_domain_name, 'Default'), `${key}.project_domain_name`),
-      grant,
-    };
+    if (settings.identity === 'reseller' && !settings.grant) {
+      throw new OptionError(`${key}.grant`, "required with identity: reseller: {group_name, role} of the group the SP maps the gateway's service user to");
+    }
+    if (settings.admin_auth) checkLogin(settings.admin_auth, `${key}.admin_auth`);
   }
-  return settings;
+  const reseller = Object.keys(file.service_provider_settings).find((sp) => file.service_provider_settings[sp].identity === 'reseller');
+  if (reseller !== undefined && file.reseller === undefined) throw new OptionError('reseller.secret', `required: service provider ${reseller} has identity reseller`);
 }
 
-function parseGrant(value: unknown, key: string): NonNullable<ServiceProviderSettings['grant']> {
-  const grant = requireObject(value, key);
-  rejectUnknownKeys(grant, ['group_name', 'group_domain_name', 'role'], key);
+export function keystoneLoginOf(auth: LoginFile): KeystoneLogin {
+  if (!('application_credential_secret' in auth)) {
+    return { username: auth.username, password: auth.password, userDomainName: auth.user_domain_name, projectName: auth.project_name, projectDomainName: auth.project_domain_name };
+  }
+  const secret = { applicationCredentialSecret: auth.application_credential_secret, userDomainName: auth.user_domain_name };
+  if (auth.application_credential_id !== undefined) return { applicationCredentialId: auth.application_credential_id, ...secret };
+  return { applicationCredentialName: auth.application_credential_name, username: auth.username, ...secret };
+}
+
+export function serviceProviderSettingsOf(file: ConfigFile): Record<string, ServiceProviderSettings> {
+  return Object.fromEntries(Object.entries(file.service_provider_settings).map(([sp, settings]) => [sp, settingsOf(settings)]));
+}
+
+function settingsOf(settings: SettingsFile): ServiceProviderSettings {
+  const { grant } = settings;
   return {
-    groupName: requireString(grant.group_name, `${key}.group_name`),
-    groupDomainName: requireString(withDefault(grant.group_domain_name, 'Default'), `${key}.group_domain_name`),
-    role: requireString(withDefault(grant.role, 'member'), `${key}.role`),
+    identity: settings.identity,
+    adminAuth: settings.admin_auth && keystoneLoginOf(settings.admin_auth),
+    projectDomainName: settings.project_domain_name ?? 'Default',
+    grant: grant && { groupName: grant.group_name, groupDomainName: grant.group_domain_name, role: grant.role },
   };
 }
 
-/** `reseller`: required when a service provider has identity reseller. */
-export function parseReseller(value: unknown, settings: Record<string, ServiceProviderSettings>): ResellerConfig | undefined {
-  const resellers = Object.keys(settings).filter((sp) => settings[sp].identity === 'reseller');
-  if (value === undefined) {
-    if (resellers.length > 0) throw new OptionError('reseller.secret', `required: service provider ${resellers[0]} has identity reseller`);
-    return undefined;
-  }
-  const reseller = requireObject(value, 'reseller');
-  rejectUnknownKeys(reseller, ['secret', 'project_domain_name'], 'reseller');
-  const secret = requireString(reseller.secret, 'reseller.secret');
-  if (secret.length < MIN_SECRET_LENGTH) throw new OptionError('reseller.secret', `must be at least ${MIN_SECRET_LENGTH} characters`);
-  return { secret, projectDomainName: requireString(withDefault(reseller.project_domain_name, 'Default'), 'reseller.project_domain_name') };
+export function resellerOf(file: ConfigFile): ResellerConfig | undefined {
+  return file.reseller && { secret: file.reseller.secret, projectDomainName: file.reseller.project_domain_name };
 }

@@ -1,4 +1,5 @@
-import { OptionError, rejectUnknownKeys, requireInteger, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import { OptionError } from '@k2k/common';
+import type { ConfigFile } from './config-schema.js';
 
 /** `sync`: what `k2k-gateway sync` mirrors, how often, and where its events go. */
 export interface SyncConfig {
@@ -16,50 +17,24 @@ export interface SyncConfig {
   events: { file: string } | { url: string } | undefined;
 }
 
-/** Keystone's tags: at most 255 characters, no "/" or ",". The link tag adds ":" and a 32-character id or pseudonym. */
-const TAG = /^[^/,\s]{1,200}$/;
-const MAX_SECONDS = 86_400;
+type SyncFile = NonNullable<ConfigFile['sync']>;
 
-export function parseSync(value: unknown): SyncConfig {
-  const sync = requireObject(value, 'sync');
-  rejectUnknownKeys(sync, ['scope', 'sp_tag', 'on_delete', 'interval_seconds', 'lease_seconds', 'events'], 'sync');
-  const intervalSeconds = requireInteger(withDefault(sync.interval_seconds, 60), 'sync.interval_seconds', 1, MAX_SECONDS);
+/** The events hook is a URL fetch() can POST to (the schema only sees its scheme). */
+export function checkSync(sync: SyncFile | undefined): void {
+  const url = sync?.events?.url;
+  if (url !== undefined && !URL.canParse(url)) throw new OptionError('sync.events.url', `must be an http or https URL, got ${JSON.stringify(url)}`);
+}
+
+/** The schema lets exactly one key through in `scope` and in `events`. */
+export function syncConfigOf(sync: SyncFile | undefined): SyncConfig | undefined {
+  if (!sync) return undefined;
+  const { scope, events } = sync;
   return {
-    scope: parseScope(sync.scope),
-    spTag: tag(withDefault(sync.sp_tag, 'k2k-sync'), 'sync.sp_tag'),
-    onDelete: requireOneOf(withDefault(sync.on_delete, 'delete'), 'sync.on_delete', ['delete', 'disable'] as const),
-    intervalSeconds,
-    leaseSeconds: requireInteger(withDefault(sync.lease_seconds, 300), 'sync.lease_seconds', 1, MAX_SECONDS),
-    events: sync.events === undefined ? undefined : parseEvents(sync.events),
+    scope: scope.tag !== undefined ? { tag: scope.tag } : { domainName: scope.domain_name as string },
+    spTag: sync.sp_tag,
+    onDelete: sync.on_delete,
+    intervalSeconds: sync.interval_seconds,
+    leaseSeconds: sync.lease_seconds,
+    events: events && (events.file !== undefined ? { file: events.file } : { url: events.url as string }),
   };
-}
-
-function parseScope(value: unknown): SyncConfig['scope'] {
-  if (value === undefined) throw new OptionError('sync.scope', 'required: {domain_name: NAME} or {tag: TAG}, the IdP projects to mirror');
-  const scope = requireObject(value, 'sync.scope');
-  rejectUnknownKeys(scope, ['domain_name', 'tag'], 'sync.scope');
-  if ((scope.domain_name === undefined) === (scope.tag === undefined)) throw new OptionError('sync.scope', 'give exactly one of domain_name and tag');
-  return scope.tag !== undefined ? { tag: tag(scope.tag, 'sync.scope.tag') } : { domainName: requireString(scope.domain_name, 'sync.scope.domain_name') };
-}
-
-function parseEvents(value: unknown): SyncConfig['events'] {
-  const events = requireObject(value, 'sync.events');
-  rejectUnknownKeys(events, ['file', 'url'], 'sync.events');
-  if ((events.file === undefined) === (events.url === undefined)) throw new OptionError('sync.events', 'give exactly one of file and url');
-  if (events.file !== undefined) return { file: requireString(events.file, 'sync.events.file') };
-  const url = requireString(events.url, 'sync.events.url');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new OptionError('sync.events.url', `must be an http or https URL, got ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new OptionError('sync.events.url', 'must be an http or https URL');
-  return { url };
-}
-
-function tag(value: unknown, key: string): string {
-  const text = requireString(value, key);
-  if (!TAG.test(text)) throw new OptionError(key, 'must be a Keystone tag: 1 to 200 characters, no "/", "," or spaces');
-  return text;
 }

@@ -1,4 +1,5 @@
-import { OptionError, rejectUnknownKeys, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import { OptionError } from '@k2k/common';
+import type { ConfigFile } from './config-schema.js';
 
 /**
  * A virtual region (DESIGN.md "Virtual regions"): every mount again below `/<name>`, pinned to one
@@ -15,53 +16,50 @@ export interface VirtualRegion {
   token: 'k2k' | 'passthrough';
 }
 
-/** What `virtual_regions` is checked against. */
-export interface VirtualRegionsContext {
-  /** The mount paths (`/volume`): a region's name may not be the first segment of one */
-  mounts: string[];
-  localName: string;
-  /** `service_providers` */
-  serviceProviders: 'auto' | string[];
-}
+type VirtualRegionFile = Exclude<NonNullable<ConfigFile['virtual_regions']>, 'auto'>[number];
 
 /** A path segment that is also a fine Keystone region id. */
 const NAME = /^[A-Za-z0-9][\w.-]*$/;
 const OWN_PATHS = ['healthz', 'metrics'];
 
-/** `virtual_regions`: absent (none), `auto` (every SP, at start) or a list of `{sp, region?, name?, project_name?, project_domain_name?, token?}`. */
-export function parseVirtualRegions(value: unknown, context: VirtualRegionsContext): 'auto' | VirtualRegion[] {
-  if (value === undefined) return [];
-  if (value === 'auto') return 'auto';
-  if (!Array.isArray(value)) throw new OptionError('virtual_regions', 'must be auto or a list of {sp, region, name, project_name, project_domain_name, token}');
-  const regions = value.map((item, i) => parseVirtualRegion(item, `virtual_regions[${i}]`, context));
-  regions.forEach((region, i) => {
-    if (regions.findIndex((other) => other.name === region.name) !== i) throw new OptionError(`virtual_regions[${i}].name`, `"${region.name}" is already the name of another virtual region`);
+/** The rules of a `virtual_regions` list beyond its schema: names, the SPs they pin, passthrough targets. */
+export function checkVirtualRegions(file: ConfigFile): void {
+  if (file.virtual_regions === undefined || file.virtual_regions === 'auto') return;
+  const names = file.virtual_regions.map(nameOf);
+  const serviceProviders = file.service_providers;
+  file.virtual_regions.forEach((item, i) => {
+    const key = `virtual_regions[${i}]`;
+    if (item.sp === file.local.name) throw new OptionError(`${key}.sp`, `names the local cloud (local.name "${file.local.name}"): its mounts already serve it`);
+    const reason = badName(names[i], Object.keys(file.mounts));
+    if (reason) throw new OptionError(`${key}.name`, reason);
+    if (item.project_domain_name !== undefined && item.project_name === undefined) throw new OptionError(`${key}.project_domain_name`, 'needs project_name');
+    if (item.token === 'passthrough') {
+      if (item.region === undefined) throw new OptionError(`${key}.region`, "required with token: passthrough (the region of the caller's own catalog the requests go to)");
+      if (item.project_name !== undefined) throw new OptionError(`${key}.project_name`, "not with token: passthrough (the caller's own token goes there, scoped to its own project)");
+      // Registered under its own region's name, the gateway would be the endpoint it forwards to.
+      if (names[i] === item.region) throw new OptionError(`${key}.name`, `must differ from its region (${item.region}) with token: passthrough`);
+    } else if (serviceProviders !== 'auto' && !serviceProviders.includes(item.sp)) {
+      throw new OptionError(`${key}.sp`, `"${item.sp}" is not in service_providers (${serviceProviders.join(', ')})`);
+    }
+    if (names.indexOf(names[i]) !== i) throw new OptionError(`${key}.name`, `"${names[i]}" is already the name of another virtual region`);
   });
-  return regions;
 }
 
-function parseVirtualRegion(value: unknown, key: string, context: VirtualRegionsContext): VirtualRegion {
-  const item = requireObject(value, key);
-  rejectUnknownKeys(item, ['sp', 'region', 'name', 'project_name', 'project_domain_name', 'token'], key);
-  const serviceProvider = requireString(item.sp, `${key}.sp`);
-  if (serviceProvider === context.localName) throw new OptionError(`${key}.sp`, `names the local cloud (local.name "${context.localName}"): its mounts already serve it`);
-  const region = item.region === undefined ? undefined : requireString(item.region, `${key}.region`);
-  const token = requireOneOf(withDefault(item.token, 'k2k'), `${key}.token`, ['k2k', 'passthrough'] as const);
-  const name = requireString(withDefault(item.name, region === undefined ? serviceProvider : `${serviceProvider}.${region}`), `${key}.name`);
-  checkName(name, `${key}.name`, context.mounts);
-  if (item.project_domain_name !== undefined && item.project_name === undefined) throw new OptionError(`${key}.project_domain_name`, 'needs project_name');
-  const project = item.project_name === undefined
-    ? undefined
-    : { name: requireString(item.project_name, `${key}.project_name`), domain: requireString(withDefault(item.project_domain_name, 'Default'), `${key}.project_domain_name`) };
-  if (token === 'passthrough') {
-    if (region === undefined) throw new OptionError(`${key}.region`, "required with token: passthrough (the region of the caller's own catalog the requests go to)");
-    if (project) throw new OptionError(`${key}.project_name`, "not with token: passthrough (the caller's own token goes there, scoped to its own project)");
-    // Registered under its own region's name, the gateway would be the endpoint it forwards to.
-    if (name === region) throw new OptionError(`${key}.name`, `must differ from its region (${region}) with token: passthrough`);
-  } else if (context.serviceProviders !== 'auto' && !context.serviceProviders.includes(serviceProvider)) {
-    throw new OptionError(`${key}.sp`, `"${serviceProvider}" is not in service_providers (${context.serviceProviders.join(', ')})`);
-  }
-  return { name, serviceProvider, ...(region !== undefined && { region }), ...(project && { project }), token };
+/** `virtual_regions`: none when absent, `auto` (every SP, found at start), or the list with its defaults. */
+export function virtualRegionsOf(file: ConfigFile): 'auto' | VirtualRegion[] {
+  if (file.virtual_regions === undefined) return [];
+  if (file.virtual_regions === 'auto') return 'auto';
+  return file.virtual_regions.map((item) => ({
+    name: nameOf(item),
+    serviceProvider: item.sp,
+    ...(item.region !== undefined && { region: item.region }),
+    ...(item.project_name !== undefined && { project: { name: item.project_name, domain: item.project_domain_name ?? 'Default' } }),
+    token: item.token,
+  }));
+}
+
+function nameOf(item: VirtualRegionFile): string {
+  return item.name ?? (item.region === undefined ? item.sp : `${item.sp}.${item.region}`);
 }
 
 /** Why a name cannot be a virtual region's, or undefined when it can. */
@@ -71,9 +69,4 @@ export function badName(name: string, mounts: string[]): string | undefined {
   if (taken) return `"${name}" is the first segment of mount ${taken}`;
   if (OWN_PATHS.includes(name)) return `"${name}" is the gateway's own (/${name})`;
   return undefined;
-}
-
-function checkName(name: string, key: string, mounts: string[]): void {
-  const reason = badName(name, mounts);
-  if (reason) throw new OptionError(key, reason);
 }

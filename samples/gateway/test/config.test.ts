@@ -40,7 +40,17 @@ virtual_regions: auto
       expect(fromYaml).to.deep.equal(loadConfig(join(dir, 'gateway.json')));
       expect(fromYaml).to.deep.include({ workers: 2, serviceProviders: 'auto', mounts: { '/volume': 'volumev3', '/image': 'image' }, virtualRegions: 'auto' });
       expect(fromYaml.keystone.serviceAuth).to.deep.equal({ username: 'k2k', password: 'secret', userDomainName: 'Default', projectName: 'service', projectDomainName: 'Default' });
-      expect(fromYaml.store).to.deep.equal({ backend: 'memcached', servers: ['127.0.0.1:11211'], secretKey: 'a-long-enough-secret', securityStrategy: 'ENCRYPT', insecurePlaintext: false });
+      expect(fromYaml.store).to.deep.equal({
+        backend: 'memcached',
+        servers: ['127.0.0.1:11211'],
+        secretKey: 'a-long-enough-secret',
+        securityStrategy: 'ENCRYPT',
+        insecurePlaintext: false,
+        timeoutMs: 500,
+        deadServerRetryMs: 5000,
+        poolSize: 10,
+        idleMs: 30_000,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -53,12 +63,12 @@ virtual_regions: auto
       return () => parseConfig(config);
     };
     expect(bad((c) => (c.mount = c.mounts))).to.throw(/config\.mount: unknown option; did you mean "mounts"/);
-    expect(bad((c) => ((c.keystone as Record<string, unknown>).auth_url = undefined))).to.throw(/^keystone\.auth_url: must be a non-empty string/);
+    expect(bad((c) => ((c.keystone as Record<string, unknown>).auth_url = undefined))).to.throw(/^keystone\.auth_url: required \(must be a non-empty string\)/);
     expect(bad((c) => (c.mounts = { '/volume': 'compute' }))).to.throw(/mounts\.\/volume: local\.endpoints has no compute endpoint/);
     expect(bad((c) => (c.mounts = { volume: 'volumev3' }))).to.throw(/mounts\.volume: a mount path starts with "\/"/);
     expect(bad((c) => (c.mounts = { '/healthz': 'volumev3' }))).to.throw(/gateway's own/);
     expect(bad((c) => (c.store = { backend: 'memory' }))).to.throw(/store\.backend: the memory store is per process: with 2 workers use memcached/);
-    expect(bad((c) => (c.store = { backend: 'memcached' }))).to.throw(/store\.servers: must list the memcached servers/);
+    expect(bad((c) => (c.store = { backend: 'memcached' }))).to.throw(/^store\.servers: required \(must list the memcached servers/);
     expect(bad((c) => (c.workers = 0))).to.throw(/workers: must be an integer from 1 to 64/);
     expect(bad((c) => (c.service_providers = []))).to.throw(/service_providers: must be auto or a list/);
     expect(bad((c) => (c.routing = { lern: true }))).to.throw(/routing\.lern: unknown option; did you mean "learn"/);
@@ -68,10 +78,23 @@ virtual_regions: auto
     expect(bad((c) => (c.upstream = { timeout_seconds: 0 }))).to.throw(/^upstream\.timeout_seconds: must be an integer/);
     expect(bad((c) => ((c.upstream = { timeout_seconds: 2 }), (c.routing = { probe_timeout_ms: 5000 })))).to.throw(/^routing\.probe_timeout_ms: must not exceed upstream\.timeout_seconds \(2000 ms\)/);
     expect(bad((c) => (c.routing = { placement: 'random' }))).to.throw(/^routing\.placement: must be one of "local", "spread", "headroom", "fastest", "cheapest"/);
-    expect(bad((c) => (c.region_metadata = { sp1: { cost: -1 } }))).to.throw(/^region_metadata\.sp1\.cost: must be a number from 0/);
+    expect(bad((c) => (c.region_metadata = { sp1: { cost: -1 } }))).to.throw(/^region_metadata\.sp1\.cost: must be a number >= 0/);
     expect(bad((c) => (c.region_metadata = { sp1: { sla: 100.5 } }))).to.throw(/^region_metadata\.sp1\.sla: must be a number from 0 to 100/);
     expect(bad((c) => (c.region_metadata = { sp1: { labels: { tier: 1 } } }))).to.throw(/^region_metadata\.sp1\.labels\.tier: must be a non-empty string/);
     expect(bad((c) => (c.region_metadata = { sp1: { price: 1 } }))).to.throw(/^region_metadata\.sp1\.price: unknown option/);
+  });
+
+  it('reads tls.ca_file when it loads the config, refusing a file it cannot read or that holds no certificate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k2k-ca-config-'));
+    try {
+      const notPem = join(dir, 'not.pem');
+      writeFileSync(notPem, 'hello');
+      expect(() => parseConfig({ ...VALID, tls: { ca_file: join(dir, 'missing.pem') } })).to.throw(/^tls\.ca_file: cannot read .*missing\.pem/);
+      expect(() => parseConfig({ ...VALID, tls: { ca_file: notPem } })).to.throw(/^tls\.ca_file: holds no PEM certificate/);
+      expect(parseConfig(VALID).ca).to.equal(undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('learns and searches by default, with OpenStack resource types unless told otherwise', () => {
@@ -84,6 +107,7 @@ virtual_regions: auto
       aggregateResourceTypes: {},
       pageLimit: 1000,
       listBodyLimitBytes: 16_777_216,
+      learnListLimit: 1000,
       locationTtlSeconds: 86_400,
       absentTtlSeconds: 10,
       probeTimeoutMs: undefined,
@@ -103,7 +127,7 @@ virtual_regions: auto
     expect(withStore({ backend: 'memcached', servers: ['h:1'], secret_key: 'short' })).to.throw(/^store\.secret_key: must be at least 16 characters/);
     expect(withStore({ backend: 'memcached', servers: ['h:1'], secret_key: 'a-long-enough-secret', insecure_plaintext: true })).to.throw(/^store\.insecure_plaintext: cannot be used with store\.secret_key/);
     expect(withStore({ backend: 'memcached', servers: ['h:1'], insecure_plaintext: 'yes' })).to.throw(/^store\.insecure_plaintext: must be true or false/);
-    expect(() => parseConfig({ ...VALID, workers: 1, store: { backend: 'memory', insecure_plaintext: true } })).to.throw(/^store\.insecure_plaintext: only applies to the memcached and tiered backends/);
+    expect(() => parseConfig({ ...VALID, workers: 1, store: { backend: 'memory', insecure_plaintext: true } })).to.throw(/^store\.insecure_plaintext: only with backend memcached or tiered/);
   });
 
   it('reads the server timeouts, the drain and the admin listener, with defaults', () => {
@@ -132,7 +156,7 @@ virtual_regions: auto
     expect(bad({ drain: { grace_seconds: 'soon' } })).to.throw(/^drain\.grace_seconds: must be an integer/);
     expect(bad({ drain: { timeout_seconds: 1e9 } })).to.throw(/^drain\.timeout_seconds: must be an integer from 0 to 86400/);
     expect(bad({ drain: { grace: 1 } })).to.throw(/^drain\.grace: unknown option/);
-    expect(bad({ admin_listen: {} })).to.throw(/^admin_listen\.port: must be an integer/);
+    expect(bad({ admin_listen: {} })).to.throw(/^admin_listen\.port: required \(must be an integer from 0 to 65535\)/);
     expect(bad({ admin_listen: { port: 5001 } })).to.throw(/^admin_listen\.port: must differ from listen\.port \(5001\)/);
     expect(bad({ admin_listen: { port: 9101, path: '/' } })).to.throw(/^admin_listen\.path: unknown option/);
   });
@@ -177,7 +201,7 @@ virtual_regions: auto
   it('refuses bad virtual_regions, naming the key', () => {
     const bad = (virtual_regions: unknown, extra: Record<string, unknown> = {}) => () => parseConfig({ ...VALID, ...extra, virtual_regions });
     expect(bad('all')).to.throw(/^virtual_regions: must be auto or a list/);
-    expect(bad([{ name: 'x' }])).to.throw(/^virtual_regions\[0\]\.sp: must be a non-empty string/);
+    expect(bad([{ name: 'x' }])).to.throw(/^virtual_regions\[0\]\.sp: required \(must be a non-empty string\)/);
     expect(bad([{ sp: 'sp1', regoin: 'r' }])).to.throw(/^virtual_regions\[0\]\.regoin: unknown option; did you mean "region"/);
     expect(bad([{ sp: 'sp1' }, { sp: 'sp1' }])).to.throw(/^virtual_regions\[1\]\.name: "sp1" is already the name of another virtual region/);
     expect(bad([{ sp: 'sp1', name: 'volume' }])).to.throw(/^virtual_regions\[0\]\.name: "volume" is the first segment of mount \/volume/);
@@ -196,7 +220,7 @@ virtual_regions: auto
     expect(parseConfig(VALID).keystone.adminAuth).to.equal(undefined);
     const admin = parseConfig({ ...VALID, keystone: { ...VALID.keystone, admin_auth: { username: 'admin', password: 'adminpw', project_name: 'admin' } } }).keystone.adminAuth;
     expect(admin).to.deep.equal({ username: 'admin', password: 'adminpw', userDomainName: 'Default', projectName: 'admin', projectDomainName: 'Default' });
-    expect(() => parseConfig({ ...VALID, keystone: { ...VALID.keystone, admin_auth: { username: 'admin' } } })).to.throw(/^keystone\.admin_auth\.password: must be a non-empty string/);
+    expect(() => parseConfig({ ...VALID, keystone: { ...VALID.keystone, admin_auth: { username: 'admin' } } })).to.throw(/^keystone\.admin_auth\.password: required \(must be a non-empty string\)/);
   });
 
   it('names the file when it cannot be read or parsed', () => {

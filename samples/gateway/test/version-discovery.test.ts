@@ -5,10 +5,11 @@ import { startFederation, type Federation } from '@k2k/testing';
 import { parseConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
+import { mountVersion } from '../src/version-discovery.js';
 
 const HOST = 'gw.example.com:5001';
 
-describe('the gateway: version discovery without a token, and its own 404', () => {
+describe('the gateway: version discovery without a token, a version document where the service has none, and its own 404', () => {
   let federation: Federation;
   let gateway: Gateway;
 
@@ -100,5 +101,93 @@ describe('the gateway: version discovery without a token, and its own 404', () =
       expect(answer.headers['x-openstack-request-id']).to.match(/^req-/);
     }
     expect(federation.idp.calls.count()).to.equal(0);
+  });
+
+  describe('a version document at a mount root whose service has none', () => {
+    let documented: Gateway;
+
+    before(() => {
+      const config = parseConfig({
+        keystone: { auth_url: federation.env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },
+        local: { endpoints: { volumev3: federation.env.idpVolumeEndpoint, image: federation.env.idpImageEndpoint } },
+        mounts: { '/volume': 'volumev3', '/image': 'image' },
+        virtual_regions: [{ sp: 'sp1' }],
+      });
+      documented = createGateway(config, createLogger('silent', new Writable({ write: (_chunk, _encoding, done) => done() })));
+    });
+
+    after(() => documented.close());
+
+    afterEach(() => {
+      for (const cloud of federation.clouds) {
+        cloud.volume.faults.clear();
+        cloud.image.faults.clear();
+      }
+    });
+
+    /** The gateway's document for a mount at `mount` serving `version` */
+    const documentFor = (mount: string, id: string) => ({ versions: [{ id: `v${id}`, status: 'CURRENT', min_version: id, version: id, links: [{ rel: 'self', href: `http://${HOST}${mount}/v${id.replace(/\.0$/, '')}/` }] }] });
+
+    it("answers 300 with the mount's version when the local service answers its root 404, on every mount and virtual region", async () => {
+      local().volume.faults.set({ status: 404 }, 'versions');
+      local().image.faults.set({ status: 404 }, 'versions');
+      for (const [path, mount, id] of [
+        ['/volume', '/volume', '3.0'],
+        ['/volume/', '/volume', '3.0'],
+        ['/volume/?x=1', '/volume', '3.0'],
+        ['/sp1/volume/', '/sp1/volume', '3.0'],
+        ['/image/', '/image', '2.0'],
+      ]) {
+        const answer = await request(documented.app).get(path).set('host', HOST).expect(300).expect('content-type', 'application/json');
+        expect(answer.body, path).to.deep.equal(documentFor(mount, id));
+        expect(answer.headers['x-openstack-request-id']).to.match(/^req-/);
+      }
+      const head = await request(documented.app).head('/volume/').set('host', HOST).expect(300);
+      expect(head.headers['content-length']).to.equal(String(JSON.stringify(documentFor('/volume', '3.0')).length));
+      // Each answered 404 by the local service, which got no token
+      expect(local().volume.calls.calls.map((received) => [received.method, received.path, received.status])).to.deep.equal([
+        ['GET', '/', 404],
+        ['GET', '/', 404],
+        ['GET', '/', 404],
+        ['GET', '/', 404],
+        ['HEAD', '/', 404],
+      ]);
+      expect(federation.idp.calls.count()).to.equal(0);
+    });
+
+    it("answers for a service provider that has none, with a token, and leaves the service's other 404s as they are", async () => {
+      federation.cloud('sp1').volume.faults.set({ status: 404 }, 'versions');
+      const token = federation.idp.issueToken('alice', 'demo');
+      for (const path of ['/sp1/volume/', '/volume/']) {
+        const answer = await request(documented.app).get(path).set({ host: HOST, 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }).expect(300);
+        expect(answer.body, path).to.deep.equal(documentFor(path.slice(0, -1), '3.0'));
+        expect(answer.headers['x-k2k-service-provider']).to.equal('sp1');
+      }
+      expect(federation.cloud('sp1').volume.calls.calls.map((received) => [received.path, received.status])).to.deep.equal([
+        ['/', 404],
+        ['/', 404],
+      ]);
+      local().volume.faults.set({ status: 404 });
+      await request(documented.app).get('/volume/v3/').expect(404);
+      await request(documented.app).get(`/volume/v3/${federation.env.idpProjectId}/volumes/nothing`).set('x-auth-token', token).expect(404);
+    });
+
+    it('passes the answer of a service that has a version document as it came', async () => {
+      const answer = await request(documented.app).get('/volume/').set('host', HOST).expect(300);
+      expect(answer.body.versions[0]).to.include({ id: 'v3.0', version: '3.70', min_version: '3.0' });
+      expect(selfLinks(answer.body)).to.deep.equal([`http://${HOST}/volume/v3/`]);
+    });
+  });
+});
+
+describe("mountVersion: the version a mount's version document names", () => {
+  it("reads the local endpoint's version segment; Glance's unversioned endpoint serves v2; otherwise none", () => {
+    expect(mountVersion('volumev3', 'http://host:8776/v3/%(project_id)s')).to.equal('v3');
+    expect(mountVersion('volumev3', 'https://host/volume/v3/%(tenant_id)s')).to.equal('v3');
+    expect(mountVersion('compute', 'http://host:8774/v2.1')).to.equal('v2.1');
+    expect(mountVersion('image', 'http://host:9292')).to.equal('v2');
+    expect(mountVersion('image', undefined)).to.equal('v2');
+    expect(mountVersion('network', 'http://host:9696')).to.equal(undefined);
+    expect(mountVersion('volumev3', undefined)).to.equal(undefined);
   });
 });
