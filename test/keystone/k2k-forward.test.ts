@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { createStore, type Store } from '@k2k/store';
-import { startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
+import { KeystoneAdmin, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import { testGateway, userToken, type TestGateway } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
 import { realFederation } from './real-keystone.js';
 import { startRealCloudServices } from './real-services.js';
@@ -143,9 +143,92 @@ describe('k2kForward, against a real Keystone IdP and SP', function () {
       expect(created.body.volume.name).to.equal('made');
     });
 
+    it('creates at the SP with a routing header, then shows, updates and deletes with no header: the learned location, no search', async () => {
+      const created = await request(gateway.app).post(volumes()).set('x-auth-token', token).set(routing).send({ volume: { name: 'learned-at-create', size: 1 } }).expect(202);
+      const id = created.body.volume.id as string;
+      services.sp.volume.reset();
+      const shown = await request(gateway.app).get(`${volumes()}/${id}`).set('x-auth-token', token).expect(200);
+      expect(shown.headers['x-k2k-service-provider']).to.equal(env.spId);
+      expect(shown.body.volume.name).to.equal('learned-at-create');
+      await request(gateway.app).put(`${volumes()}/${id}`).set('x-auth-token', token).send({ volume: { name: 'renamed' } }).expect(200);
+      expect(services.sp.volume.volumes.get(id)?.name).to.equal('renamed');
+      await request(gateway.app).delete(`${volumes()}/${id}`).set('x-auth-token', token).expect(202);
+      expect(services.sp.volume.volumes.has(id)).to.equal(false);
+      const atSp = `/v3/${env.spProjectId}/volumes/${id}`;
+      expect(services.sp.volume.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([`GET ${atSp}`, `PUT ${atSp}`, `DELETE ${atSp}`]);
+      // A search would have probed the local cloud first.
+      expect(services.idp.volume.requests, 'requests at the local cloud').to.have.length(0);
+    });
+
+    it('forgets a learned location whose volume was deleted at the SP behind its back: 404, and a DELETE then goes nowhere', async () => {
+      const volume = services.sp.volume.seed(env.spProjectId, { name: 'deleted-behind-the-back' });
+      await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).set(routing).expect(200);
+      services.sp.volume.volumes.delete(volume.id);
+      services.sp.volume.reset();
+      await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(404);
+      // The learned place answered 404, then one search: the local probe, then the SP's.
+      expect(services.sp.volume.requests.map((r) => r.method)).to.deep.equal(['GET', 'GET']);
+      expect(services.idp.volume.requests.map((r) => r.method)).to.deep.equal(['GET']);
+      // Still learned, the DELETE would go to the SP; forgotten, a mutation is never searched for.
+      await request(gateway.app).delete(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(404);
+      expect([...services.idp.volume.requests, ...services.sp.volume.requests].filter((r) => r.method === 'DELETE')).to.have.length(0);
+    });
+
+    it('heals a learned location when the volume moved: the SP says 404, the search finds it at home, and home is learned', async () => {
+      const volume = services.sp.volume.seed(env.spProjectId, { name: 'moving' });
+      await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).set(routing).expect(200);
+      services.sp.volume.volumes.delete(volume.id);
+      services.idp.volume.seed(env.idpProjectId, { id: volume.id, name: 'moved-home' });
+      const moved = await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
+      expect(moved.body.volume.name).to.equal('moved-home');
+      services.idp.volume.reset();
+      services.sp.volume.reset();
+      await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
+      expect(services.idp.volume.requests, 'a search would add a probe').to.have.length(1);
+      expect(services.sp.volume.requests).to.have.length(0);
+    });
+
     it('answers 404 for an id no cloud has, and sends its DELETE nowhere', async () => {
       await request(gateway.app).delete(`${volumes()}/00000000-0000-4000-8000-00000000dead`).set('x-auth-token', token).expect(404);
       expect([...services.idp.volume.requests, ...services.sp.volume.requests].filter((r) => r.method === 'DELETE')).to.have.length(0);
+    });
+
+    describe("another IdP user, in another project (demo2, which is demo2 at the SP too)", () => {
+      const other = { name: 'k2k-other-user', password: 'otherpw' };
+      let idpAdmin: KeystoneAdmin;
+      let otherUserId: string | undefined;
+      let otherProjectId: string;
+      let otherToken: string;
+
+      before(async () => {
+        idpAdmin = await KeystoneAdmin.login(env.idpAuthUrl, env.adminUser, env.adminPassword, 'admin');
+        ({ user: { id: otherUserId } } = await idpAdmin.call<{ user: { id: string } }>('POST', '/users', { user: { ...other, domain_id: 'default' } }));
+        otherProjectId = await idpAdmin.createProject(env.spProject2, other.name);
+        otherToken = await userToken(env, env.spProject2, other);
+      });
+
+      after(async () => {
+        try {
+          if (otherUserId) await idpAdmin.call('DELETE', `/users/${otherUserId}`);
+        } finally {
+          await idpAdmin?.undo();
+        }
+      });
+
+      it("does not reach a volume the demo project's caller learned: 404, probed in its own projects only, and demo's mapping stays", async () => {
+        const volume = services.sp.volume.seed(env.spProjectId, { name: 'demo-only' });
+        await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).set(routing).expect(200);
+        services.sp.volume.reset();
+        await request(gateway.app).get(`/volume/v3/${otherProjectId}/volumes/${volume.id}`).set('x-auth-token', otherToken).expect(404);
+        expect(services.idp.volume.requests.map((r) => r.path)).to.deep.equal([`/v3/${otherProjectId}/volumes/${volume.id}`]);
+        expect(services.sp.volume.requests.map((r) => r.path)).to.deep.equal([`/v3/${env.spProject2Id}/volumes/${volume.id}`]);
+        // The other project's 404 did not touch demo's mapping: straight to the SP, no search.
+        services.idp.volume.reset();
+        services.sp.volume.reset();
+        await request(gateway.app).get(`${volumes()}/${volume.id}`).set('x-auth-token', token).expect(200);
+        expect(services.idp.volume.requests).to.have.length(0);
+        expect(services.sp.volume.requests.map((r) => r.path)).to.deep.equal([`/v3/${env.spProjectId}/volumes/${volume.id}`]);
+      });
     });
   });
 });

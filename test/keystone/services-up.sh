@@ -97,8 +97,10 @@ EOC
 # 3. Configuration, and every database schema at once (each sync is a few seconds of Python).
 syncs=()
 for side in idp sp; do
-  if [ $side = idp ]; then ks=$IDP_AUTH_URL; gport=$IDP_REAL_IMAGE_PORT; vport=$IDP_REAL_VOLUME_PORT
-  else ks=$SP_AUTH_URL; gport=$SP_REAL_IMAGE_PORT; vport=$SP_REAL_VOLUME_PORT; fi
+  # The SP's Cinder pages lists by 2 (osapi_max_limit; Cinder's default is 1000), so that a stock
+  # `cinder list --limit N` follows its next links through the gateway (virtual-regions.test.ts).
+  if [ $side = idp ]; then ks=$IDP_AUTH_URL; gport=$IDP_REAL_IMAGE_PORT; vport=$IDP_REAL_VOLUME_PORT; max_limit=1000
+  else ks=$SP_AUTH_URL; gport=$SP_REAL_IMAGE_PORT; vport=$SP_REAL_VOLUME_PORT; max_limit=2; fi
   g=$S/glance-$side; mkdir -p $g/images $g/staging $g/tasks $g/lock
   # workers = 0: one process serves (green threads) instead of a parent and forked workers
   cat > $g/glance-api.conf <<EOC
@@ -135,6 +137,7 @@ my_ip = 127.0.0.1
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = $vport
 osapi_volume_workers = 1
+osapi_max_limit = $max_limit
 auth_strategy = keystone
 api_paste_config = /etc/cinder/api-paste.ini
 state_path = $c/state

@@ -8,7 +8,7 @@ import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
@@ -60,6 +60,11 @@ async function md5File(path: string): Promise<string> {
 
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
+/** The requests a CLI run with `--debug` made (keystoneauth's `REQ: curl` lines), each as `METHOD URL`. */
+function debugRequests(result: CliResult): string[] {
+  return [...(result.stdout + result.stderr).matchAll(/REQ: curl -g -i -X (\w+) (\S+)/g)].map((m) => `${m[1]} ${m[2].replace(/^"|"$/g, '')}`);
+}
+
 /**
  * Virtual regions (issue #13): the gateway with `virtual_regions: auto` and `public_url`,
  * `k2k-gateway catalog register` putting region sp1 in the real IdP's catalog, and the stock CLIs
@@ -97,6 +102,12 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
   /** The SP's real services directly, with the CLI's own K2K: not through the gateway */
   const atSp = (...args: string[]) => openstackAtSp(env, openstackEnv, ...args);
   const atSpJson = <T>(...args: string[]): Promise<T> => printedJson<T>(atSp(...args, '-f', 'json'));
+
+  /** `cinder --debug` in region sp1 (OS_REGION_NAME: this cinderclient has no --os-region-name, only the hidden --os_region_name), on the endpoint register made (type k2k-real-volume) */
+  const cinderInRegion = (...args: string[]) =>
+    runCli('cinder', ['--debug', '--service-type', real.volumeServiceType, '--os-volume-api-version', '3', ...args], { ...keystoneEnv, OS_REGION_NAME: env.spId });
+  /** The IdP Keystone's root: requests to it are the CLI's logins, not service calls */
+  const idpRoot = () => env.idpAuthUrl.replace(/\/v3$/, '');
 
   const regionVolumes = () => `/${env.spId}/volume/v3/${env.idpProjectId}/volumes`;
   const inSp = (r: LoggedRequest) => r.serviceProvider === env.spId;
@@ -217,33 +228,42 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
 
   describe('with region sp1 in the catalog', () => {
     let direct: Volume;
+    let direct2: Volume;
     let viaRegion: Volume;
+    const ours = () => [direct, direct2, viaRegion].map((v) => v.id);
 
     before(async () => {
       const started = Date.now();
-      // One volume made at the SP directly (the gateway never saw it), one through region sp1.
+      // Two volumes made at the SP directly (the gateway never saw them), one through region sp1:
+      // three, more than one page of the SP's Cinder (osapi_max_limit 2, services-up.sh).
       const mark = log.mark();
       direct = await atSpJson<Volume>('volume', 'create', '--size', '1', `k2k-vr-direct-${suffix}`);
       leftovers.set(direct.id, 'volume');
+      direct2 = await atSpJson<Volume>('volume', 'create', '--size', '1', `k2k-vr-direct2-${suffix}`);
+      leftovers.set(direct2.id, 'volume');
       expect(log.requests.slice(mark), 'requests the gateway saw').to.have.length(0);
       viaRegion = await inRegionJson<Volume>('volume', 'create', '--size', '1', `k2k-vr-region-${suffix}`);
       leftovers.set(viaRegion.id, 'volume');
       await log.expect(mark, (r) => r.method === 'POST' && r.path === regionVolumes() && r.status === 202 && inSp(r), 'POST of the volume in region sp1, at the SP');
-      console.log(`      (two volumes at the SP: ${seconds(started)} s)`);
+      console.log(`      (three volumes at the SP: ${seconds(started)} s)`);
     });
 
-    it('openstack --os-region-name sp1 volume list shows the volume made at the SP directly', async () => {
+    it('openstack --os-region-name sp1 volume list and volume show <id> show the volume made at the SP directly', async () => {
       const started = Date.now();
       const mark = log.mark();
-      const listed = await eventually('both volumes listed in region sp1', 60, async () => {
+      const listed = await eventually('the three volumes listed in region sp1', 60, async () => {
         const volumes = await inRegionJson<Listed[]>('volume', 'list');
-        return volumes.some((v) => v.ID === direct.id) && volumes.some((v) => v.ID === viaRegion.id) ? volumes : undefined;
+        return ours().every((id) => volumes.some((v) => v.ID === id)) ? volumes : undefined;
       });
       expect(listed.find((v) => v.ID === direct.id)).to.include({ Name: direct.name });
       await log.expect(mark, (r) => r.method === 'GET' && r.path === `${regionVolumes()}/detail` && r.status === 200 && inSp(r), 'volume list in region sp1, at the SP');
-      // The region's list is the SP's alone: nothing of it went to the local cloud.
+      // The bare id, no `@sp1`: the region says where.
+      const shown = await inRegionJson<Volume>('volume', 'show', direct.id);
+      expect(shown).to.include({ id: direct.id, name: direct.name, size: 1 });
+      await log.expect(mark, (r) => r.method === 'GET' && r.path === `${regionVolumes()}/${direct.id}` && r.status === 200 && inSp(r), 'volume show in region sp1, at the SP');
+      // The region's requests are the SP's alone: nothing of them went to the local cloud.
       expect(log.requests.slice(mark).filter((r) => r.path.includes('/volumes') && r.serviceProvider !== env.spId), 'volume requests to another cloud').to.deep.equal([]);
-      console.log(`      (volume list in region sp1: ${seconds(started)} s)`);
+      console.log(`      (volume list and show in region sp1: ${seconds(started)} s)`);
     });
 
     it('openstack --os-region-name sp1 image list reaches the SP Glance through the gateway', async () => {
@@ -261,40 +281,49 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
       console.log(`      (image create at the SP, list in region sp1, delete: ${seconds(started)} s)`);
     });
 
-    it('cinder list --limit 1 in region sp1 (OS_REGION_NAME): one page, its next link points at the gateway and gives the next page', async () => {
+    it('cinder list --limit 1 in region sp1 (OS_REGION_NAME): version discovery at the SP and one page, all through the gateway, its next link pointing at the gateway', async () => {
       const started = Date.now();
       const mark = log.mark();
-      // The endpoint register made (type k2k-real-volume), found in region sp1 of the catalog.
-      // This cinderclient has no --os-region-name (only the hidden --os_region_name): OS_REGION_NAME, as its help says.
-      const result = await runCli('cinder', ['--debug', '--service-type', real.volumeServiceType, '--os-volume-api-version', '3', 'list', '--limit', '1'], { ...keystoneEnv, OS_REGION_NAME: env.spId });
+      const result = await cinderInRegion('list', '--limit', '1');
       if (result.code !== 0) throw new Error(`cinder list exited with ${result.code}: ${result.stderr.slice(-3000)}`);
-      const debug = result.stdout + result.stderr;
-      const requested = [...debug.matchAll(/REQ: curl -g -i -X (\w+) (\S+)/g)].map((m) => `${m[1]} ${m[2].replace(/^"|"$/g, '')}`);
-      const toServices = requested.filter((r) => !r.includes(env.idpAuthUrl.replace(/\/v3$/, '')));
+      const requested = debugRequests(result);
+      const toServices = requested.filter((r) => !r.includes(idpRoot()));
       expect(toServices.length, `requests:\n${requested.join('\n')}`).to.be.greaterThan(0);
       for (const r of toServices) expect(r, 'a request not to the gateway').to.include(`${gateway!.url}/`);
-      const lists = log.requests.slice(mark).filter((r) => r.path === `${regionVolumes()}/detail`);
-      expect(lists.length).to.equal(1);
-      expect(lists[0]).to.include({ status: 200, serviceProvider: env.spId });
+      // cinderclient asks the endpoint's root which microversions it speaks: the SP's Cinder answers.
+      await log.expect(mark, (r) => r.method === 'GET' && r.path === `/${env.spId}/volume/` && r.status === 300 && inSp(r), 'version discovery at the region root, at the SP');
+      await log.expect(mark, (r) => r.method === 'GET' && r.path === `${regionVolumes()}/detail` && r.status === 200 && inSp(r), 'the page, at the SP');
+      expect(log.requests.slice(mark).filter((r) => r.path === `${regionVolumes()}/detail`), 'pages asked for').to.have.length(1);
 
-      const body = /RESP BODY: (\{"volumes":.*)$/m.exec(debug);
+      const body = /RESP BODY: (\{"volumes":.*)$/m.exec(result.stdout + result.stderr);
       const links = body ? ((JSON.parse(body[1]) as { volumes_links?: { rel: string; href: string }[] }).volumes_links ?? []) : [];
       const next = links.find((link) => link.rel === 'next');
-      if (!next) throw new Error(`no next link in cinder's debug output:\n${debug.slice(-3000)}`);
+      if (!next) throw new Error(`no next link in cinder's debug output:\n${(result.stdout + result.stderr).slice(-3000)}`);
       expect(next.href.startsWith(`${gateway!.url}/${env.spId}/volume/v3/${env.idpProjectId}/volumes/detail?`), next.href).to.equal(true);
-      // Followed with alice's token: the next page, the SP's, through the gateway.
-      const token = await idp!.authenticate(
-        { user: { name: env.user, domain: { name: env.userDomain } }, password: env.userPassword },
-        { project: { name: env.idpProject, domain: { name: 'Default' } } },
+      console.log(`      (cinder list --limit 1 in region sp1: ${seconds(started)} s)`);
+    });
+
+    it("cinder list --limit N in region sp1, N above the SP's page of 2: cinderclient follows the next links, every page through the gateway", async () => {
+      const started = Date.now();
+      // What the SP's Cinder has in the project, asked directly.
+      const atTheSp = (await atSpJson<Listed[]>('volume', 'list')).map((v) => v.ID);
+      expect(atTheSp).to.include.members(ours());
+      const mark = log.mark();
+      const result = await cinderInRegion('list', '--limit', String(atTheSp.length));
+      if (result.code !== 0) throw new Error(`cinder list exited with ${result.code}: ${result.stderr.slice(-3000)}`);
+      const printed = [...result.stdout.matchAll(/^\|\s*([0-9a-f-]{36})\s*\|/gm)].map((m) => m[1]);
+      expect(printed.sort(), 'the volumes cinder printed').to.deep.equal(atTheSp.sort());
+      const requested = debugRequests(result);
+      for (const line of requested.filter((r) => !r.includes(idpRoot()))) expect(line, 'a request not to the gateway').to.include(`${gateway!.url}/${env.spId}/volume/`);
+      const pages = requested.filter((r) => r.includes('/volumes/detail'));
+      expect(pages.length, `pages:\n${pages.join('\n')}`).to.be.at.least(2);
+      await eventually('every page in the gateway log', 5, async () =>
+        log.requests.slice(mark).filter((r) => r.path === `${regionVolumes()}/detail`).length >= pages.length ? true : undefined,
       );
-      const pageMark = log.mark();
-      const answer = await fetch(next.href, { headers: { 'x-auth-token': token.id, 'openstack-api-version': 'volume 3.0' } });
-      expect(answer.status).to.equal(200);
-      const page = (await answer.json()) as { volumes: Volume[] };
-      expect(page.volumes.length).to.equal(1);
-      expect(page.volumes[0].id, 'the next page repeats the first').to.not.equal((JSON.parse(body![1]) as { volumes: Volume[] }).volumes[0].id);
-      await log.expect(pageMark, (r) => r.method === 'GET' && r.path === `${regionVolumes()}/detail` && r.status === 200 && inSp(r), 'the next page, at the SP');
-      console.log(`      (cinder list --limit 1 in region sp1 + next page: ${seconds(started)} s)`);
+      const logged = log.requests.slice(mark).filter((r) => r.path === `${regionVolumes()}/detail`);
+      expect(logged.length).to.equal(pages.length);
+      for (const r of logged) expect(r).to.include({ method: 'GET', status: 200, serviceProvider: env.spId });
+      console.log(`      (cinder list --limit ${atTheSp.length} in region sp1, ${pages.length} pages through the gateway: ${seconds(started)} s)`);
     });
 
     it('cinder list through /volume, merged pages of one: every next link is followed through the gateway', async () => {
@@ -302,12 +331,11 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
       const mark = log.mark();
       const result = await runCli('cinder', ['--debug', '--os-endpoint', `${gateway!.url}/volume/v3/${env.idpProjectId}`, '--os-volume-api-version', '3', 'list'], keystoneEnv);
       if (result.code !== 0) throw new Error(`cinder list exited with ${result.code}: ${result.stderr.slice(-3000)}`);
-      expect(result.stdout).to.include(direct.id).and.to.include(viaRegion.id);
-      const debug = result.stdout + result.stderr;
-      const requested = [...debug.matchAll(/REQ: curl -g -i -X (\w+) (\S+)/g)].map((m) => m[2].replace(/^"|"$/g, ''));
-      const pages = requested.filter((url) => url.includes('/volumes/detail'));
-      const toServices = requested.filter((url) => !url.startsWith(env.idpAuthUrl.replace(/\/v3$/, '')));
-      for (const url of toServices) expect(url.startsWith(`${gateway!.url}/volume/`), `a request not to the gateway: ${url}`).to.equal(true);
+      for (const id of ours()) expect(result.stdout).to.include(id);
+      const requested = debugRequests(result);
+      const pages = requested.filter((r) => r.includes('/volumes/detail'));
+      const toServices = requested.filter((r) => !r.includes(idpRoot()));
+      for (const r of toServices) expect(r, 'a request not to the gateway').to.include(` ${gateway!.url}/volume/`);
       expect(pages.length, `pages:\n${pages.join('\n')}`).to.be.at.least(2);
       // The gateway answered every page the client asked for.
       await eventually('every page in the gateway log', 5, async () =>
@@ -374,16 +402,16 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
       leftovers.delete(image.id);
     });
 
-    it('openstack --os-region-name sp1 volume delete deletes both at the SP', async () => {
+    it('openstack --os-region-name sp1 volume delete deletes the three at the SP', async () => {
       const mark = log.mark();
-      await ok(inRegion('volume', 'delete', direct.id, viaRegion.id));
-      for (const id of [direct.id, viaRegion.id]) {
+      await ok(inRegion('volume', 'delete', ...ours()));
+      for (const id of ours()) {
         await log.expect(mark, (r) => r.method === 'DELETE' && r.path === `${regionVolumes()}/${id}` && r.status === 202 && inSp(r), `DELETE of ${id} in region sp1`);
         leftovers.delete(id);
       }
       await eventually('volumes gone at the SP', 90, async () => {
         const listed = await atSpJson<Listed[]>('volume', 'list');
-        return listed.some((v) => v.ID === direct.id || v.ID === viaRegion.id) ? undefined : true;
+        return listed.some((v) => ours().includes(v.ID)) ? undefined : true;
       });
     });
   });
