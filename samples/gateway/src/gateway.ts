@@ -15,6 +15,8 @@ import { regionsDocument } from './regions-document.js';
 import { authenticateUnlessVersionDiscovery } from './version-discovery.js';
 import type { VirtualRegion } from './virtual-regions.js';
 
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
 export interface Gateway {
   /** The public API; with /healthz and /metrics unless the config has an admin listener */
@@ -120,7 +122,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     store,
   });
   app.use('/k2k/v1/regions', auth, (req, res, next) => (req.path === '/' ? void regions(req, res) : next()));
-  for (const [mount, forward] of forwards) app.use(mount, authenticate, forward);
+  for (const [mount, forward] of forwards) app.use(mount, thenForward(authenticate, forward));
   app.use(notFound, errorsAsOpenStack(logger));
 
   const admin = express();
@@ -138,6 +140,13 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       await Promise.all([auth.close(), ...[...forwards.values()].map((forward) => forward.close())]);
       await store.close();
     },
+  };
+}
+
+/** Authentication, then the mount's k2kForward, as one router layer: every request of a mount runs both. */
+function thenForward(authenticate: Middleware, forward: Middleware): Middleware {
+  return function authenticatedForward(req, res, next) {
+    authenticate(req, res, (error?: unknown) => (error === undefined ? forward(req, res, next) : next(error)));
   };
 }
 
@@ -164,18 +173,22 @@ const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * one), user, project, service provider, status, duration. Never a header value, so never a token.
  */
 function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: string[]) {
+  const below = mounts.map((mount) => ({ mount, prefix: `${mount}/` }));
   return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const requestId = requestIdOf(req, res); // every answer carries one, the gateway's own included
-    const path = (req.url ?? '/').split('?')[0];
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query === -1 ? target : target.slice(0, query);
     if (OWN_PATHS.has(path)) return next();
     const started = process.hrtime.bigint();
-    const mount = mounts.find((candidate) => path === candidate || path.startsWith(`${candidate}/`)) ?? 'none';
+    const mount = below.find((candidate) => path === candidate.mount || path.startsWith(candidate.prefix))?.mount ?? 'none';
     const incoming = req.headers['x-openstack-request-id'];
     const globalRequestId = typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const serviceProvider = String(res.getHeader('x-k2k-service-provider') ?? 'local');
       metrics.answered(mount, serviceProvider, req.method ?? 'GET', res.statusCode, seconds);
+      if (!logger.isLevelEnabled('info')) return;
       const identity = req.keystone;
       logger.info(
         {
