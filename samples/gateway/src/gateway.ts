@@ -51,7 +51,8 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const { routing } = config;
   const { keystone } = config;
   const regionNames = virtualRegionNames(virtualRegions);
-  const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger });
+  // No identity headers: the services behind validate tokens themselves, and k2kForward forwards none.
+  const auth = keystoneAuth({ authUrl: keystone.authUrl, serviceAuth: keystone.serviceAuth, store, logger, identityHeaders: false });
   const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
     k2kForward({
       serviceType,
