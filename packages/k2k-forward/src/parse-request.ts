@@ -82,11 +82,14 @@ function join(segments: readonly string[]): string {
 
 function assertSafe(segment: string, last: boolean): void {
   if (segment === '' && !last) throw new OpenStackError(400, 'The request path may not contain empty segments ("//").');
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    throw new OpenStackError(400, 'The request path is not valid percent-encoding.');
+  // Without a '%' there is nothing to decode (most segments: this runs on every request).
+  let decoded = segment;
+  if (segment.includes('%')) {
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw new OpenStackError(400, 'The request path is not valid percent-encoding.');
+    }
   }
   if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) {
     throw new OpenStackError(400, 'The request path may not contain dot segments or encoded slashes.');

@@ -163,7 +163,8 @@ export class Upstream {
     // On the outgoing request (a copy of the client's headers), never on the client's own: what an
     // attempt at an SP sets (its token) or leaves out never follows the request to the next cloud.
     const { remove, headers } = pending.request;
-    for (const name of remove) proxyReq.removeHeader(name);
+    // The outgoing headers are a copy of the client's: only those it sent need removing.
+    for (const name of remove) if (req.headers[name] !== undefined) proxyReq.removeHeader(name);
     for (const name in headers) proxyReq.setHeader(name, headers[name]);
     proxyReq.setTimeout(this.timeoutMs, () => {
       pending.timedOut = true;

@@ -61,14 +61,14 @@ export class AuthCore {
         this.options.logger.info({ reason: refusal }, 'token refused by its access rules');
         throw new InvalidTokenError();
       }
-      setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
+      if (this.options.identityHeaders) setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
       const missing = this.missingRoles(identity.roles);
       if (missing) return this.reject(new OpenStackError(403, missing));
       return { kind: 'confirmed', identity: service ? { ...identity, service } : identity };
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) return this.reject(error instanceof OpenStackError ? error : new OpenStackError(500, 'Authentication failed unexpectedly.'));
       if (this.options.delayAuthDecision) {
-        setInvalidIdentity(req);
+        if (this.options.identityHeaders) setInvalidIdentity(req);
         return { kind: 'deferred' };
       }
       return this.reject(error);
@@ -89,12 +89,12 @@ export class AuthCore {
       throw error;
     });
     if (!identity || !identity.roles.some((role) => this.options.serviceTokenRoles.includes(role))) {
-      setInvalidService(req);
+      if (this.options.identityHeaders) setInvalidService(req);
       if (this.options.delayAuthDecision) return undefined;
       throw new InvalidTokenError();
     }
     const service = serviceIdentityOf(identity);
-    setServiceHeaders(req, service);
+    if (this.options.identityHeaders) setServiceHeaders(req, service);
     return service;
   }
 

@@ -18,37 +18,39 @@ export function removeIdentityHeaders(req: IncomingMessage): void {
 
 /** Sets the user's identity headers, as keystonemiddleware does. */
 export function setIdentityHeaders(req: IncomingMessage, identity: KeystoneIdentity, includeCatalog: boolean): void {
-  setPrincipalHeaders(req, 'x-', identity);
-  const headers = req.headers;
-  if (identity.domain) {
-    headers['x-domain-id'] = identity.domain.id;
-    headers['x-domain-name'] = identity.domain.name;
-  }
-  if (identity.system) headers['openstack-system-scope'] = 'all';
-  headers['x-is-admin-project'] = identity.isAdminProject ? 'True' : 'False';
-  setDeprecatedHeaders(req, identity);
-  if (includeCatalog && identity.catalog.length > 0) headers['x-service-catalog'] = serviceCatalogHeader(identity.catalog);
+  assign(req, identityHeaders(identity, includeCatalog));
 }
 
-/** Each catalog's header text: a cached identity is the same object for a while, so it is written once. */
-const catalogHeaders = new WeakMap<readonly CatalogEntry[], string>();
+type HeaderList = readonly (readonly [string, string])[];
 
-function serviceCatalogHeader(catalog: readonly CatalogEntry[]): string {
-  let text = catalogHeaders.get(catalog);
-  if (text === undefined) catalogHeaders.set(catalog, (text = JSON.stringify(v2Catalog(catalog))));
-  return text;
+/**
+ * Each identity's headers, written once: a cached identity is the same (frozen) object for a
+ * while, and this runs on every request. One list per includeCatalog setting.
+ */
+const identityHeaderLists = [new WeakMap<KeystoneIdentity, HeaderList>(), new WeakMap<KeystoneIdentity, HeaderList>()];
+
+function identityHeaders(identity: KeystoneIdentity, includeCatalog: boolean): HeaderList {
+  const lists = identityHeaderLists[includeCatalog ? 1 : 0];
+  let list = lists.get(identity);
+  if (list === undefined) lists.set(identity, (list = writeIdentityHeaders(identity, includeCatalog)));
+  return list;
 }
 
-/** The deprecated names keystonemiddleware still sets, for services that still read them. */
-function setDeprecatedHeaders(req: IncomingMessage, identity: KeystoneIdentity): void {
+function writeIdentityHeaders(identity: KeystoneIdentity, includeCatalog: boolean): HeaderList {
+  const list: [string, string][] = principalHeaders('x-', identity);
+  if (identity.domain) list.push(['x-domain-id', identity.domain.id], ['x-domain-name', identity.domain.name]);
+  if (identity.system) list.push(['openstack-system-scope', 'all']);
+  list.push(['x-is-admin-project', identity.isAdminProject ? 'True' : 'False']);
+  // The deprecated names keystonemiddleware still sets, for services that still read them.
+  list.push(['x-user', identity.user.name], ['x-role', identity.roles.join(',')]);
+  if (identity.project) list.push(['x-tenant-id', identity.project.id], ['x-tenant-name', identity.project.name], ['x-tenant', identity.project.name]);
+  if (includeCatalog && identity.catalog.length > 0) list.push(['x-service-catalog', JSON.stringify(v2Catalog(identity.catalog))]);
+  return list;
+}
+
+function assign(req: IncomingMessage, list: HeaderList): void {
   const headers = req.headers;
-  headers['x-user'] = identity.user.name;
-  headers['x-role'] = identity.roles.join(',');
-  if (identity.project) {
-    headers['x-tenant-id'] = identity.project.id;
-    headers['x-tenant-name'] = identity.project.name;
-    headers['x-tenant'] = identity.project.name;
-  }
+  for (const [name, value] of list) headers[name] = value;
 }
 
 /** Marks the request unauthenticated (delayed auth decision: the service decides). */
@@ -58,24 +60,28 @@ export function setInvalidIdentity(req: IncomingMessage): void {
 
 /** Sets the X-Service-* headers for a confirmed service token. */
 export function setServiceHeaders(req: IncomingMessage, service: ServiceIdentity): void {
-  setPrincipalHeaders(req, 'x-service-', service);
+  assign(req, principalHeaders('x-service-', service));
 }
 
 /** The headers a user token and a service token share, under `x-` or `x-service-`. */
-function setPrincipalHeaders(req: IncomingMessage, prefix: 'x-' | 'x-service-', principal: ServiceIdentity): void {
-  const headers = req.headers;
-  headers[`${prefix}identity-status`] = 'Confirmed';
-  headers[`${prefix}user-id`] = principal.user.id;
-  headers[`${prefix}user-name`] = principal.user.name;
-  headers[`${prefix}user-domain-id`] = principal.user.domain.id;
-  headers[`${prefix}user-domain-name`] = principal.user.domain.name;
+function principalHeaders(prefix: 'x-' | 'x-service-', principal: ServiceIdentity): [string, string][] {
+  const list: [string, string][] = [
+    [`${prefix}identity-status`, 'Confirmed'],
+    [`${prefix}user-id`, principal.user.id],
+    [`${prefix}user-name`, principal.user.name],
+    [`${prefix}user-domain-id`, principal.user.domain.id],
+    [`${prefix}user-domain-name`, principal.user.domain.name],
+  ];
   if (principal.project) {
-    headers[`${prefix}project-id`] = principal.project.id;
-    headers[`${prefix}project-name`] = principal.project.name;
-    headers[`${prefix}project-domain-id`] = principal.project.domain.id;
-    headers[`${prefix}project-domain-name`] = principal.project.domain.name;
+    list.push(
+      [`${prefix}project-id`, principal.project.id],
+      [`${prefix}project-name`, principal.project.name],
+      [`${prefix}project-domain-id`, principal.project.domain.id],
+      [`${prefix}project-domain-name`, principal.project.domain.name],
+    );
   }
-  headers[`${prefix}roles`] = principal.roles.join(',');
+  list.push([`${prefix}roles`, principal.roles.join(',')]);
+  return list;
 }
 
 export function setInvalidService(req: IncomingMessage): void {

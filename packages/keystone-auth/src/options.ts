@@ -60,6 +60,14 @@ export interface KeystoneAuthOptions {
   delayAuthDecision?: boolean;
   /** Set X-Service-Catalog (and validate with the catalog). Default true */
   includeServiceCatalog?: boolean;
+  /**
+   * Set the identity headers (X-Identity-Status, X-User-Id, X-Roles, X-Service-Catalog...) for the
+   * routes after this middleware, as keystonemiddleware does. false: only `req.keystone` is set,
+   * for an app whose routes read nothing else, such as a gateway in front of services that
+   * validate tokens themselves (k2kForward never forwards these headers). Spoofed identity
+   * headers are removed either way. Default true
+   */
+  identityHeaders?: boolean;
   /** Roles a user must have; otherwise 403 */
   requiredRoles?: RoleRequirement;
   /** An X-Service-Token counts only with one of these roles. Default ['service'] */
@@ -91,6 +99,7 @@ export interface ParsedAuthOptions {
   negativeCacheTtlSeconds: number;
   delayAuthDecision: boolean;
   includeServiceCatalog: boolean;
+  identityHeaders: boolean;
   requiredRoles: { anyOf: string[]; allOf: string[] };
   serviceTokenRoles: string[];
   timeoutMs: number;
@@ -100,7 +109,7 @@ export interface ParsedAuthOptions {
   logger: Logger;
 }
 
-const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'ca', 'serviceType', 'logger'];
+const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'identityHeaders', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'ca', 'serviceType', 'logger'];
 const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
 const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
 
@@ -122,6 +131,7 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     negativeCacheTtlSeconds: requireInteger(withDefault(options.negativeCacheTtlSeconds, 10), `${where}.negativeCacheTtlSeconds`, 0),
     delayAuthDecision: requireBoolean(withDefault(options.delayAuthDecision, false), `${where}.delayAuthDecision`),
     includeServiceCatalog: requireBoolean(withDefault(options.includeServiceCatalog, true), `${where}.includeServiceCatalog`),
+    identityHeaders: requireBoolean(withDefault(options.identityHeaders, true), `${where}.identityHeaders`),
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
     serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
     timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),

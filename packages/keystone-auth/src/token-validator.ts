@@ -60,7 +60,7 @@ export class TokenValidator {
 
   /** The identity behind `token`; throws InvalidTokenError or IdentityUnavailableError. */
   async validate(token: string, allowExpired = false): Promise<KeystoneIdentity> {
-    const notExpired = (identity: KeystoneIdentity) => allowExpired || Date.parse(identity.expiresAt) > Date.now();
+    const notExpired = (identity: KeystoneIdentity) => allowExpired || expiryOf(identity) > Date.now();
     // The cache turned off: every request asks Keystone, and there is nothing to share a flight through.
     if (this.settings.cacheTtlSeconds === 0) return this.checked(await this.fetch(token, allowExpired), notExpired);
     const cached = await this.cache.get(token, notExpired);
@@ -122,6 +122,15 @@ export class TokenValidator {
 /** A short, irreversible tag for a token in logs: never the token itself. */
 export function fingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
+
+/** Each identity's expiry in ms, read once: a cached identity is the same (frozen) object for a while. */
+const expiries = new WeakMap<KeystoneIdentity, number>();
+
+function expiryOf(identity: KeystoneIdentity): number {
+  let expiry = expiries.get(identity);
+  if (expiry === undefined) expiries.set(identity, (expiry = Date.parse(identity.expiresAt)));
+  return expiry;
 }
 
 function describe(error: unknown): { status?: number; message: string } {

@@ -100,6 +100,14 @@ describe('keystoneAuth', () => {
     expect(confirmed.body.headers).to.not.have.property('openstack-system-scope');
   });
 
+  it('with identityHeaders false, sets req.keystone only, and still removes spoofed identity headers', async () => {
+    const spoofed = { 'x-identity-status': 'Confirmed', 'x-roles': 'admin', 'x-project-id': 'evil', 'x-service-catalog': '[]' };
+    const app = echoApp(make(federation, { identityHeaders: false }));
+    const { body } = await request(app).get('/').set(spoofed).set('x-auth-token', alice()).expect(200);
+    expect(body.keystone.project.id).to.equal(federation.env.idpProjectId);
+    for (const name of IDENTITY_HEADERS) expect(body.headers).to.not.have.property(name);
+  });
+
   it('removes identity headers spelled with underscores, which WSGI servers read as the dashed ones', async () => {
     const spoofed = {
       X_Identity_Status: 'Confirmed',

@@ -1,7 +1,8 @@
 /**
- * Decoded values kept in this process for a short while, the most recently used `capacity` of
+ * Decoded values kept in this process for a short while, the `capacity` most recently written of
  * them: a warm read then skips the store round trip, the decryption and the JSON parse. Values
- * are frozen, so no caller can change what the next one reads.
+ * are frozen, so no caller can change what the next one reads. A read does not reorder entries
+ * (it runs several times per request; the TTL is seconds, so the oldest written is a fine victim).
  */
 export class LocalCopies<T> {
   private readonly entries = new Map<string, { value: T; until: number }>();
@@ -14,10 +15,9 @@ export class LocalCopies<T> {
   get(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.value;
     this.entries.delete(key);
-    if (entry.until <= Date.now()) return undefined;
-    this.entries.set(key, entry); // most recently used last
-    return entry.value;
+    return undefined;
   }
 
   /** Keeps `value` for the local TTL, or less when the shared entry lives less (`ttlMs`). */

@@ -15,6 +15,8 @@ import { regionsDocument } from './regions-document.js';
 import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from './version-discovery.js';
 import type { VirtualRegion } from './virtual-regions.js';
 
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 /** One worker's gateway: the Express apps and what it must release on shutdown. */
 export interface Gateway {
   /** The public API; with /healthz and /metrics unless the config has an admin listener */
@@ -48,6 +50,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const store = options.store ?? storeFor(config, logger);
   const { routing, keystone, upstream } = config;
   const regionNames = virtualRegionNames(virtualRegions);
+  // No identity headers: the services behind validate tokens themselves, and k2kForward forwards none.
   const auth = keystoneAuth({
     authUrl: keystone.authUrl,
     serviceAuth: keystone.serviceAuth,
@@ -60,6 +63,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     ...(keystone.requiredRoles && { requiredRoles: keystone.requiredRoles }),
     serviceTokenRoles: keystone.serviceTokenRoles,
     ...(config.ca && { ca: config.ca }),
+    identityHeaders: false,
   });
   const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
     k2kForward({
@@ -148,7 +152,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   app.use('/k2k/v1/regions', auth, (req, res, next) => (req.path === '/' ? void regions(req, res) : next()));
   for (const [mount, forward] of forwards) {
     const versionDocument = versionDocuments.get(mount);
-    app.use(mount, authenticate, ...(versionDocument ? [versionDocument] : []), forward);
+    app.use(mount, inSequence(authenticate, ...(versionDocument ? [versionDocument] : []), forward));
   }
   app.use(notFound, errorsAsOpenStack(logger));
 
@@ -167,6 +171,18 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       await Promise.all([auth.close(), ...[...forwards.values()].map((forward) => forward.close())]);
       await store.close();
     },
+  };
+}
+
+/** A mount's middlewares (authentication, k2kForward...) one after the other as one router layer: every request of the mount runs them all. */
+function inSequence(...handlers: Middleware[]): Middleware {
+  return function mountSequence(req, res, next) {
+    let at = 0;
+    const step = (error?: unknown): void => {
+      if (error !== undefined || at === handlers.length) return next(error);
+      handlers[at++](req, res, step);
+    };
+    step();
   };
 }
 
@@ -196,18 +212,22 @@ const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * one), user, project, service provider, status, duration. Never a header value, so never a token.
  */
 function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: string[]) {
+  const below = mounts.map((mount) => ({ mount, prefix: `${mount}/` }));
   return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const requestId = requestIdOf(req, res); // every answer carries one, the gateway's own included
-    const path = (req.url ?? '/').split('?')[0];
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query === -1 ? target : target.slice(0, query);
     if (OWN_PATHS.has(path)) return next();
     const started = process.hrtime.bigint();
-    const mount = mounts.find((candidate) => path === candidate || path.startsWith(`${candidate}/`)) ?? 'none';
+    const mount = below.find((candidate) => path === candidate.mount || path.startsWith(candidate.prefix))?.mount ?? 'none';
     const incoming = req.headers['x-openstack-request-id'];
     const globalRequestId = typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const serviceProvider = String(res.getHeader('x-k2k-service-provider') ?? 'local');
       metrics.answered(mount, serviceProvider, req.method ?? 'GET', res.statusCode, seconds);
+      if (!logger.isLevelEnabled('info')) return;
       const identity = req.keystone;
       logger.info(
         {

@@ -20,6 +20,8 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'mount' | 'service_provider' | 'method' | 'code'>;
   private readonly latency: Histogram<'mount' | 'service_provider'>;
+  /** Each request series' children, bound once: recording a request then allocates no label object */
+  private readonly answeredSeries = new Map<string, { count: { inc(): void }; latency: { observe(seconds: number): void } }>();
   private readonly exchanges: Counter<'service_provider' | 'outcome'>;
   private readonly exchangeLatency: Histogram<'service_provider'>;
   private readonly keystoneCalls: Counter<'call' | 'outcome'>;
@@ -89,8 +91,14 @@ export class GatewayMetrics {
 
   /** An answered request; `serviceProvider` is 'local' for the local cloud. */
   answered(mount: string, serviceProvider: string, method: string, status: number, seconds: number): void {
-    this.requests.inc({ mount, service_provider: serviceProvider, method, code: String(status) });
-    this.latency.observe({ mount, service_provider: serviceProvider }, seconds);
+    const key = `${mount}\n${serviceProvider}\n${method}\n${status}`;
+    let series = this.answeredSeries.get(key);
+    if (!series) {
+      series = { count: this.requests.labels(mount, serviceProvider, method, String(status)), latency: this.latency.labels(mount, serviceProvider) };
+      this.answeredSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   exchanged(event: ExchangeEvent): void {
