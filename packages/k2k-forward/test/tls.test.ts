@@ -117,4 +117,10 @@ describe('k2kForward with private CAs (ca)', () => {
     expect(() => k2kForward({ ca: 'ca.pem' })).to.throw(/^k2kForward\.ca: holds no PEM certificate/);
     expect(() => k2kForward({ ca: [localCa.ca, 1 as never] })).to.throw(/^k2kForward\.ca\[1\]: must be PEM certificate text/);
   });
+
+  it("places a create at the next cloud when the first one's certificate is refused: the create never reached it", async () => {
+    const app = gateway({ authUrl: httpsIdp, ca: localCa.ca }, { local: httpsLocal, placement: () => ['sp1', 'default'] });
+    const created = await request(app).post(`/volume/v3/${project()}/volumes`).set('x-auth-token', token()).send({ volume: { name: 'placed', size: 1 } }).expect(202);
+    expect(created.headers['x-k2k-service-provider']).to.equal('default');
+  });
 });

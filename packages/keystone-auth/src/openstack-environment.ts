@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { OptionError } from '@k2k/common';
+import { caOption, OptionError } from '@k2k/common';
 import { parse as parseYaml } from 'yaml';
 import type { ServiceCredentials } from './options.js';
 
@@ -14,6 +14,8 @@ function cloudsFiles(env: NodeJS.ProcessEnv): string[] {
 export interface EnvironmentAuth {
   authUrl: string;
   serviceAuth: ServiceCredentials;
+  /** The CA bundle's certificates (`OS_CACERT`, or the cloud's `cacert`), when one is named */
+  ca?: string[];
 }
 
 /**
@@ -22,7 +24,8 @@ export interface EnvironmentAuth {
  * `auth_type`), else `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME` and the domain
  * variables; with `OS_AUTH_TYPE=v3applicationcredential`, `OS_APPLICATION_CREDENTIAL_ID` (or
  * `_NAME` with `OS_USERNAME`) and `OS_APPLICATION_CREDENTIAL_SECRET`. An unversioned auth URL gets
- * `/v3`. Throws an OptionError naming what is missing.
+ * `/v3`. `OS_CACERT` (or the cloud's `cacert`) names a CA bundle to trust instead of Node's
+ * default CAs. Throws an OptionError naming what is missing.
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentAuth {
   const cloud = env.OS_CLOUD;
@@ -35,9 +38,12 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): Envir
   };
   const optional = (name: string) => (typeof source[name] === 'string' && source[name] !== '' ? (source[name] as string) : undefined);
   const authType = optional('auth_type') ?? 'password';
+  const cacert = optional('cacert');
+  const ca = cacert === undefined ? {} : { ca: caBundle(cacert, cloud ? `clouds.yaml clouds.${cloud}.cacert` : 'OS_CACERT') };
   if (authType === 'v3applicationcredential') {
     const id = optional('application_credential_id');
     return {
+      ...ca,
       authUrl: versioned(take('auth_url')),
       serviceAuth: {
         applicationCredentialSecret: take('application_credential_secret'),
@@ -51,6 +57,7 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): Envir
     throw new OptionError(cloud ? `clouds.yaml clouds.${cloud}.auth_type` : 'OS_AUTH_TYPE', `must be password, v3password or v3applicationcredential, got "${authType}"`);
   }
   return {
+    ...ca,
     authUrl: versioned(take('auth_url')),
     serviceAuth: {
       username: take('username'),
@@ -77,6 +84,7 @@ const VARIABLES = [
   'application_credential_id',
   'application_credential_name',
   'application_credential_secret',
+  'cacert',
 ];
 
 function fromVariables(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -91,11 +99,11 @@ function cloudAuth(cloud: string, env: NodeJS.ProcessEnv): Record<string, unknow
     } catch {
       continue;
     }
-    const parsed = parseYaml(text) as { clouds?: Record<string, { auth?: Record<string, unknown>; auth_type?: unknown }> } | null;
+    const parsed = parseYaml(text) as { clouds?: Record<string, { auth?: Record<string, unknown>; auth_type?: unknown; cacert?: unknown }> } | null;
     const entry = parsed?.clouds?.[cloud];
     if (!entry?.auth) throw new OptionError('OS_CLOUD', `${file} has no cloud "${cloud}" with an auth section`);
-    // auth_type sits beside auth in clouds.yaml.
-    return { ...entry.auth, auth_type: entry.auth_type };
+    // auth_type and cacert sit beside auth in clouds.yaml.
+    return { ...entry.auth, auth_type: entry.auth_type, cacert: entry.cacert };
   }
   throw new OptionError('OS_CLOUD', `names cloud "${cloud}", but no clouds.yaml was found (${cloudsFiles(env).join(', ')})`);
 }
@@ -103,4 +111,15 @@ function cloudAuth(cloud: string, env: NodeJS.ProcessEnv): Record<string, unknow
 function versioned(authUrl: string): string {
   const trimmed = authUrl.replace(/\/+$/, '');
   return /\/v3$/.test(trimmed) ? trimmed : `${trimmed}/v3`;
+}
+
+/** The certificates of the CA bundle at `file`, named `where` in errors. */
+function caBundle(file: string, where: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OptionError(where, `cannot read ${file}: ${(error as Error).message}`);
+  }
+  return caOption(text, where);
 }

@@ -135,7 +135,7 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
     serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
     timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),
-    ca: options.ca === undefined ? undefined : caOption(options.ca, `${where}.ca`),
+    ca: options.ca === undefined ? fromEnvironment?.ca : caOption(options.ca, `${where}.ca`),
     serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { startFederation, type Federation } from '@k2k/testing';
+import { createTestCa, startFederation, type Federation } from '@k2k/testing';
 import { keystoneAuth } from '../src/index.js';
 import { authFromEnvironment } from '../src/openstack-environment.js';
 
@@ -43,6 +43,19 @@ describe("keystoneAuth's service user from the OpenStack environment", () => {
     });
     expect(() => authFromEnvironment({ ...env, OS_AUTH_TYPE: 'token' })).to.throw(/^OS_AUTH_TYPE: must be password, v3password or v3applicationcredential/);
     expect(() => authFromEnvironment({ OS_AUTH_TYPE: 'v3applicationcredential', OS_AUTH_URL: 'http://ks:5000/v3', OS_APPLICATION_CREDENTIAL_ID: 'ac1' })).to.throw(/^OS_APPLICATION_CREDENTIAL_SECRET: is needed/);
+  });
+
+  it('reads the CA bundle OS_CACERT (or the cloud\'s cacert in clouds.yaml) names', async () => {
+    const { ca } = await createTestCa();
+    const bundle = join(dir, 'ca.pem');
+    writeFileSync(bundle, ca);
+    const env = { OS_AUTH_URL: 'https://ks:5000/v3', OS_USERNAME: 'cinder', OS_PASSWORD: 'pw', OS_PROJECT_NAME: 'service' };
+    expect(authFromEnvironment({ ...env, OS_CACERT: bundle }).ca).to.deep.equal([ca]);
+    const file = join(dir, 'clouds-ca.yaml');
+    writeFileSync(file, `clouds:\n  mine:\n    cacert: ${bundle}\n    auth:\n      auth_url: https://ks:5000/v3\n      username: glance\n      password: s3cret\n      project_name: service\n`);
+    expect(authFromEnvironment({ OS_CLOUD: 'mine', OS_CLIENT_CONFIG_FILE: file }).ca).to.deep.equal([ca]);
+    expect(() => authFromEnvironment({ ...env, OS_CACERT: join(dir, 'missing.pem') })).to.throw(/^OS_CACERT: cannot read/);
+    expect(() => authFromEnvironment({ ...env, OS_CACERT: file })).to.throw(/^OS_CACERT: holds no PEM certificate/);
   });
 
   it('names what is missing', () => {

@@ -1,3 +1,4 @@
+import { certificateFailure } from '@k2k/common';
 import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
 import type { Call } from '../call.js';
 import type { Delivery } from '../execute.js';
@@ -27,7 +28,7 @@ export interface Progress {
 
 /**
  * Connection errors that mean no byte of the request reached the upstream: only failures to
- * establish a connection. EHOSTUNREACH or ENETUNREACH can also end a reused keep-alive socket after
+ * establish a connection (and a certificate refused during the TLS handshake). EHOSTUNREACH or ENETUNREACH can also end a reused keep-alive socket after
  * the request was written, so they do not count.
  */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -113,8 +114,10 @@ export class Placer {
 }
 
 function neverConnected(error: unknown): boolean {
-  const code = ((error as { cause?: { code?: unknown } } | undefined)?.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && NEVER_CONNECTED.has(code);
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  // A certificate refused in the TLS handshake: the request was never written either.
+  return (typeof code === 'string' && NEVER_CONNECTED.has(code)) || certificateFailure(cause) !== undefined;
 }
 
 function singular(resourceType: string): string {
