@@ -2,8 +2,10 @@
  * The reliability suite (`npm run test:reliability`): the gateway (samples/gateway, 2 cluster
  * workers on a real memcached, with a store secret) in its own process, in front of simulated
  * clouds (an IdP and two SPs, in this process), under a steady load of GETs of one volume at the
- * local cloud and at each SP (SERVICE-PROVIDER header), sent from a worker thread. One fault per
- * test; each test prints one line: fault, requests sent, failed, p99.
+ * local cloud and at each SP (SERVICE-PROVIDER header), sent from a worker thread. While an SP
+ * misbehaves, the load also asks for what needs every cloud: the merged volume list and a GET of
+ * an sp2 volume by id alone (no routing header), and single requests search for new sp2 volumes.
+ * One fault per test; each test prints one line: fault, requests sent, failed, p99.
  *
  * Everything the gateway writes (stdout, stderr, log level debug) and every error body the load
  * received is kept, then grepped for every token the clouds issued; every request the SPs'
@@ -22,6 +24,22 @@ import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type Req
 
 /** Requests per second for each (cloud, user token) pair: 3 clouds x 2 tokens x 50 = 300 req/s. */
 const RATE_PER_TARGET = 50;
+/**
+ * During the SP faults, per user token: merged lists (each one a request to every cloud) and GETs
+ * of an sp2 volume by id alone, 2 x (10 + 10) = 40 req/s more.
+ */
+const UNROUTED_RATE = 10;
+/** New sp2 volumes searched for (by id, no routing header) while an SP misbehaves */
+const SEARCHES_PER_FAULT = 3;
+/**
+ * A request sent this long before an SP's fault is cleared still reaches the SP while it is faulty
+ * (the machine is shared and noisy: generous)
+ */
+const FAULT_EDGE_MS = 1000;
+/** When the load's volumes were created (Cinder's format), before any other: the merged list's first page */
+const FIRST_CREATED_AT = '2020-01-01T00:00:00.000000';
+/** And the one volume that comes next in the merged list (at sp2) */
+const NEXT_CREATED_AT = '2020-01-01T00:00:01.000000';
 const USER_TOKENS = 2;
 const CONNECTIONS_PER_TARGET = 8;
 /** The gateway's upstream (forward) timeout, short so that the slow-SP fault is quick to see */
@@ -41,6 +59,18 @@ const STORE_SECRET = `reliability-store-secret-${process.pid}-${Date.now()}`;
 /** memcached servers this suite started and has not stopped: killed if the process exits first */
 const memcachedPids = new OwnedProcesses(false);
 
+/** A GET of a new volume by id alone, and what it cost. */
+interface Search {
+  volume: string;
+  status: number;
+  text: string;
+  ms: number;
+  serviceProvider: string | null;
+  answeredAt: number;
+  /** GETs of the volume the local cloud received (the search's first probe) */
+  localProbes: number;
+}
+
 interface Phase {
   /** Requests sent in [from, to) */
   from: number;
@@ -54,7 +84,10 @@ describe('reliability: the gateway under steady load, one fault at a time', func
   let memcachedPort: number;
   let gateway: GatewayUnderTest | undefined;
   let dir: string;
+  /** The load of every test: one volume at each cloud, per user token */
   let targets: LoadTarget[];
+  /** What the load adds while an SP misbehaves: the merged list, and an sp2 volume by id alone */
+  let unroutedTargets: LoadTarget[];
   let userTokens: string[];
   /** Every error body received, by the load and by the single requests */
   const errorBodies: string[] = [];
@@ -85,10 +118,14 @@ describe('reliability: the gateway under steady load, one fault at a time', func
       log_level: 'debug',
     });
 
-    // One volume in each cloud, in the project the caller's requests are scoped to there.
-    const volumeIn = (cloud: string) => federation.cloud(cloud).volume.seed(federation.cloud(cloud).projects.demo.id, { name: `reliability-${cloud}` }).id;
+    // One volume in each cloud, in the project the caller's requests are scoped to there; created
+    // before anything else, they are the merged list's first page (with sp2's next one in sp1's place
+    // while sp1 is missing), and the volumes searched for later, newer, never are.
+    const volumeIn = (cloud: string, createdAt = FIRST_CREATED_AT) =>
+      federation.cloud(cloud).volume.seed(federation.cloud(cloud).projects.demo.id, { name: `reliability-${cloud}`, createdAt }).id;
     const local = volumeIn('idp');
     const remote = { sp1: volumeIn('sp1'), sp2: volumeIn('sp2') };
+    volumeIn('sp2', NEXT_CREATED_AT);
     userTokens = Array.from({ length: USER_TOKENS }, () => federation.idp.issueToken(env.user, env.idpProject));
     const path = (volume: string) => `/volume/v3/${env.idpProjectId}/volumes/${volume}`;
     targets = userTokens.flatMap((token) => [
@@ -101,10 +138,25 @@ describe('reliability: the gateway under steady load, one fault at a time', func
         serviceProvider: sp,
       })),
     ]);
+    // No routing header: the list goes to every cloud and is merged; the sp2 volume's GET finds it
+    // by a search (at the warm-up), then by its learned location. The list's items are learned, so
+    // a volume searched for must never be on its page (it would be found without a search).
+    unroutedTargets = userTokens.flatMap((token) => [
+      {
+        name: 'merged list',
+        path: `/volume/v3/${env.idpProjectId}/volumes/detail?sort=created_at:asc&limit=3`,
+        headers: { 'x-auth-token': token },
+        expect: local,
+        expectUnlessPartial: remote,
+        rate: UNROUTED_RATE,
+      },
+      { name: 'sp2 by id', path: path(remote.sp2), headers: { 'x-auth-token': token }, expect: remote.sp2, serviceProvider: 'sp2', rate: UNROUTED_RATE },
+    ]);
     // Warm: every token validated and every remote token obtained once, before any fault.
-    for (const target of targets) {
+    for (const target of [...targets, ...unroutedTargets]) {
       const answer = await get(target.path, target.headers);
       expect(answer.status, `warm-up ${target.name}: ${answer.text}`).to.equal(200);
+      expect(answer.partial, `warm-up ${target.name}: clouds missing from the list`).to.equal(null);
     }
   });
 
@@ -147,13 +199,13 @@ describe('reliability: the gateway under steady load, one fault at a time', func
   });
 
   /** One GET to the gateway from this thread (not the load), its body kept when it is an error. */
-  async function get(path: string, headers: Record<string, string>): Promise<{ status: number; text: string; ms: number }> {
+  async function get(path: string, headers: Record<string, string>): Promise<{ status: number; text: string; ms: number; serviceProvider: string | null; partial: string | null }> {
     const started = performance.now();
     const response = await fetch(`${gateway!.url}${path}`, { headers });
     const text = await response.text();
     const ms = performance.now() - started;
     if (response.status >= 300) errorBodies.push(text);
-    return { status: response.status, text, ms };
+    return { status: response.status, text, ms, serviceProvider: response.headers.get('x-k2k-service-provider'), partial: response.headers.get('x-k2k-partial') };
   }
 
   /** One GET on a connection of its own (no keep-alive): its status, or the connection error. */
@@ -174,10 +226,10 @@ describe('reliability: the gateway under steady load, one fault at a time', func
   }
 
   /** Starts the load for about `seconds`: a fixed count per target, and a time limit. */
-  function startLoad(seconds: number): Promise<LoadRun> {
+  function startLoad(seconds: number, loadTargets = targets): Promise<LoadRun> {
     return (currentLoad = runLoad({
       baseUrl: gateway!.url,
-      targets,
+      targets: loadTargets,
       ratePerTarget: RATE_PER_TARGET,
       requestsPerTarget: RATE_PER_TARGET * seconds,
       maxMs: (seconds + 10) * 1000,
@@ -186,11 +238,11 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     }));
   }
 
-  /** Keeps the error bodies, prints the test's line of figures, and returns the failed requests. */
-  function figures(fault: string, run: LoadRun): RequestRecord[] {
+  /** Keeps the error bodies, prints the test's line of figures (and `more`), and returns the failed requests. */
+  function figures(fault: string, run: LoadRun, more = ''): RequestRecord[] {
     const failed = run.records.filter((record) => !record.ok);
     for (const record of failed) if (record.body) errorBodies.push(record.body);
-    console.log(`      figures: fault=${fault}  sent=${run.records.length}  failed=${failed.length}  p99=${p99(run.records).toFixed(1)} ms  (${((run.ended - run.started) / 1000).toFixed(1)} s)`);
+    console.log(`      figures: fault=${fault}  sent=${run.records.length}  failed=${failed.length}  p99=${p99(run.records).toFixed(1)} ms  (${((run.ended - run.started) / 1000).toFixed(1)} s)${more}`);
     return failed;
   }
 
@@ -222,7 +274,10 @@ describe('reliability: the gateway under steady load, one fault at a time', func
 
   /**
    * One SP's volume service misbehaves for `faultMs` after 3 s of load, then recovers; the load
-   * goes on `afterMs` more. Only that SP's requests may fail, as `check` says.
+   * goes on `afterMs` more. Only that SP's requests may fail, as `check` says; what asks every
+   * cloud goes on with the others: the merged list answers 200 without sp1's items (X-K2K-Partial:
+   * sp1) while sp1 is faulty, and whole again once it recovered; an sp2 volume asked for by id alone
+   * is answered, from its learned location by the load and by a search for new volumes.
    */
   async function spFault(
     fault: string,
@@ -232,16 +287,30 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     check: (failure: RequestRecord) => void,
     recoveryMs: number,
   ): Promise<void> {
-    const load = startLoad(Math.ceil((3000 + windows.faultMs + windows.afterMs) / 1000));
+    const load = startLoad(Math.ceil((3000 + windows.faultMs + windows.afterMs) / 1000), [...targets, ...unroutedTargets]);
     await sleep(3000);
     const faulty: Phase = { from: Date.now(), to: 0 };
     await inject();
-    await sleep(windows.faultMs);
+    // Requests sent from now on reach the SP while it is faulty, until shortly before the clear.
+    const injectedAt = Date.now();
+    const searches = await searchWhileFaulty(injectedAt, windows.faultMs);
+    await sleep(Math.max(0, faulty.from + windows.faultMs - Date.now()));
     await clear();
     faulty.to = Date.now();
     const run = await load;
 
-    const failed = figures(fault, run);
+    const lists = run.records.filter(of('merged list'));
+    const listsWhileFaulty = lists.filter(within({ from: injectedAt, to: faulty.to - FAULT_EDGE_MS }));
+    const listsRecovered = lists.filter((record) => record.at >= faulty.to + recoveryMs);
+    const byId = run.records.filter(of('sp2 by id'));
+    const failed = figures(
+      fault,
+      run,
+      `\n        merged list: sent=${lists.length} (while faulty ${listsWhileFaulty.length}, after recovery ${listsRecovered.length})  failed=${lists.filter((r) => !r.ok).length}  ` +
+        `X-K2K-Partial: sp1=${lists.filter((r) => r.partial === 'sp1').length}  p99=${p99(lists).toFixed(1)} ms` +
+        `\n        sp2 by id: sent=${byId.length}  failed=${byId.filter((r) => !r.ok).length}  p99=${p99(byId).toFixed(1)} ms` +
+        `  searches while faulty: ${searches.map((search) => `${search.status} from ${search.serviceProvider ?? 'local'} in ${search.ms.toFixed(0)} ms`).join(', ')}`,
+    );
     for (const cloud of ['local', 'sp2']) {
       const theirs = run.records.filter(of(cloud));
       expect(theirs.length, `${cloud} requests sent`).to.be.greaterThan(500);
@@ -260,6 +329,50 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     const recovered = sp1.filter((record) => record.at >= faulty.to + recoveryMs);
     expect(recovered.length, 'sp1 requests sent after it recovered').to.be.greaterThan(50);
     expect(recovered.filter((record) => !record.ok), `sp1 after recovery: ${describeFailures(recovered)}`).to.have.length(0);
+
+    // The merged list: always 200 with the local and sp2 volumes (the load counts an answer without
+    // them as failed, above), sp1's too unless X-K2K-Partial names sp1, and it never names another.
+    expect(lists.length, 'merged lists sent').to.be.greaterThan(100);
+    expect([...new Set(lists.flatMap((record) => (record.partial ? [record.partial] : [])))], 'clouds named in X-K2K-Partial').to.deep.equal(['sp1']);
+    expect(listsWhileFaulty.length, 'merged lists sent while sp1 was faulty').to.be.at.least(5);
+    expect(listsWhileFaulty.filter((record) => record.partial !== 'sp1').map(describeList), 'merged lists sent while sp1 was faulty that did not name it partial').to.deep.equal([]);
+    expect(listsRecovered.length, 'merged lists sent after sp1 recovered').to.be.greaterThan(20);
+    expect(listsRecovered.filter((record) => record.partial !== undefined).map(describeList), 'merged lists sent after sp1 recovered still partial').to.deep.equal([]);
+    // An sp2 volume by id alone: its learned location, untouched by sp1's trouble.
+    expect(byId.length, 'GETs of the sp2 volume by id alone').to.be.greaterThan(100);
+    // New sp2 volumes searched for while sp1 was faulty: each found at sp2 (after a probe of the local cloud).
+    for (const search of searches) {
+      expect(search.status, search.text).to.equal(200);
+      expect(search.serviceProvider, 'the cloud the searched volume came from').to.equal('sp2');
+      expect(search.text).to.include(search.volume);
+      expect(search.localProbes, 'GETs of the searched volume at the local cloud (the search\'s first probe)').to.be.at.least(1);
+      expect(search.answeredAt, 'a search answered after sp1 recovered (the machine was too slow for the test)').to.be.below(faulty.to);
+    }
+  }
+
+  /** A merged list's record, for an assertion message. */
+  function describeList(record: RequestRecord): string {
+    return `sent at ${new Date(record.at).toISOString().slice(11, 23)} (${record.ms.toFixed(0)} ms): ${record.status} X-K2K-Partial=${record.partial ?? '-'}`;
+  }
+
+  /**
+   * SEARCHES_PER_FAULT new sp2 volumes, each asked for by id alone (no routing header, so a search:
+   * the local cloud, then sp1 and sp2 at once), spread over the fault's first `faultMs` minus an
+   * edge, one after the other.
+   */
+  async function searchWhileFaulty(from: number, faultMs: number): Promise<Search[]> {
+    const { env } = federation;
+    const sp2 = federation.cloud('sp2');
+    const spacing = (faultMs - FAULT_EDGE_MS) / SEARCHES_PER_FAULT;
+    const searches: Search[] = [];
+    for (let i = 0; i < SEARCHES_PER_FAULT; i++) {
+      await sleep(Math.max(0, from + i * spacing - Date.now()));
+      const volume = sp2.volume.seed(sp2.projects.demo.id, { name: `reliability-searched-${i}` }).id;
+      const answer = await get(`/volume/v3/${env.idpProjectId}/volumes/${volume}`, { 'x-auth-token': userTokens[0] });
+      const localProbes = federation.cloud('idp').volume.requests.filter((request) => request.path.includes(volume)).length;
+      searches.push({ volume, ...answer, answeredAt: Date.now(), localProbes });
+    }
+    return searches;
   }
 
   /** The gateway's own error: OpenStack's JSON shape with this status. */
@@ -274,7 +387,7 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     expect(body.error?.message).to.be.a('string').and.include('sp1');
   }
 
-  it("one SP's volume service down (connections refused): only its requests fail, 502 in OpenStack's shape", async () => {
+  it("one SP's volume service down (connections refused): only its requests fail, 502 in OpenStack's shape; merged lists and searches go on without it", async () => {
     const volume = federation.cloud('sp1').volume;
     await spFault(
       'sp1 volume down',
@@ -286,13 +399,13 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     );
   });
 
-  it("one SP's volume service slow (beyond the upstream timeout): only its requests fail, 504 (or 502 for a connection cut meanwhile) in OpenStack's shape", async function () {
+  it("one SP's volume service slow (beyond the upstream timeout): only its requests fail, 504 (or 502 for a connection cut meanwhile) in OpenStack's shape; merged lists and searches go on without it", async function () {
     // Requests that reach the SP while it is slow wait for the gateway's upstream timeout.
     this.timeout(UPSTREAM_TIMEOUT_MS + 60_000);
     const volume = federation.cloud('sp1').volume;
     await spFault(
       `sp1 volume slow (answers after ${(UPSTREAM_TIMEOUT_MS + 2000) / 1000} s, gateway timeout ${UPSTREAM_TIMEOUT_MS / 1000} s)`,
-      { faultMs: 2000, afterMs: UPSTREAM_TIMEOUT_MS + 5000 },
+      { faultMs: 3000, afterMs: UPSTREAM_TIMEOUT_MS + 5000 },
       () => volume.faults.set({ latencyMs: UPSTREAM_TIMEOUT_MS + 2000 }),
       () => volume.faults.clear(),
       (failure) => gatewayError(failure, 504, 502),
@@ -300,7 +413,7 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     );
   });
 
-  it("one SP's volume service answering 500: only its requests fail, the SP's own answer passed through", async () => {
+  it("one SP's volume service answering 500: only its requests fail, the SP's own answer passed through; merged lists and searches go on without it", async () => {
     const volume = federation.cloud('sp1').volume;
     await spFault(
       'sp1 volume answers 500',

@@ -7,18 +7,22 @@
  * through HAProxy from a worker thread (test/reliability's load generator) during every test; each
  * test prints its figures: requests sent, failed, p99, K2K exchanges (the IdP's saml2.ecp calls).
  *
- * Only counts are asserted, never latencies: the machine is small and shared.
+ * Only counts are asserted, never latencies: the machine is small and shared. The one timing is a
+ * precondition measured in seconds: the restarted memcached server is looked at within 4 s of the
+ * kill, before the store's 5 s dead-server retry can have run out anywhere.
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createSecureCodec, createStore } from '@k2k/store';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { startGateway, type GatewayUnderTest } from '../reliability/support/gateway.js';
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from '../reliability/support/load.js';
-import { ensureHaproxy, haproxyConfig, startHaproxy, type HaproxyUnderTest } from './support/haproxy.js';
-import { memcachedStats, metricSum } from './support/probes.js';
+import { ensureHaproxy, haproxyConfig, serverStat, startHaproxy, type HaproxyUnderTest, type ServerStat } from './support/haproxy.js';
+import { memcachedHolds, memcachedStats, metricSum } from './support/probes.js';
 import { OwnedProcesses, restartMemcached } from '../support/owned-processes.js';
 
 /** Requests per second per target: 3 targets x 25 = 75 req/s through HAProxy. */
@@ -29,10 +33,16 @@ const HEALTH_CHECK = { interMs: 500, fall: 2, rise: 2 };
 const DRAIN_GRACE_SECONDS = 3;
 /** @k2k/store's deadServerRetryMs default: a dead memcached server is tried again after this */
 const STORE_DEAD_SERVER_RETRY_MS = 5000;
+/** The killed memcached server is started again this long after the kill, well within the retry delay */
+const RESTART_AFTER_MS = 2000;
+/** New callers sent straight to one host, at most, for each of its workers to answer one */
+const TRIES_PER_HOST = 8;
 /** A SIGKILLed host takes its in-flight requests with it, at most one per load connection. */
 const KILLED_HOST_FAILURES_MAX = 3 * CONNECTIONS_PER_TARGET;
 const COLD_REQUESTS = 200;
 const STORE_SECRET = `scale-store-secret-${process.pid}-${Date.now()}`;
+/** The hosts' codec (the same secret and strategy): what the store keys of a token are */
+const codec = createSecureCodec(STORE_SECRET, 'ENCRYPT');
 const HOSTS = ['a', 'b', 'c'] as const;
 type HostName = (typeof HOSTS)[number];
 
@@ -53,6 +63,7 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
   const memcached: MemcachedServer[] = [];
   const hosts = {} as Record<HostName, Host>;
   let haproxy: HaproxyUnderTest | undefined;
+  let statsSocket: string;
   /** New callers whose connection broke before an answer and were sent again (printed with the figures) */
   let transportRetries = 0;
   let targets: LoadTarget[];
@@ -95,7 +106,8 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
     });
     const port = await freePort();
     const backends = HOSTS.map((name) => ({ name: `gateway-${name}`, port: hosts[name].port, adminPort: hosts[name].adminPort }));
-    haproxy = await startHaproxy(dir, haproxyConfig(port, backends, HEALTH_CHECK), port);
+    statsSocket = join(dir, 'haproxy.sock');
+    haproxy = await startHaproxy(dir, haproxyConfig(port, backends, HEALTH_CHECK, statsSocket), port);
 
     // The load: one user token, a volume in each cloud; warmed once (validation, remote tokens).
     const volumeIn = (cloud: string) => federation.cloud(cloud).volume.seed(federation.cloud(cloud).projects.demo.id, { name: `scale-${cloud}` }).id;
@@ -160,6 +172,31 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
   /** Requests a gateway host logged as answered since its log line `from`. */
   const answeredBy = (host: Host, from: number) => host.gateway.lines.slice(from).filter((line) => line.includes('"msg":"request"')).length;
 
+  /** The worker of `host` that logged the request `requestId` (its line is written as the answer ends: waited for, 3 s at most). */
+  async function pidThatAnswered(host: Host, requestId: string): Promise<number | undefined> {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const line = host.gateway.lines.find((candidate) => candidate.includes(`"requestId":"${requestId}"`) && candidate.includes('"msg":"request"'));
+      if (line) return (JSON.parse(line) as { pid?: number }).pid;
+      if (Date.now() > deadline) return undefined;
+      await sleep(50);
+    }
+  }
+
+  /** HAProxy's figures for one gateway host. */
+  const haproxyStat = (name: HostName) => serverStat(statsSocket, 'gateways', `gateway-${name}`);
+
+  /** HAProxy's figures for a host at the first look (every 100 ms) that finds it marked down. */
+  async function untilDown(name: HostName, timeoutMs: number): Promise<{ stat: ServerStat; at: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stat = await haproxyStat(name);
+      if (stat.status.startsWith('DOWN')) return { stat, at: Date.now() };
+      if (Date.now() > deadline) throw new Error(`HAProxy did not mark host ${name} down within ${timeoutMs} ms: ${JSON.stringify(stat)}`);
+      await sleep(100);
+    }
+  }
+
   it('a location and a remote token learned through host A are used by hosts B and C: no probe, no second exchange', async () => {
     const { env } = federation;
     const load = startLoad(8);
@@ -223,7 +260,7 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
           const text = await response.text();
           return response.status === 200 && text.includes(sp1.expect) ? 'ok' : `${response.status} ${text.slice(0, 200)}`;
         } catch (error) {
-          return String(error);
+          return fetchFailure(error);
         }
       }),
     );
@@ -249,14 +286,15 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
   /**
    * `count` new callers (a new token each), one request each through HAProxy, in turn to the local
    * cloud, sp1 and sp2: every one needs a token validation, and the remote ones a remote token and
-   * its lease, in the store, on keys the pool spreads over both servers. The answers that failed.
+   * its lease, in the store, on keys the pool spreads over both servers. Their tokens, and the
+   * answers that failed.
    */
-  async function newCallers(count: number): Promise<string[]> {
+  async function newCallers(count: number): Promise<{ tokens: string[]; failed: string[] }> {
     const { env } = federation;
+    const tokens = Array.from({ length: count }, () => federation.idp.issueToken(env.user, env.idpProject));
     const answers = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
+      tokens.map(async (token, i) => {
         const target = targets[i % targets.length];
-        const token = federation.idp.issueToken(env.user, env.idpProject);
         // A GET whose connection broke before any answer is sent again once, as clients do; an HTTP error is never retried.
         for (let attempt = 1; ; attempt++) {
           try {
@@ -265,59 +303,150 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
             return response.status === 200 && text.includes(target.expect) ? 'ok' : `${target.name} ${response.status} ${text.slice(0, 200)}`;
           } catch (error) {
             transportRetries++;
-            if (attempt === 2) return `${target.name} ${String(error)}`;
+            if (attempt === 2) return `${target.name} ${fetchFailure(error)}`;
           }
         }
       }),
     );
-    return answers.filter((answer) => answer !== 'ok');
+    return { tokens, failed: answers.filter((answer) => answer !== 'ok') };
   }
 
-  it('one memcached server killed under load: no request fails; restarted on its port, it is used again after the dead-server retry', async function () {
+  /**
+   * The store key of a token's validation, as keystoneAuth caches it (namespace 'auth-token', the
+   * token as subject, sealed with the hosts' secret): where a new caller leaves a trace in the pool.
+   */
+  const validationKey = (token: string) => codec.slot('auth-token', token).key;
+
+  /**
+   * `count` new tokens whose validation the pool keeps on `server`: each key placed once by a
+   * store client of this process on the same pool (the store's own consistent hashing), looked
+   * for on `server`, then removed.
+   */
+  async function tokensKeptOn(server: MemcachedServer, count: number): Promise<string[]> {
+    const { env } = federation;
+    const store = createStore({ backend: 'memcached', servers: memcached.map((each) => each.location), secret: STORE_SECRET, securityStrategy: 'ENCRYPT' });
+    const kept: string[] = [];
+    try {
+      // about one token in two hashes to either server of two
+      for (let tries = 0; kept.length < count && tries < count * 10; tries++) {
+        const token = federation.idp.issueToken(env.user, env.idpProject);
+        const key = validationKey(token);
+        if (!(await store.set(key, 'placement probe', 60))) throw new Error('the pool refused a write before any fault');
+        if (await memcachedHolds(server.port, key)) kept.push(token);
+        await store.delete(key);
+      }
+    } finally {
+      await store.close();
+    }
+    if (kept.length < count) throw new Error(`only ${kept.length} of ${count} tokens hash to ${server.location}`);
+    return kept;
+  }
+
+  /**
+   * A store client (each gateway worker has its own) learns that a memcached server is gone only
+   * from an operation on it. New callers whose validation is kept on the dead server, straight to
+   * each host on a new connection each (a host's cluster deals connections to its workers in
+   * turn), until every worker of every host answered one: then every worker has met the dead
+   * server and skips it for the store's retry delay. `tokens` are used in order.
+   */
+  async function callEveryWorker(tokens: string[], path: string): Promise<{ used: string[]; failed: string[]; reached: number; workers: number }> {
+    const queue = [...tokens];
+    const used: string[] = [];
+    const failed: string[] = [];
+    let reached = 0;
+    let workers = 0;
+    await Promise.all(
+      HOSTS.map(async (name) => {
+        const host = hosts[name];
+        const pids = new Set(host.gateway.workerPids());
+        workers += pids.size;
+        const answered = new Set<number>();
+        for (let tries = 0; answered.size < pids.size && tries < TRIES_PER_HOST; tries++) {
+          const token = queue.shift();
+          if (token === undefined) break;
+          used.push(token);
+          const answer = await getOnNewConnection(`http://127.0.0.1:${host.port}${path}`, { 'x-auth-token': token });
+          if (answer.status !== 200) failed.push(`host ${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          const pid = answer.requestId ? await pidThatAnswered(host, answer.requestId) : undefined;
+          if (pid !== undefined && pids.has(pid)) answered.add(pid);
+        }
+        reached += answered.size;
+      }),
+    );
+    return { used, failed, reached, workers };
+  }
+
+  it('one memcached server killed under load: no request fails and its keys go to the survivor; restarted on its port, it is left alone until the dead-server retry, then used again', async function () {
     this.timeout(90_000);
     const NEW_CALLERS = 12;
-    const victim = memcached[1];
+    const [survivor, victim] = memcached;
+    const keptOnVictim = await tokensKeptOn(victim, TRIES_PER_HOST * HOSTS.length);
     const load = startLoad(20);
     await sleep(3000);
-    const statsBefore = await memcachedStats(victim.port);
+    const victimBefore = await memcachedStats(victim.port);
+    const survivorBefore = await memcachedStats(survivor.port);
     const e0 = exchanges();
+    // Every worker's dead mark (and so its retry delay) starts at its first failure, after this.
+    const killedAt = Date.now();
     await victim.kill();
     memcachedPids.delete(victim.pid);
-    const killedAt = Date.now();
-    await sleep(1000);
-    // New callers while it is down: their keys that hash to it fail over to the other server.
-    const failedWhileDown = await newCallers(NEW_CALLERS);
-    await sleep(3000);
+    const everyWorker = await callEveryWorker(keptOnVictim, targets[0].path);
+    // New callers through HAProxy meanwhile: their keys that hash to the dead server go to the survivor.
+    const whileDown = await newCallers(NEW_CALLERS);
+    const survivorDown = await memcachedStats(survivor.port);
+    const tokensWhileDown = [...everyWorker.used, ...whileDown.tokens];
+    const heldBySurvivor = await Promise.all(tokensWhileDown.map((token) => memcachedHolds(survivor.port, validationKey(token))));
     const e1 = exchanges();
+    await sleep(Math.max(0, killedAt + RESTART_AFTER_MS - Date.now()));
     const restarted = await restartMemcached(victim.port, memcachedPids);
     memcached[1] = restarted;
     const restartedAt = Date.now();
-    // Every worker skips a dead server for deadServerRetryMs from its failure, then tries it again.
+    // New callers at once: about half their keys hash to the restarted server, yet every worker
+    // still skips it (its retry delay runs from its first failure, after the kill): they go to the
+    // survivor, and nothing reaches the restarted server.
+    const backEarly = await newCallers(NEW_CALLERS);
+    const statsBack = await memcachedStats(restarted.port);
+    const statsBackAt = Date.now();
+    const heldBySurvivorBackEarly = await Promise.all(backEarly.tokens.map((token) => memcachedHolds(survivor.port, validationKey(token))));
+    // Every worker's last failure was before the restart: its retry delay is over by then.
     await sleep(STORE_DEAD_SERVER_RETRY_MS + 1500);
-    const statsRetried = await memcachedStats(restarted.port);
-    const failedAfterRetry = await newCallers(NEW_CALLERS);
+    const afterRetry = await newCallers(NEW_CALLERS);
     const stats = await memcachedStats(restarted.port);
     const e2 = exchanges();
     const run = await load;
     const e3 = exchanges();
 
+    const sentWhileDown = run.records.filter((r) => r.at >= killedAt && r.at < restartedAt).length;
     const failed = figures(
       'memcached server killed and restarted',
       run,
       `failed before/down/after=${run.records.filter((r) => !r.ok && r.at < killedAt).length}/${run.records.filter((r) => !r.ok && r.at >= killedAt && r.at < restartedAt).length}/${run.records.filter((r) => !r.ok && r.at >= restartedAt).length}  ` +
-        `sent while down=${run.records.filter((r) => r.at >= killedAt && r.at < restartedAt).length}  new callers failed down/after-retry=${failedWhileDown.length}/${failedAfterRetry.length} of ${NEW_CALLERS} (connections broken and retried: ${transportRetries})  ` +
+        `sent while down=${sentWhileDown} (${((restartedAt - killedAt) / 1000).toFixed(1)} s)  workers that met the dead server=${everyWorker.reached} of ${everyWorker.workers}  ` +
+        `new callers failed down/back-early/after-retry=${everyWorker.failed.length + whileDown.failed.length}/${backEarly.failed.length}/${afterRetry.failed.length} of ${tokensWhileDown.length}/${NEW_CALLERS}/${NEW_CALLERS} (connections broken and retried: ${transportRetries})  ` +
         `exchanges down/after-restart/rest=${e1 - e0}/${e2 - e1}/${e3 - e2}  ` +
-        `server before the kill: cmd_get=${statsBefore.cmd_get} cmd_set=${statsBefore.cmd_set}; restarted: after the retry delay cmd_get=${statsRetried.cmd_get} cmd_set=${statsRetried.cmd_set}, after new callers cmd_get=${stats.cmd_get} cmd_set=${stats.cmd_set} curr_items=${stats.curr_items}`,
+        `victim before the kill: cmd_get=${victimBefore.cmd_get} cmd_set=${victimBefore.cmd_set}; survivor while down: cmd_set +${survivorDown.cmd_set - survivorBefore.cmd_set}, ` +
+        `validations of new callers held ${heldBySurvivor.filter(Boolean).length} of ${tokensWhileDown.length} (${everyWorker.used.length} of them hashing to the victim); ` +
+        `restarted: with new callers, ${((statsBackAt - killedAt) / 1000).toFixed(1)} s after the kill cmd_get=${statsBack.cmd_get} cmd_set=${statsBack.cmd_set} (their validations held by the survivor ${heldBySurvivorBackEarly.filter(Boolean).length} of ${NEW_CALLERS}), ` +
+        `after the retry delay and new callers cmd_get=${stats.cmd_get} cmd_set=${stats.cmd_set} curr_items=${stats.curr_items}`,
     );
     expect(failed, describeFailures(run.records)).to.have.length(0);
-    expect(failedWhileDown, 'new callers while the server was down').to.deep.equal([]);
-    expect(failedAfterRetry, 'new callers after the restart').to.deep.equal([]);
-    expect(run.records.filter((r) => r.at >= killedAt && r.at < restartedAt).length, 'requests sent while the server was down').to.be.greaterThan(100);
-    expect(stats.cmd_set, 'sets at the restarted server').to.be.greaterThan(0);
+    expect([...everyWorker.failed, ...whileDown.failed], 'new callers while the server was down').to.deep.equal([]);
+    expect(backEarly.failed, 'new callers right after the restart').to.deep.equal([]);
+    expect(afterRetry.failed, 'new callers after the retry delay').to.deep.equal([]);
+    expect(sentWhileDown, 'requests sent while the server was down').to.be.greaterThan(50);
+    // While it is down, new keys go to the survivor, those that hash to the victim included.
+    expect(everyWorker.reached, 'gateway workers that met the dead server').to.equal(everyWorker.workers);
+    expect(survivorDown.cmd_set - survivorBefore.cmd_set, 'sets at the survivor while the victim was down (at least the validation of each new caller)').to.be.at.least(tokensWhileDown.length);
+    expect(heldBySurvivor.filter((held) => !held).length, 'validations of new callers while the victim was down that the survivor does not hold').to.equal(0);
+    // Back: left alone until the retry delay of every worker has run out, then used again.
+    expect(statsBackAt - killedAt, 'restart and first look at it, from the kill (ms): too slow for the retry delay to hold').to.be.below(STORE_DEAD_SERVER_RETRY_MS - 1000);
+    expect({ cmd_get: statsBack.cmd_get, cmd_set: statsBack.cmd_set }, 'commands at the restarted server before the retry delay').to.deep.equal({ cmd_get: 0, cmd_set: 0 });
+    expect(heldBySurvivorBackEarly.filter((held) => !held).length, 'validations of new callers right after the restart that the survivor does not hold').to.equal(0);
+    expect(stats.cmd_set, 'sets at the restarted server after the retry delay').to.be.greaterThan(0);
     expect(stats.curr_items, 'items at the restarted server').to.be.greaterThan(0);
   });
 
-  it('one host stopped gracefully (SIGTERM, drain grace > HAProxy fall time): no request fails; one host SIGKILLed: only its in-flight requests fail', async function () {
+  it('one host stopped gracefully (SIGTERM, drain grace > HAProxy fall time): HAProxy takes it out on its 503 and sends it nothing more, no request fails; one host SIGKILLed: only its in-flight requests fail', async function () {
     this.timeout(90_000);
     // sp1's volume service slow (150 ms an answer): requests in flight at every moment, some on the killed host
     const slow = federation.cloud('sp1').volume;
@@ -325,10 +454,14 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
     const load = startLoad(16);
     await sleep(3000);
     const e0 = exchanges();
+    const cAtTerm = await haproxyStat('c');
     const termAt = Date.now();
-    await hosts.c.gateway.stop(15_000);
+    const cStopped = hosts.c.gateway.stop(15_000);
+    const cMarkedDown = await untilDown('c', 15_000);
+    await cStopped;
     const cStoppedMs = Date.now() - termAt;
     await sleep(2000);
+    const cAtEnd = await haproxyStat('c');
     const e1 = exchanges();
     const killedAt = Date.now();
     process.kill(-hosts.b.gateway.pid, 'SIGKILL');
@@ -350,7 +483,9 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
     const failed = figures(
       'host C stopped (SIGTERM), then host B killed (SIGKILL)',
       run,
-      `C gone after ${(cStoppedMs / 1000).toFixed(1)} s  failed during the drain=${failedGraceful.length - inFlightFailed.length}  in flight at the kill (all hosts)=${inFlight.length}, of them failed=${inFlightFailed.length}  failed sent after the kill=${failedKill.length}  ` +
+      `C marked down by HAProxy after ${((cMarkedDown.at - termAt) / 1000).toFixed(1)} s (check ${cMarkedDown.stat.check_status} ${cMarkedDown.stat.check_code}), gone after ${(cStoppedMs / 1000).toFixed(1)} s  ` +
+        `requests HAProxy sent C: before the SIGTERM ${cAtTerm.stot}, then until marked down ${Number(cMarkedDown.stat.stot) - Number(cAtTerm.stot)}, after ${Number(cAtEnd.stot) - Number(cMarkedDown.stat.stot)}  ` +
+        `failed during the drain=${failedGraceful.length - inFlightFailed.length}  in flight at the kill (all hosts)=${inFlight.length}, of them failed=${inFlightFailed.length}  failed sent after the kill=${failedKill.length}  ` +
         `exchanges drain/kill=${e1 - e0}/${e2 - e1}`,
     );
     const when = failed.map((f) => `${f.target} ${f.error ?? f.status} sent ${f.at - killedAt} ms after the kill, ended after ${f.ms.toFixed(0)} ms`).join('\n');
@@ -358,6 +493,11 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
     expect(graceful.filter((r) => r.at < termAt).length, 'requests sent before the SIGTERM').to.be.greaterThan(100);
     expect(graceful.filter((r) => r.at >= termAt).length, 'requests sent during the drain').to.be.greaterThan(100);
     expect(afterKill.length, 'requests sent after the kill').to.be.greaterThan(100);
+    // Drain: HAProxy took C out on its health check's 503 (so while C still served, within its grace),
+    // C still answered what came meanwhile, and from then on HAProxy sent it nothing.
+    expect([cMarkedDown.stat.check_status, cMarkedDown.stat.check_code], "HAProxy's last check of C when it marked C down").to.deep.equal(['L7STS', '503']);
+    expect(Number(cMarkedDown.stat.stot) - Number(cAtTerm.stot), 'requests HAProxy sent C between the SIGTERM and marking it down').to.be.greaterThan(0);
+    expect(Number(cAtEnd.stot) - Number(cMarkedDown.stat.stot), 'requests HAProxy sent C after marking it down').to.equal(0);
     // Graceful: nothing failed but what the kill took (requests still in flight at it).
     expect(failedGraceful.length - inFlightFailed.length, `failures before the kill not in flight at it:\n${details}`).to.equal(0);
     expect(failed.length, details).to.be.at.most(KILLED_HOST_FAILURES_MAX);
@@ -366,3 +506,25 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
   });
 });
 
+
+/** One GET on a connection of its own (no keep-alive): status, body and the gateway's request id; status 0 for a connection error. */
+function getOnNewConnection(url: string, headers: Record<string, string>): Promise<{ status: number; text: string; requestId?: string }> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.once('end', () => {
+        const requestId = res.headers['x-openstack-request-id'];
+        resolve({ status: res.statusCode ?? 0, text, requestId: Array.isArray(requestId) ? requestId[0] : requestId });
+      });
+    });
+    req.once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
+  });
+}
+
+/** A failed fetch's error with its cause (undici's "fetch failed" says nothing more). */
+function fetchFailure(error: unknown): string {
+  const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+  return cause ? `${String(error)}: ${cause.code ?? ''} ${cause.message}` : String(error);
+}

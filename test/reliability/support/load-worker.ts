@@ -6,14 +6,17 @@
  * fixed number of loops over kept-alive connections (node:http Agent); the run ends when every
  * target went through its fixed count or the time limit passed, whichever comes first; a slot
  * missed by more than a second is dropped rather than sent late. Every request is
- * recorded: when it was sent, how long it took, status (0: no HTTP answer), and, for any answer
- * that does not count as a success, its body (the secrets check greps them).
+ * recorded: when it was sent, how long it took, status (0: no HTTP answer), X-K2K-Partial, and,
+ * for any answer that does not count as a success, its body (the secrets check greps them).
  */
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadSettings, LoadTarget, RequestRecord } from './load.js';
 
+/** What a record keeps of a failed answer's body */
 const MAX_BODY = 4096;
+/** What is read of a body to look for the expected texts (a merged list is longer than MAX_BODY) */
+const MAX_MATCHED_BODY = 1 << 20;
 const SLOT_SLACK_MS = 1000;
 
 function sleep(ms: number): Promise<void> {
@@ -24,6 +27,7 @@ interface Answer {
   status: number;
   body: string;
   serviceProvider?: string;
+  partial?: string;
   error?: string;
 }
 
@@ -40,12 +44,18 @@ function send(agent: Agent, settings: LoadSettings, target: LoadTarget): Promise
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
-        if (size < MAX_BODY) chunks.push(chunk);
+        if (size < MAX_MATCHED_BODY) chunks.push(chunk);
         size += chunk.length;
       });
       res.once('end', () => {
-        const header = res.headers['x-k2k-service-provider'];
-        finish({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY), serviceProvider: Array.isArray(header) ? header[0] : header });
+        const serviceProvider = res.headers['x-k2k-service-provider'];
+        const partial = res.headers['x-k2k-partial'];
+        finish({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          serviceProvider: Array.isArray(serviceProvider) ? serviceProvider[0] : serviceProvider,
+          partial: Array.isArray(partial) ? partial.join(', ') : partial,
+        });
       });
       res.once('error', (error: NodeJS.ErrnoException) => finish({ status: 0, body: '', error: `answer cut short: ${error.code ?? error.message}` }));
       res.once('aborted', () => finish({ status: 0, body: '', error: 'answer aborted' }));
@@ -59,8 +69,17 @@ function send(agent: Agent, settings: LoadSettings, target: LoadTarget): Promise
   });
 }
 
+/** The texts a successful answer contains: the target's, and those of the clouds X-K2K-Partial does not name. */
+function expectedTexts(target: LoadTarget, partial: string | undefined): string[] {
+  const missing = new Set((partial ?? '').split(',').map((cloud) => cloud.trim()));
+  const fromClouds = Object.entries(target.expectUnlessPartial ?? {}).filter(([cloud]) => !missing.has(cloud));
+  return [target.expect, ...fromClouds.map(([, text]) => text)];
+}
+
 async function runTarget(index: number, settings: LoadSettings, started: number, deadline: number, records: RequestRecord[]): Promise<void> {
   const target = settings.targets[index];
+  const rate = target.rate ?? settings.ratePerTarget;
+  const count = Math.round((settings.requestsPerTarget * rate) / settings.ratePerTarget);
   // fifo: every connection is used in turn, so none sits idle long enough for the server's
   // keep-alive timeout to close it under the client's feet.
   const agent = new Agent({ keepAlive: true, maxSockets: settings.connectionsPerTarget, scheduling: 'fifo' });
@@ -68,8 +87,8 @@ async function runTarget(index: number, settings: LoadSettings, started: number,
   const loop = async () => {
     for (;;) {
       const k = next++;
-      if (k >= settings.requestsPerTarget) return;
-      const due = started + (k * 1000) / settings.ratePerTarget;
+      if (k >= count) return;
+      const due = started + (k * 1000) / rate;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
       if (Date.now() >= deadline) return;
@@ -80,7 +99,7 @@ async function runTarget(index: number, settings: LoadSettings, started: number,
       const t0 = performance.now();
       const answer = await send(agent, settings, target);
       const ms = performance.now() - t0;
-      const ok = answer.status === 200 && answer.body.includes(target.expect) && answer.serviceProvider === target.serviceProvider;
+      const ok = answer.status === 200 && answer.serviceProvider === target.serviceProvider && expectedTexts(target, answer.partial).every((text) => answer.body.includes(text));
       records.push({
         target: target.name,
         at,
@@ -89,7 +108,8 @@ async function runTarget(index: number, settings: LoadSettings, started: number,
         ok,
         ...(answer.error && { error: answer.error }),
         ...(answer.serviceProvider && { serviceProvider: answer.serviceProvider }),
-        ...(!ok && { body: answer.body }),
+        ...(answer.partial && { partial: answer.partial }),
+        ...(!ok && { body: answer.body.slice(0, MAX_BODY) }),
       });
     }
   };

@@ -1,24 +1,31 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-/** One kind of request the load sends: a GET of one volume, at the local cloud or at one SP. */
+/** One kind of request the load sends: a GET of one volume (at the local cloud or at one SP), or of a merged list. */
 export interface LoadTarget {
-  /** 'local', or the SP id */
+  /** 'local', the SP id, or what else the test calls it */
   name: string;
   path: string;
   headers: Record<string, string>;
   /** Text a successful answer's body contains (the volume id) */
   expect: string;
-  /** The X-K2K-Service-Provider a successful answer carries (undefined: none, the local cloud) */
+  /**
+   * A merged list: per cloud, text a successful answer also contains (that cloud's volume id)
+   * unless X-K2K-Partial names the cloud. Absent: none.
+   */
+  expectUnlessPartial?: Record<string, string>;
+  /** The X-K2K-Service-Provider a successful answer carries (undefined: none, the local cloud or a merged list) */
   serviceProvider?: string;
+  /** Requests per second for this target (default: the settings' ratePerTarget); its fixed count scales with it */
+  rate?: number;
 }
 
 export interface LoadSettings {
   baseUrl: string;
   targets: LoadTarget[];
-  /** Requests per second sent to each target */
+  /** Requests per second sent to each target (unless the target says otherwise) */
   ratePerTarget: number;
-  /** Fixed count per target: the run stops when each target sent this many... */
+  /** Fixed count per target at ratePerTarget (scaled for one with a rate of its own): the run stops when each target sent its count... */
   requestsPerTarget: number;
   /** ...or when this time has passed, whichever comes first */
   maxMs: number;
@@ -36,10 +43,12 @@ export interface RequestRecord {
   ms: number;
   /** 0: no HTTP answer (see error) */
   status: number;
-  /** 200, the expected volume, from the expected cloud */
+  /** 200, the expected volume (or items), from the expected cloud */
   ok: boolean;
   error?: string;
   serviceProvider?: string;
+  /** The answer's X-K2K-Partial (a merged list that misses clouds) */
+  partial?: string;
   /** The body of an answer that is not ok (truncated to 4 KiB) */
   body?: string;
 }

@@ -55,15 +55,19 @@ export function ensureHaproxy(): void {
   if (!haproxyOnPath()) throw new Error('haproxy is still not on PATH after apt-get install haproxy');
 }
 
+/** One server's line of HAProxy's `show stat` (its CSV fields by name: status, stot, check_code, ...). */
+export type ServerStat = Record<string, string>;
+
 /**
  * The configuration the suite runs, and the one samples/gateway/README.md ("Deployment") shows:
  * round robin over the gateway hosts, an HTTP check of each host's /healthz on its admin port, a
- * failed connection retried on another host.
+ * failed connection retried on another host; `show stat` on the stats socket at `statsSocket`.
  */
-export function haproxyConfig(port: number, backends: Backend[], check: HealthCheck): string {
+export function haproxyConfig(port: number, backends: Backend[], check: HealthCheck, statsSocket: string): string {
   return [
     'global',
     '  maxconn 4096',
+    `  stats socket ${statsSocket} mode 600 level user`,
     '',
     'defaults',
     '  mode http',
@@ -129,6 +133,37 @@ export async function startHaproxy(dir: string, config: string, port: number): P
       running.delete(pid);
     },
   };
+}
+
+/** `show stat` of one server of a backend, read from HAProxy's stats socket. */
+export async function serverStat(statsSocket: string, backend: string, server: string): Promise<ServerStat> {
+  const csv = await new Promise<string>((resolve, reject) => {
+    const socket = connect(statsSocket);
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`haproxy stats socket ${statsSocket}: no answer within 3 s`));
+    }, 3000);
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write('show stat\n'));
+    socket.on('data', (chunk: string) => (text += chunk));
+    // HAProxy closes the connection after answering one command
+    socket.once('end', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  const [header, ...rows] = csv.split('\n').filter((line) => line.length > 0);
+  const names = header.replace(/^# /, '').split(',');
+  for (const row of rows) {
+    const values = row.split(',');
+    if (values[0] === backend && values[1] === server) return Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']));
+  }
+  throw new Error(`haproxy show stat has no ${backend}/${server}:\n${csv}`);
 }
 
 function canConnect(port: number): Promise<boolean> {
