@@ -10,7 +10,9 @@
  *   - a cold burst of 200 concurrent first requests over 2 gateway workers: K2K exchanges counted;
  *   - the RSS of a gateway worker during a 1 GB streamed upload;
  *   - store ops/s.
- * Every load is bounded in time (K2K_BENCH_SECONDS per measurement, default 3).
+ * Every load is bounded in time (K2K_BENCH_SECONDS per measurement, default 3). Each cell is the
+ * median of K2K_BENCH_ROUNDS measurements (default 3), taken in interleaved rounds so that a noisy
+ * moment of the shared machine does not fall on one scenario alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import { benchStore } from './store.js';
 import { printTable } from './table.js';
 
 const SECONDS = Number(process.env.K2K_BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.K2K_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
 const BACKEND_LATENCY_MS = 2;
 const GIB = 1024 * 1024 * 1024;
@@ -70,11 +73,17 @@ async function main(): Promise<void> {
     ];
     for (const scenario of scenarios) await load(scenario.url, scenario.headers, 4, 1); // warm: connections, caches, JIT
 
-    const results = new Map<string, Measured>();
-    for (const connections of CONCURRENCY) {
-      for (const scenario of scenarios) results.set(`${scenario.name}@${connections}`, await measure(scenario, connections));
+    const rounds = new Map<string, Measured[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const connections of CONCURRENCY) {
+        for (const scenario of scenarios) {
+          const key = `${scenario.name}@${connections}`;
+          rounds.set(key, [...(rounds.get(key) ?? []), await measure(scenario, connections)]);
+        }
+      }
     }
-    console.log(`\nThroughput and latency: ${SECONDS} s per cell, backend answers after ${BACKEND_LATENCY_MS} ms, loopback, autocannon in the bench process\n`);
+    const results = new Map([...rounds].map(([key, measured]) => [key, medianOf(measured)]));
+    console.log(`\nThroughput and latency: medians of ${ROUNDS} rounds of ${SECONDS} s per cell, backend answers after ${BACKEND_LATENCY_MS} ms, loopback, autocannon in the bench process\n`);
     const rows: string[][] = [];
     for (const connections of CONCURRENCY) {
       const baseline = results.get(`plain http-proxy-middleware@${connections}`) as Measured;
@@ -154,6 +163,21 @@ async function main(): Promise<void> {
     await Promise.all([federation.close(), memcached.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Each figure's median over the rounds (errors summed). */
+function medianOf(measured: Measured[]): Measured {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const cpu = measured.map((m) => m.proxyCpuUs).filter((us): us is number => us !== undefined);
+  return {
+    requestsPerSecond: median(measured.map((m) => m.requestsPerSecond)),
+    requests: median(measured.map((m) => m.requests)),
+    p50Ms: median(measured.map((m) => m.p50Ms)),
+    p99Ms: median(measured.map((m) => m.p99Ms)),
+    errors: measured.reduce((sum, m) => sum + m.errors, 0),
+    non2xx: measured.reduce((sum, m) => sum + m.non2xx, 0),
+    ...(cpu.length > 0 && { proxyCpuUs: median(cpu) }),
+  };
 }
 
 main().catch((error: Error) => {
