@@ -1,18 +1,8 @@
 import { expect } from 'chai';
-import { KeystoneClient, KeystoneError } from '../src/index.js';
-import { json, startStub, tokenBody, type HttpStub } from './http-stub.js';
+import { KeystoneClient } from '../src/index.js';
+import { failure, json, startStub, tokenBody, type HttpStub } from './http-stub.js';
 
 const TOKEN = 'gAAAAABsecret-user-token';
-
-async function failure(promise: Promise<unknown>): Promise<KeystoneError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(KeystoneError);
-    return error as KeystoneError;
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('KeystoneClient', () => {
   let stub: HttpStub | undefined;

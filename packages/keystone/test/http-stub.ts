@@ -1,5 +1,7 @@
+import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KeystoneError } from '../src/index.js';
 
 export interface SeenRequest {
   method: string;
@@ -56,4 +58,15 @@ export function tokenBody(extra: Record<string, unknown> = {}): unknown {
       ...extra,
     },
   };
+}
+
+/** The KeystoneError a call fails with (the test fails if it succeeds or fails otherwise). */
+export async function failure(promise: Promise<unknown>): Promise<KeystoneError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(KeystoneError);
+    return error as KeystoneError;
+  }
+  throw new Error('the call succeeded');
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createTestCa, startTlsFront, type TestCa, type TlsFront } from '@k2k/testing';
-import { KeystoneClient, KeystoneError, type KeystoneClientOptions } from '../src/index.js';
-import { json, startStub, tokenBody, type HttpStub } from './http-stub.js';
+import { KeystoneClient, type KeystoneClientOptions } from '../src/index.js';
+import { failure, json, startStub, tokenBody, type HttpStub } from './http-stub.js';
 
 const TOKEN = 'gAAAAABsecret-user-token';
 
@@ -31,15 +31,6 @@ describe('KeystoneClient with a private CA (ca)', () => {
     return made;
   };
 
-  async function failure(promise: Promise<unknown>): Promise<KeystoneError> {
-    try {
-      await promise;
-    } catch (error) {
-      expect(error).to.be.instanceOf(KeystoneError);
-      return error as KeystoneError;
-    }
-    throw new Error('the call succeeded');
-  }
 
   it("trusts a Keystone whose certificate chains to ca, given as text or in a list with another CA's", async () => {
     expect((await client({ ca: trusted.ca }).authenticate({ token: TOKEN })).id).to.equal(TOKEN);
