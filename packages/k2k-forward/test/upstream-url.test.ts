@@ -20,11 +20,20 @@ const target = fc.oneof(
     .chain((segments) => fc.constantFrom('', '?a=b', '?next=//evil/x', '#frag').map((tail) => `/${segments.join('/')}${tail}`)),
 );
 
-/** Whether a URL stays at the endpoint: same origin, and a path below the endpoint's root (its path before the version). */
+/**
+ * Whether a URL stays at the endpoint: same origin, and a path below the endpoint's root (its path
+ * before the version) that the upstream cannot resolve elsewhere: below the root, no segment is a
+ * dot segment (even percent-encoded) and none is empty but the last. For an endpoint at the root of
+ * its host the first test alone would hold for any path; the second holds there too.
+ */
 function staysAt(url: URL, endpoint: URL): boolean {
   const root = endpoint.pathname.replace(/\/v\d.*$/, '').replace(/\/+$/, '');
-  return url.origin === endpoint.origin && url.pathname.startsWith(`${root}/`);
+  if (url.origin !== endpoint.origin || !url.pathname.startsWith(`${root}/`)) return false;
+  const below = url.pathname.slice(root.length + 1).split('/');
+  return below.every((segment, i) => (segment !== '' || i === below.length - 1) && !DOT_SEGMENT.test(segment));
 }
+
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
 
 describe('upstream URL composition (property-based)', () => {
   it('never leaves the chosen endpoint, whatever the request target; refuses with 400 or composes', () => {
