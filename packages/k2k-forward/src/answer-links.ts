@@ -37,10 +37,16 @@ export class AnswerLinks {
     const remote = destination.kind === 'remote' ? destination.session.projectId : undefined;
     const local = call.request.projectId ?? call.identity?.project?.id;
     const where = destinationName(destination) ?? 'local';
+    const { req } = call;
+    const publicUrl = this.publicUrl;
+    let proxy: URL | undefined;
     return {
       map: {
         upstream,
-        proxy: mountUrl(call.req, this.publicUrl),
+        // Made when a link is rewritten: most answers name no upstream URL, and it costs two URL parses.
+        get proxy() {
+          return (proxy ??= mountUrl(req, publicUrl));
+        },
         ...(remote && local && remote !== local && { project: { remote, local } }),
       },
       limitBytes: this.limitBytes,

@@ -2,9 +2,12 @@ import type { IncomingMessage } from 'node:http';
 
 export const PROXY_LIST_HEADER = 'mm-proxy-list';
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** The proxies a request already passed (MM-PROXY-LIST, comma-separated). */
-export function proxiesPassed(req: IncomingMessage): string[] {
+export function proxiesPassed(req: IncomingMessage): readonly string[] {
   const raw = req.headers[PROXY_LIST_HEADER];
+  if (raw === undefined) return NONE; // most requests: they come from a client, not a proxy
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
   return text
     .split(',')
@@ -14,5 +17,5 @@ export function proxiesPassed(req: IncomingMessage): string[] {
 
 /** MM-PROXY-LIST for the next hop: what was passed, plus this proxy. */
 export function extendedProxyList(passed: readonly string[], proxyId: string): string {
-  return [...passed, proxyId].join(',');
+  return passed.length === 0 ? proxyId : [...passed, proxyId].join(',');
 }

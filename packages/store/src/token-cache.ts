@@ -51,9 +51,18 @@ export class TokenCache<T extends ExpiringToken = ExpiringToken> {
   }
 
   private usableForMs(token: ExpiringToken): number {
-    const expiresAt = Date.parse(token.expiresAt);
+    const expiresAt = expiryOf(token);
     return Number.isNaN(expiresAt) ? 0 : expiresAt - this.marginMs - Date.now();
   }
+}
+
+/** Each token's expiry in ms, read once: a token kept in this process is the same (frozen) object for a while. */
+const expiries = new WeakMap<ExpiringToken, number>();
+
+function expiryOf(token: ExpiringToken): number {
+  let expiry = expiries.get(token);
+  if (expiry === undefined) expiries.set(token, (expiry = Date.parse(token.expiresAt)));
+  return expiry;
 }
 
 function subject(userToken: string, serviceProvider: string, project: string): string {

@@ -16,7 +16,9 @@ export interface OwnEndpointsSource {
 export function ownEndpoints(source: OwnEndpointsSource): (req: Request, res: Response, next: NextFunction) => void {
   return function ownEndpoint(req, res, next) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const path = req.path;
+    const url = req.url;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     if (path === '/healthz') {
       const draining = source.draining();
       res.status(draining ? 503 : 200).json({ status: draining ? 'draining' : 'ok' });

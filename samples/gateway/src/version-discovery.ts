@@ -60,7 +60,8 @@ export function mountVersion(serviceType: string, endpoint: string | undefined):
  */
 export function versionDocumentWhenNone(version: string, publicUrl: URL | undefined): Middleware {
   return function versionDocument(req, res, next) {
-    const root = (req.url ?? '').split('?')[0] === '/';
+    const url = req.url ?? '';
+    const root = url === '/' || url.startsWith('/?');
     if (root && (req.method === 'GET' || req.method === 'HEAD')) replaceNotFound(res, () => versionDocumentBody(mountUrl(req, publicUrl), version));
     next();
   };

@@ -59,15 +59,20 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
 
 /** The service providers the caller's token offers, the configuration allows and the endpoint policy grants. */
 export function offeredServiceProviders(identity: KeystoneIdentity | undefined, limits: RoutingLimits): ServiceProvider[] {
+  const { refusal } = limits;
+  return allowedServiceProviders(identity, limits).filter((sp) => refusal?.(sp.id, limits.interface) === undefined);
+}
+
+/** The service providers the caller's token offers and the configuration allows, the endpoint policy aside. */
+function allowedServiceProviders(identity: KeystoneIdentity | undefined, limits: RoutingLimits): ServiceProvider[] {
+  const offered = identity?.serviceProviders ?? [];
   const allowed = limits.allowedServiceProviders;
-  return (identity?.serviceProviders ?? []).filter(
-    (sp) => (allowed === undefined || allowed.includes(sp.id)) && limits.refusal?.(sp.id, limits.interface) === undefined,
-  );
+  return allowed === undefined ? offered : offered.filter((sp) => allowed.includes(sp.id));
 }
 
 function usableServiceProvider(identity: KeystoneIdentity | undefined, id: string, limits: RoutingLimits): ServiceProvider {
   if (!identity) throw new OpenStackError(401, 'The request you have made requires authentication.');
-  const candidates = offeredServiceProviders(identity, { ...limits, refusal: undefined });
+  const candidates = allowedServiceProviders(identity, limits);
   const found = candidates.find((sp) => sp.id === id);
   if (!found) {
     const known = candidates.map((sp) => sp.id).join(', ') || 'none';
