@@ -16,6 +16,7 @@ import { startGatewayProcess } from './start-gateway.js';
 const line = (text = '') => console.log(text);
 /** The gateway's log, shown under each call made to it */
 let gatewayLog: { url: string; log: DemoGatewayLog } | undefined;
+const OWN_ENDPOINT = /^\/(healthz|metrics)$/;
 const step = (n: number, title: string) => line(`\n== ${n}. ${title}`);
 
 /** Prints a call and its answer; shows tokens only as their length, never their value. */
@@ -36,7 +37,9 @@ async function call(method: string, url: string, headers: Record<string, string>
   line(`   -> ${response.status}${sp ? `, X-K2K-Service-Provider: ${sp}` : ''}, x-openstack-request-id: ${response.headers.get('x-openstack-request-id')}`);
   line(`      ${JSON.stringify(json).slice(0, 300)}`);
   if (gatewayLog && url.startsWith(gatewayLog.url)) {
-    for (const logged of await gatewayLog.log.take(response.headers.get('x-openstack-request-id'))) line(`      gateway log: ${logged}`);
+    // No request line comes for the gateway's own endpoints: nothing to wait for (during a drain, waiting would outlast its grace).
+    const requestId = OWN_ENDPOINT.test(new URL(url).pathname) ? null : response.headers.get('x-openstack-request-id');
+    for (const logged of await gatewayLog.log.take(requestId)) line(`      gateway log: ${logged}`);
   }
   return { status: response.status, headers: response.headers, json };
 }
