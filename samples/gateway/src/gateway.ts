@@ -10,6 +10,7 @@ import { virtualRegionNames } from './endpoint-policy-config.js';
 import { errorsAsOpenStack, notFound } from './gateway-errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
+import { mountDispatch } from './mount-dispatch.js';
 import { ownEndpoints } from './own-endpoints.js';
 import { regionsDocument } from './regions-document.js';
 import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from './version-discovery.js';
@@ -104,7 +105,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       identity: Object.fromEntries(Object.entries(config.serviceProviderSettings).map(([sp, settings]) => [sp, settings.identity])),
       ...(config.reseller && { reseller: { secret: config.reseller.secret, projectDomain: config.reseller.projectDomainName } }),
     });
-  // Express tries mounts in order: /<region>/volume before /volume.
+  // Mounts are tried in order: /<region>/volume before /volume.
   const forwards = new Map<string, K2KForwardMiddleware>();
   /** Each mount's version document, for when its service has none at its root */
   const versionDocuments = new Map<string, ReturnType<typeof versionDocumentWhenNone>>();
@@ -138,8 +139,8 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(logRequests, originFormOnly);
-  if (!config.adminListen) app.use(own);
+  // Each request passes these two layers (a few steps each) before its mount's k2kForward.
+  app.use(inSequence(logRequests, originFormOnly, ...(config.adminListen ? [] : [own as Middleware])));
   // Authentication per mount: a path nothing serves is a 404 without a word to Keystone.
   const authenticate = authenticateUnlessVersionDiscovery(auth);
   // Discovery: what the unpinned mounts' routing offers the caller (virtual regions pin one each).
@@ -149,11 +150,16 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     placement: routing.placement,
     store,
   });
-  app.use('/k2k/v1/regions', auth, (req, res, next) => (req.path === '/' ? void regions(req, res) : next()));
-  for (const [mount, forward] of forwards) {
-    const versionDocument = versionDocuments.get(mount);
-    app.use(mount, inSequence(authenticate, ...(versionDocument ? [versionDocument] : []), forward));
-  }
+  const regionsAtRoot: Middleware = (req, res, next) => (req.url === '/' || req.url?.startsWith('/?') ? void regions(req as express.Request, res as express.Response) : next());
+  app.use(
+    mountDispatch([
+      ['/k2k/v1/regions', inSequence(auth, regionsAtRoot)],
+      ...[...forwards].map(([mount, forward]) => {
+        const versionDocument = versionDocuments.get(mount);
+        return [mount, inSequence(authenticate, ...(versionDocument ? [versionDocument] : []), forward)] as const;
+      }),
+    ]),
+  );
   app.use(notFound, errorsAsOpenStack(logger));
 
   const admin = express();
