@@ -56,23 +56,25 @@ export class AuthCore {
       if (!token) throw new InvalidTokenError();
       // With a valid service token, an expired user token still counts (a long operation's callback).
       const identity = await this.validator.validate(token, service !== undefined);
-      const refusal = accessRuleRefusal(req, service ? { ...identity, service } : identity, this.options.serviceType);
-      if (refusal) {
-        this.options.logger.info({ reason: refusal }, 'token refused by its access rules');
-        throw new InvalidTokenError();
-      }
-      if (this.options.identityHeaders) setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
-      const missing = this.missingRoles(identity.roles);
-      if (missing) return this.reject(new OpenStackError(403, missing));
-      return { kind: 'confirmed', identity: service ? { ...identity, service } : identity };
+      return this.confirm(req, identity, service);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) return this.reject(error instanceof OpenStackError ? error : new OpenStackError(500, 'Authentication failed unexpectedly.'));
-      if (this.options.delayAuthDecision) {
-        if (this.options.identityHeaders) setInvalidIdentity(req);
-        return { kind: 'deferred' };
-      }
-      return this.reject(error);
+      return this.refuse(req);
     }
+  }
+
+  /**
+   * `authenticate` for a warm request, without a promise: a user token alone (no service token)
+   * whose identity this process holds. Undefined when that is not the case: then `authenticate`.
+   */
+  authenticateHeld(req: IncomingMessage): AuthOutcome | undefined {
+    if (req.headers['x-service-token'] !== undefined) return undefined;
+    const token = header(req, 'x-auth-token');
+    const identity = token ? this.validator.validateHeld(token) : undefined;
+    if (!identity) return undefined;
+    removeIdentityHeaders(req);
+    req.keystoneContext = this.context;
+    return this.confirm(req, identity, undefined);
   }
 
   /** Closes Keystone connections. */
@@ -96,6 +98,26 @@ export class AuthCore {
     const service = serviceIdentityOf(identity);
     if (this.options.identityHeaders) setServiceHeaders(req, service);
     return service;
+  }
+
+  /** What a valid token's identity gets: its access rules applied, the identity headers, the required roles checked. */
+  private confirm(req: IncomingMessage, identity: KeystoneIdentity, service: KeystoneIdentity['service']): AuthOutcome {
+    const refusal = accessRuleRefusal(req, service ? { ...identity, service } : identity, this.options.serviceType);
+    if (refusal) {
+      this.options.logger.info({ reason: refusal }, 'token refused by its access rules');
+      return this.refuse(req);
+    }
+    if (this.options.identityHeaders) setIdentityHeaders(req, identity, this.options.includeServiceCatalog);
+    const missing = this.missingRoles(identity.roles);
+    if (missing) return this.reject(new OpenStackError(403, missing));
+    return { kind: 'confirmed', identity: service ? { ...identity, service } : identity };
+  }
+
+  /** A token that is not valid: passed on as such with a delayed auth decision, else 401. */
+  private refuse(req: IncomingMessage): AuthOutcome {
+    if (!this.options.delayAuthDecision) return this.reject(new InvalidTokenError());
+    if (this.options.identityHeaders) setInvalidIdentity(req);
+    return { kind: 'deferred' };
   }
 
   private missingRoles(roles: string[]): string | undefined {

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestIdOf, writeOpenStackError } from '@k2k/keystone';
-import { AuthCore } from './auth-core.js';
+import { AuthCore, type AuthOutcome } from './auth-core.js';
 import type { KeystoneAuthOptions } from './options.js';
 
 /** The keystoneAuth middleware, with `close()` to release its Keystone connections. */
@@ -24,14 +24,20 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuthMiddlewa
   const core = new AuthCore(options);
   const middleware = function keystoneAuthMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     requestIdOf(req, res);
+    // A warm request (its identity held in this process) is settled at once, without a promise.
+    const held = core.authenticateHeld(req);
+    if (held) return settle(req, res, next, held);
     core.authenticate(req).then(
-      (outcome) => {
-        if (outcome.kind === 'rejected') return writeOpenStackError(req, res, outcome.error, outcome.headers);
-        if (outcome.kind === 'confirmed') req.keystone = outcome.identity;
-        next();
-      },
+      (outcome) => settle(req, res, next, outcome),
       (error: unknown) => next(error),
     );
   };
   return Object.assign(middleware, { stats: () => core.validator.stats(), events: core.events, close: () => core.close() });
+}
+
+/** Answers a refused request, or passes it on with `req.keystone` set for a confirmed caller. */
+function settle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, outcome: AuthOutcome): void {
+  if (outcome.kind === 'rejected') return writeOpenStackError(req, res, outcome.error, outcome.headers);
+  if (outcome.kind === 'confirmed') req.keystone = outcome.identity;
+  next();
 }

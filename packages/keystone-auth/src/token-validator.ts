@@ -75,6 +75,15 @@ export class TokenValidator {
     return this.checked(await this.flights.run(flightKey, () => this.fetch(token, allowExpired), published), notExpired);
   }
 
+  /**
+   * The identity behind a user token when this process holds it, unexpired: the warm path's answer
+   * without a promise, store call or Keystone call. Undefined otherwise: then `validate`.
+   */
+  validateHeld(token: string): KeystoneIdentity | undefined {
+    if (this.settings.cacheTtlSeconds === 0) return undefined;
+    return this.cache.getHeld(token, (identity) => expiryOf(identity) > Date.now());
+  }
+
   private checked(identity: KeystoneIdentity, notExpired: (identity: KeystoneIdentity) => boolean): KeystoneIdentity {
     if (!notExpired(identity)) throw new InvalidTokenError();
     return identity;

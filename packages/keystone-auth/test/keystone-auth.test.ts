@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { createStore } from '@k2k/store';
 import { startFederation, startMemcached, type Federation } from '@k2k/testing';
@@ -231,6 +232,21 @@ describe('keystoneAuth', () => {
       await request(app).get('/').set('x-auth-token', token).expect(200);
       expect(federation.idp.calls.count()).to.equal(afterFirst);
       expect(federation.idp.calls.count('tokens.validate')).to.equal(1);
+    });
+
+    it("settles a warm request from this process's copy before the middleware returns, counted as a cache hit", async () => {
+      const middleware = make(federation);
+      const token = alice();
+      await request(echoApp(middleware)).get('/').set('x-auth-token', token).expect(200);
+      const before = middleware.stats().hits;
+      const req = { method: 'GET', url: '/', headers: { 'x-auth-token': token, 'x-roles': 'admin' } } as unknown as IncomingMessage;
+      const res = { headersSent: false, hasHeader: () => true, setHeader: () => undefined } as unknown as ServerResponse;
+      let passedOn = false;
+      middleware(req, res, () => (passedOn = true));
+      expect(passedOn).to.equal(true); // no promise between the request and the next middleware
+      expect(req.keystone?.user.name).to.equal('alice');
+      expect(req.headers['x-roles']).to.not.include('admin'); // the spoofed header replaced by Keystone's answer on this path too
+      expect(middleware.stats().hits).to.equal(before + 1);
     });
 
     it('asks Keystone every time with cacheTtlSeconds: 0 (the cache turned off)', async () => {

@@ -44,11 +44,8 @@ export class SealedJsonCache<T> {
 
   /** The cached value, or undefined when absent, unreadable, or refused by `accept`. */
   async get(subject: string, accept: (value: T) => boolean = () => true): Promise<T | undefined> {
-    const copy = this.local?.get(subject);
-    if (copy !== undefined && accept(copy)) {
-      this.counts.hits++;
-      return copy;
-    }
+    const held = this.getHeld(subject, accept);
+    if (held !== undefined) return held;
     const slot = this.store.codec.slot(this.namespace, subject);
     const sealed = await this.store.get(slot.key);
     const value = sealed && parse<T>(slot.open(sealed));
@@ -59,6 +56,17 @@ export class SealedJsonCache<T> {
     this.counts.hits++;
     if (this.keepLocally(value)) this.local?.set(subject, value);
     return value;
+  }
+
+  /**
+   * This process's copy of the value when `accept` takes it, counted as a hit, without a promise
+   * (a warm request's path); undefined, uncounted, otherwise: then `get` asks the store.
+   */
+  getHeld(subject: string, accept: (value: T) => boolean = () => true): T | undefined {
+    const copy = this.local?.get(subject);
+    if (copy === undefined || !accept(copy)) return undefined;
+    this.counts.hits++;
+    return copy;
   }
 
   /** This process's copy of the value (no store call, no counting); undefined when there is none or local copies are off. */
