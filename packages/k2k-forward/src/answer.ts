@@ -34,7 +34,9 @@ export interface AnswerOptions {
 export function answer(res: ServerResponse, response: UpstreamResponse, options: AnswerOptions): Promise<JsonBody | undefined> {
   res.statusCode = response.status;
   if (response.statusMessage) res.statusMessage = response.statusMessage;
-  for (const [name, value] of Object.entries(response.headers)) {
+  const { headers } = response;
+  for (const name in headers) {
+    const value = headers[name];
     // The request id is ours (already set); the upstream's is logged, not passed on.
     if (value === undefined || HOP_BY_HOP.has(name) || name === 'x-openstack-request-id') continue;
     res.setHeader(name, name === 'location' && typeof value === 'string' ? rewriteLocation(value, options.links.map) : value);
@@ -66,18 +68,24 @@ export function answerList(res: ServerResponse, body: unknown, partial: readonly
   res.end(text);
 }
 
+type BodyPlan = { rewrite: 'whole' } | { rewrite: 'streaming' } | { rewrite: false; warning?: string };
+const WHOLE: BodyPlan = { rewrite: 'whole' };
+const STREAMING: BodyPlan = { rewrite: 'streaming' };
+const AS_IT_CAME: BodyPlan = { rewrite: false };
+
 /**
  * How the body's links are rewritten: a JSON body read whole when its length is known to be within
  * the limit (or unknown: chunked), else as it streams; none in any other body (and, when that is
  * JSON all the same, why not).
  */
-function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: number): { rewrite: 'whole' } | { rewrite: 'streaming' } | { rewrite: false; warning?: string } {
+function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: number): BodyPlan {
   const { headers } = response;
-  if (res.req.method === 'HEAD' || BODILESS.has(response.status) || !JSON_TYPE.test(headers['content-type'] ?? '')) return { rewrite: false };
+  if (res.req.method === 'HEAD' || BODILESS.has(response.status) || !JSON_TYPE.test(headers['content-type'] ?? '')) return AS_IT_CAME;
   const encoding = headers['content-encoding'];
   if (encoding && encoding !== 'identity') return { rewrite: false, warning: `its JSON body is ${encoding}-encoded` };
-  return Number(headers['content-length'] ?? 0) > limitBytes ? { rewrite: 'streaming' } : { rewrite: 'whole' };
+  return Number(headers['content-length'] ?? 0) > limitBytes ? STREAMING : WHOLE;
 }
+
 
 /**
  * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the

@@ -20,7 +20,7 @@ export interface ExecuteSettings {
   /** Whether a stale learned location may be searched again */
   search: boolean;
   /** The client's headers that do not go to `destination`, and those to set */
-  outgoingHeaders(call: Call, destination: Destination): { remove: readonly string[]; headers: Record<string, string> };
+  outgoingHeaders(call: Call, destination: Destination): { remove: ReadonlySet<string>; headers: Record<string, string> };
   /** How each request sent to a cloud went: answered (with the time to its headers) or failed, for health */
   observe(destination: Destination, ok: boolean, latencyMs: number | undefined): void;
 }

@@ -43,11 +43,11 @@ import { Upstream } from './upstream.js';
 const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
-const NOT_FORWARDED: readonly string[] = [...ROUTING_HEADERS, ...IDENTITY_HEADERS];
+const NOT_FORWARDED: ReadonlySet<string> = new Set([...ROUTING_HEADERS, ...IDENTITY_HEADERS]);
 /** What no service provider gets either: the caller's other credentials (its token is replaced) */
-const NOT_FOR_SERVICE_PROVIDERS: readonly string[] = [...NOT_FORWARDED, 'x-service-token', 'authorization'];
+const NOT_FOR_SERVICE_PROVIDERS: ReadonlySet<string> = new Set([...NOT_FORWARDED, 'x-service-token', 'authorization']);
 /** What a reseller SP does not get either: anything naming the caller or their address */
-const NOT_FOR_RESELLERS: readonly string[] = [...NOT_FOR_SERVICE_PROVIDERS, ...CALLER_HEADERS];
+const NOT_FOR_RESELLERS: ReadonlySet<string> = new Set([...NOT_FOR_SERVICE_PROVIDERS, ...CALLER_HEADERS]);
 
 /** A request k2kForward sent somewhere, for metrics and logs. */
 export interface ForwardEvent {
@@ -386,7 +386,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
     return { 'x-openstack-request-id': anonymousRequestId(), [PROXY_LIST_HEADER]: config.proxyId };
   }
 
-  function outgoingHeaders(call: Call, destination: Destination): { remove: readonly string[]; headers: Record<string, string> } {
+  function outgoingHeaders(call: Call, destination: Destination): { remove: ReadonlySet<string>; headers: Record<string, string> } {
     // Answers are read for their links: a compressed one would pass with links pointing upstream.
     const headers: Record<string, string> = { 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, 'accept-encoding': 'identity' };
     if (destination.kind !== 'remote') return { remove: NOT_FORWARDED, headers };

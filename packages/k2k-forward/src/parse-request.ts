@@ -45,39 +45,42 @@ export function parseApiRequest(method: string, url: string, callerProjectId?: s
   const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : url.slice(queryAt);
   if (!rawPath.startsWith('/')) throw new OpenStackError(400, 'The request target must be a path starting with "/".');
-  const segments = rawPath.split('/').slice(1);
-  segments.forEach((segment, i) => assertSafe(segment, i === segments.length - 1));
-
-  const versionAt = segments.findIndex((segment) => VERSION.test(segment));
+  const segments = rawPath.slice(1).split('/');
+  const last = segments.length - 1;
+  let versionAt = -1;
+  for (let i = 0; i <= last; i++) {
+    assertSafe(segments[i], i === last);
+    if (versionAt < 0 && VERSION.test(segments[i])) versionAt = i;
+  }
   if (versionAt < 0) return { method, prefix: '', rest: rawPath, path: rawPath, query };
+
   let next = versionAt + 1;
   const candidate = segments[next];
   const projectId = candidate !== undefined && (candidate === callerProjectId || PROJECT_ID.test(candidate)) ? candidate : undefined;
   if (projectId) next++;
-  const [resourceType, second, ...action] = segments.slice(next);
+  const resourceType: string | undefined = segments[next];
+  const second: string | undefined = segments[next + 1];
   const isId = second !== undefined && second !== '' && !LIST_VARIANTS.has(second);
   const qualified = isId ? QUALIFIER.exec(second)?.groups : undefined;
   const idSegment = qualified ? qualified.id : second;
-  const restSegments = isId ? [resourceType, idSegment, ...action] : segments.slice(next);
-  const rest = join(restSegments);
-  const before = segments.slice(0, next);
-  return {
-    method,
-    prefix: join(segments.slice(0, versionAt)),
-    version: segments[versionAt],
-    ...(projectId && { projectId }),
-    ...(resourceType && { resourceType }),
-    ...(isId && { resourceId: decodeURIComponent(idSegment), resourcePath: join([resourceType, idSegment]) }),
-    ...(qualified && { qualifier: decodeURIComponent(qualified.cloud) }),
-    ...(isId && action.length > 0 && { action: action.join('/') }),
-    rest,
-    path: `${join(before)}${rest}`,
-    query,
-  };
+  const rest = isId ? `/${resourceType}/${idSegment}${join(segments, next + 2, segments.length)}` : join(segments, next, segments.length);
+  const request: ApiRequest = { method, prefix: join(segments, 0, versionAt), version: segments[versionAt], rest, path: `${join(segments, 0, next)}${rest}`, query };
+  if (projectId) request.projectId = projectId;
+  if (resourceType) request.resourceType = resourceType;
+  if (isId) {
+    request.resourceId = decodeURIComponent(idSegment);
+    request.resourcePath = `/${resourceType}/${idSegment}`;
+    if (segments.length > next + 2) request.action = segments.slice(next + 2).join('/');
+  }
+  if (qualified) request.qualifier = decodeURIComponent(qualified.cloud);
+  return request;
 }
 
-function join(segments: readonly string[]): string {
-  return segments.map((segment) => `/${segment}`).join('');
+/** `/a/b...` for segments[from..to): the path they came from (this runs on every request, so no intermediate arrays). */
+function join(segments: readonly string[], from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) text += `/${segments[i]}`;
+  return text;
 }
 
 function assertSafe(segment: string, last: boolean): void {

@@ -9,7 +9,7 @@ export interface UpstreamRequest {
   /** The full upstream URL (origin, path, query) */
   url: URL;
   /** The client's headers left out (lower case), where present */
-  remove: readonly string[];
+  remove: ReadonlySet<string>;
   headers: Record<string, string>;
   /** Who answers, for error messages: 'service provider sp1', 'the local service' */
   where: string;
@@ -164,7 +164,7 @@ export class Upstream {
     // attempt at an SP sets (its token) or leaves out never follows the request to the next cloud.
     const { remove, headers } = pending.request;
     // The outgoing headers are a copy of the client's: only those it sent need removing.
-    for (const name of remove) if (req.headers[name] !== undefined) proxyReq.removeHeader(name);
+    for (const name in req.headers) if (remove.has(name)) proxyReq.removeHeader(name);
     for (const name in headers) proxyReq.setHeader(name, headers[name]);
     proxyReq.setTimeout(this.timeoutMs, () => {
       pending.timedOut = true;
