@@ -1,6 +1,6 @@
 import type { Logger } from '@k2k/common';
 import { identityOf, KeystoneError, OpenStackError, type KeystoneClient, type KeystoneIdentity } from '@k2k/keystone';
-import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
+import { expiryOf, SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 import { createHash } from 'node:crypto';
 import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
 import { RefusedTokens } from './refused-tokens.js';
@@ -131,15 +131,6 @@ export class TokenValidator {
 /** A short, irreversible tag for a token in logs: never the token itself. */
 export function fingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 12);
-}
-
-/** Each identity's expiry in ms, read once: a cached identity is the same (frozen) object for a while. */
-const expiries = new WeakMap<KeystoneIdentity, number>();
-
-function expiryOf(identity: KeystoneIdentity): number {
-  let expiry = expiries.get(identity);
-  if (expiry === undefined) expiries.set(identity, (expiry = Date.parse(identity.expiresAt)));
-  return expiry;
 }
 
 function describe(error: unknown): { status?: number; message: string } {

@@ -5,7 +5,7 @@ export { createSecureCodec } from './secure-codec.js';
 export type { SealedSlot, SecureCodec, SecurityStrategy } from './secure-codec.js';
 export { SealedJsonCache } from './sealed-json-cache.js';
 export type { CacheCounts, SealedJsonCacheOptions } from './sealed-json-cache.js';
-export { TokenCache } from './token-cache.js';
+export { expiryOf, TokenCache } from './token-cache.js';
 export type { ExpiringToken, TokenCacheOptions } from './token-cache.js';
 export { ResourceMap } from './resource-map.js';
 export { normalizeResourceId } from './resource-map.js';

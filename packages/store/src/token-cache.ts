@@ -59,7 +59,8 @@ export class TokenCache<T extends ExpiringToken = ExpiringToken> {
 /** Each token's expiry in ms, read once: a token kept in this process is the same (frozen) object for a while. */
 const expiries = new WeakMap<ExpiringToken, number>();
 
-function expiryOf(token: ExpiringToken): number {
+/** When a token (a remote token, a validated identity: anything with `expiresAt`) expires, in ms since the epoch; NaN when unreadable. Parsed once per object. */
+export function expiryOf(token: ExpiringToken): number {
   let expiry = expiries.get(token);
   if (expiry === undefined) expiries.set(token, (expiry = Date.parse(token.expiresAt)));
   return expiry;
