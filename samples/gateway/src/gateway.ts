@@ -10,7 +10,8 @@ import { virtualRegionNames } from './endpoint-policy-config.js';
 import { errorsAsOpenStack, notFound } from './gateway-errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
-import { mountDispatch } from './mount-dispatch.js';
+import { mountDispatch, MountPaths } from './mount-dispatch.js';
+import { pathOf } from './request-path.js';
 import { ownEndpoints } from './own-endpoints.js';
 import { regionsDocument } from './regions-document.js';
 import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from './version-discovery.js';
@@ -135,7 +136,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const readMetrics = options.readMetrics?.(metrics) ?? (() => metrics.registry.metrics());
   let draining = false;
   const own = ownEndpoints({ draining: () => draining, readMetrics, metricsContentType: metrics.registry.contentType });
-  const logRequests = requestLog(logger, metrics, [...forwards.keys()]);
+  const logRequests = requestLog(logger, metrics, new MountPaths([...forwards.keys()]));
 
   const app = express();
   app.disable('x-powered-by');
@@ -150,7 +151,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     placement: routing.placement,
     store,
   });
-  const regionsAtRoot: Middleware = (req, res, next) => (req.url === '/' || req.url?.startsWith('/?') ? void regions(req as express.Request, res as express.Response) : next());
+  const regionsAtRoot: Middleware = (req, res, next) => (pathOf(req.url ?? '/') === '/' ? void regions(req as express.Request, res as express.Response) : next());
   app.use(
     mountDispatch([
       ['/k2k/v1/regions', inSequence(auth, regionsAtRoot)],
@@ -217,16 +218,13 @@ const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * One log line and one metric sample per answered request: request id (and the caller's global
  * one), user, project, service provider, status, duration. Never a header value, so never a token.
  */
-function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: string[]) {
-  const below = mounts.map((mount) => ({ mount, prefix: `${mount}/` }));
+function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: MountPaths) {
   return function logRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const requestId = requestIdOf(req, res); // every answer carries one, the gateway's own included
-    const target = req.url ?? '/';
-    const query = target.indexOf('?');
-    const path = query === -1 ? target : target.slice(0, query);
+    const path = pathOf(req.url ?? '/');
     if (OWN_PATHS.has(path)) return next();
     const started = process.hrtime.bigint();
-    const mount = below.find((candidate) => path === candidate.mount || path.startsWith(candidate.prefix))?.mount ?? 'none';
+    const mount = mounts.mountOf(path) ?? 'none';
     const incoming = req.headers['x-openstack-request-id'];
     const globalRequestId = typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
     res.once('finish', () => {

@@ -1,4 +1,5 @@
 import type { Request, Response, NextFunction } from 'express';
+import { pathOf } from './request-path.js';
 
 export interface OwnEndpointsSource {
   /** True once the gateway is stopping */
@@ -16,9 +17,7 @@ export interface OwnEndpointsSource {
 export function ownEndpoints(source: OwnEndpointsSource): (req: Request, res: Response, next: NextFunction) => void {
   return function ownEndpoint(req, res, next) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const url = req.url;
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
+    const path = pathOf(req.url);
     if (path === '/healthz') {
       const draining = source.draining();
       res.status(draining ? 503 : 200).json({ status: draining ? 'draining' : 'ok' });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointRoot, mountUrl } from '@k2k/k2k-forward';
 import { removeIdentityHeaders } from '@k2k/keystone-auth';
+import { pathOf } from './request-path.js';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -30,7 +31,7 @@ function isAnonymousVersionDiscovery(req: IncomingMessage): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (req.headers['x-auth-token'] !== undefined || req.headers['x-service-token'] !== undefined) return false;
   if (NAMES_A_PROVIDER.some((name) => req.headers[name] !== undefined)) return false;
-  return DISCOVERY_PATH.test((req.url ?? '').split('?')[0]);
+  return DISCOVERY_PATH.test(pathOf(req.url ?? ''));
 }
 
 /** The version an unversioned endpoint of a service serves: Glance's endpoints name none, and its clients speak v2. */
@@ -60,8 +61,7 @@ export function mountVersion(serviceType: string, endpoint: string | undefined):
  */
 export function versionDocumentWhenNone(version: string, publicUrl: URL | undefined): Middleware {
   return function versionDocument(req, res, next) {
-    const url = req.url ?? '';
-    const root = url === '/' || url.startsWith('/?');
+    const root = pathOf(req.url ?? '') === '/';
     if (root && (req.method === 'GET' || req.method === 'HEAD')) replaceNotFound(res, () => versionDocumentBody(mountUrl(req, publicUrl), version));
     next();
   };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { mountDispatch } from '../src/mount-dispatch.js';
+import { mountDispatch, MountPaths } from '../src/mount-dispatch.js';
 
 /** The mounts as one layer: matched as Express matches `app.use(path)`, url and baseUrl as Express sets them. */
 describe('mountDispatch', () => {
@@ -29,5 +29,12 @@ describe('mountDispatch', () => {
 
   it('restores url and baseUrl when the mount passes the request on', async () => {
     expect((await request(app).get('/image/v2/images').expect(404)).body).to.deep.equal({ url: '/image/v2/images', baseUrl: '' });
+  });
+
+  it('names the mount a path is at as configured, as the request log labels it', () => {
+    const paths = new MountPaths(['/sp1/volume', '/volume']);
+    expect(paths.mountOf('/VOLUME/v3/p/volumes')).to.equal('/volume');
+    expect(paths.mountOf('/sp1/volume')).to.equal('/sp1/volume');
+    expect(paths.mountOf('/volumes')).to.equal(undefined);
   });
 });
