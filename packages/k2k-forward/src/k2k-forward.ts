@@ -16,7 +16,7 @@ import { Locator, type ProbeEvent, type SearchEvent } from './locate.js';
 import { Locations, type LocationEvent } from './locations.js';
 import { inferServiceType } from './infer-service-type.js';
 import { forwarderSettings, parseForwardOptions, type ForwarderSettings, type K2KForwardOptions } from './options.js';
-import { parseApiRequest } from './parse-request.js';
+import { parseApiRequest, type ApiRequest } from './parse-request.js';
 import { Candidates } from './placement/candidates.js';
 import { TargetDescriber, type TargetDescription } from './placement/describe-targets.js';
 import { HealthTracker } from './placement/health.js';
@@ -111,15 +111,18 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const requestId = requestIdOf(req, res);
     let forwarder: Forwarder;
+    /** Parsed here when the service is inferred from it; the forwarder's step 1 then takes it as it is */
+    let parsed: ApiRequest | undefined;
     try {
       const authUrl = config.authUrl ?? req.keystoneContext?.authUrl;
       if (!authUrl) throw new OpenStackError(500, 'k2kForward needs keystoneAuth mounted before it (or its authUrl option).');
-      const serviceType = config.serviceType ?? inferServiceType(req, parseApiRequest(req.method ?? 'GET', req.url ?? '/', req.keystone?.project?.id).resourceType);
+      if (!config.serviceType) parsed = parseApiRequest(req.method ?? 'GET', req.url ?? '/', req.keystone?.project?.id);
+      const serviceType = config.serviceType ?? inferServiceType(req, parsed?.resourceType);
       forwarder = forwarderFor(serviceType, authUrl, req.keystoneContext);
     } catch (error) {
       return writeOpenStackError(req, res, error);
     }
-    forwarder.handle(req, res, next, requestId);
+    forwarder.handle(req, res, next, requestId, parsed);
   };
 
   function forwarderFor(serviceType: string, authUrl: string, context: KeystoneContext | undefined): Forwarder {
@@ -177,7 +180,8 @@ function sumStats(all: ForwardStats[]): ForwardStats {
 
 /** A forwarder for one service at one Keystone: what a k2kForward with every option given is. */
 interface Forwarder {
-  handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): void;
+  /** `parsed`: the request already taken apart (step 1's parse), when the middleware needed it */
+  handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string, parsed?: ApiRequest): void;
   describe(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<TargetDescription[]>;
   /** The reseller identity's token, unless reseller.serviceToken or an earlier request gave one */
   adoptServiceToken(serviceToken: () => Promise<string>): void;
@@ -272,15 +276,15 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
         ...(config.aggregate && localUpstream ? [aggregateList(new Set(config.aggregateResourceTypes))] : []),
       ];
 
-  function handleRequest(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): void {
-    handle(req, res, next, requestId).catch((error: unknown) => {
+  function handleRequest(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string, parsed?: ApiRequest): void {
+    handle(req, res, next, requestId, parsed).catch((error: unknown) => {
       if (!(error instanceof OpenStackError)) config.logger.error({ requestId, err: { message: (error as Error)?.message } }, 'k2kForward failed');
       writeOpenStackError(req, res, error);
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string): Promise<void> {
-    const call = parse(req, res, requestId);
+  async function handle(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, requestId: string, parsed?: ApiRequest): Promise<void> {
+    const call = parse(req, res, requestId, parsed);
     const target = await route(rules, { req, request: call.request, identity: call.identity, localName: config.localName }, call.limits);
     if (target.kind === 'fanout') return mergeList(call, target);
     return forwardOne(call, target, next);
@@ -335,9 +339,9 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
   }
 
   /** Step 1: the request taken apart, with who is calling and the proxies it passed. */
-  function parse(req: IncomingMessage, res: ServerResponse, requestId: string): Call {
+  function parse(req: IncomingMessage, res: ServerResponse, requestId: string, parsed?: ApiRequest): Call {
     const identity = req.keystone;
-    const request = parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id);
+    const request = parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
     const incomingId = req.headers['x-openstack-request-id'];
