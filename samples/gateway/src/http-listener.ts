@@ -1,12 +1,15 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { ListenConfig } from './config.js';
+import { expressBornRequests } from './express-born-requests.js';
 
-/** An HTTP server with the configured timeouts (`listen.*_timeout_seconds`). */
-export function createListener(app: RequestListener, timeouts: ListenConfig): Server {
+/** An HTTP server for an Express app with the configured timeouts (`listen.*_timeout_seconds`). */
+export function createListener(app: Express, timeouts: ListenConfig): Server {
   const headersTimeout = timeouts.headersTimeoutSeconds * 1000;
   const server = createServer(
     {
+      ...expressBornRequests(app),
       requestTimeout: timeouts.requestTimeoutSeconds * 1000, // 0: off, so a long upload is not cut at node's 300 s
       headersTimeout,
       // node enforces both timeouts only at this interval (default 30 s): check often enough that a
