@@ -3,7 +3,7 @@
  * kept-alive upstream connections as the gateway has (without them http-proxy sends
  * `Connection: close` and every request pays for new connections on both sides).
  * argv[2]: the target URL; argv[3] `born`: its server makes requests born with the app's
- * prototypes, as the gateway's does (expressBornRequests), else a stock `app.listen`.
+ * prototypes, as the gateway's does (expressBornRequests), else a stock one (what `app.listen` makes).
  * Prints {"port": N} once listening.
  */
 import { Agent, createServer } from 'node:http';
