@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@k2k/common';
 import type { Call } from './call.js';
 import { destinationName, type Destination } from './cloud-address.js';
@@ -37,20 +38,31 @@ export class AnswerLinks {
     const remote = destination.kind === 'remote' ? destination.session.projectId : undefined;
     const local = call.request.projectId ?? call.identity?.project?.id;
     const where = destinationName(destination) ?? 'local';
-    const { req } = call;
-    const publicUrl = this.publicUrl;
-    let proxy: URL | undefined;
     return {
-      map: {
-        upstream,
-        // Made when a link is rewritten: most answers name no upstream URL, and it costs two URL parses.
-        get proxy() {
-          return (proxy ??= mountUrl(req, publicUrl));
-        },
-        ...(remote && local && remote !== local && { project: { remote, local } }),
-      },
+      map: new AnswerLinkMap(upstream, call.req, this.publicUrl, remote && local && remote !== local ? { remote, local } : undefined),
       limitBytes: this.limitBytes,
       notRewritten: (reason) => this.logger.warn({ requestId: call.requestId, serviceProvider: where }, `links of the answer not rewritten: ${reason}`),
     };
+  }
+}
+
+/**
+ * One answer's LinkMap, its proxy URL made when a link is rewritten: most answers name no upstream
+ * URL, and it costs two URL parses. A class, so the getter lives on the prototype: a getter in an
+ * object literal gives every answer a hidden class of its own, held in V8's old generation, which
+ * kept each request's objects alive through young-generation collections.
+ */
+class AnswerLinkMap implements LinkMap {
+  private proxyUrl: URL | undefined;
+
+  constructor(
+    readonly upstream: URL,
+    private readonly req: IncomingMessage,
+    private readonly publicUrl: URL | undefined,
+    readonly project: { remote: string; local: string } | undefined,
+  ) {}
+
+  get proxy(): URL {
+    return (this.proxyUrl ??= mountUrl(this.req, this.publicUrl));
   }
 }
