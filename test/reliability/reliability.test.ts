@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
-import { startGateway, type GatewayUnderTest } from './support/gateway.js';
+import { startGateway, volumeGatewayConfig, type GatewayUnderTest } from './support/gateway.js';
 import { OwnedProcesses, restartMemcached } from '../support/owned-processes.js';
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from './support/load.js';
 
@@ -105,14 +105,9 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     memcachedPort = memcached.port;
     const { env } = federation;
     gateway = await startGateway(dir, {
+      ...volumeGatewayConfig(env, [memcached.location], STORE_SECRET),
       listen: { host: '127.0.0.1', port: await freePort() },
-      workers: 2,
-      keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
-      local: { name: 'local', endpoints: { volumev3: env.idpVolumeEndpoint } },
-      service_providers: 'auto',
-      mounts: { '/volume': 'volumev3' },
       upstream: { timeout_seconds: UPSTREAM_TIMEOUT_MS / 1000 },
-      store: { backend: 'memcached', servers: [memcached.location], secret_key: STORE_SECRET, security_strategy: 'ENCRYPT' },
       // stopping at the end: no grace for a load balancer, there is none
       drain: { grace_seconds: 0, timeout_seconds: 10 },
       log_level: 'debug',

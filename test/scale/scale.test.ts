@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSecureCodec, createStore } from '@k2k/store';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
-import { startGateway, type GatewayUnderTest } from '../reliability/support/gateway.js';
+import { startGateway, volumeGatewayConfig, type GatewayUnderTest } from '../reliability/support/gateway.js';
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from '../reliability/support/load.js';
 import { ensureHaproxy, haproxyConfig, serverStat, startHaproxy, type HaproxyUnderTest, type ServerStat } from './support/haproxy.js';
 import { memcachedHolds, memcachedStats, metricSum } from './support/probes.js';
@@ -88,14 +88,9 @@ describe('scale-out: 3 gateway hosts, 2 memcached servers, HAProxy in front', fu
         const hostDir = join(dir, `host-${name}`);
         mkdirSync(hostDir);
         return startGateway(hostDir, {
+          ...volumeGatewayConfig(env, memcached.map((server) => server.location), STORE_SECRET),
           listen: { host: '127.0.0.1', port: ports[i].port, keep_alive_timeout_seconds: 65 },
           admin_listen: { host: '127.0.0.1', port: ports[i].adminPort },
-          workers: 2,
-          keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
-          local: { name: 'local', endpoints: { volumev3: env.idpVolumeEndpoint } },
-          service_providers: 'auto',
-          mounts: { '/volume': 'volumev3' },
-          store: { backend: 'memcached', servers: memcached.map((server) => server.location), secret_key: STORE_SECRET, security_strategy: 'ENCRYPT' },
           drain: { grace_seconds: DRAIN_GRACE_SECONDS, timeout_seconds: 10 },
           log_level: 'info',
         });

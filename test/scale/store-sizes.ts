@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startFederation, startMemcached } from '@k2k/testing';
-import { startGateway } from '../reliability/support/gateway.js';
+import { startGateway, volumeGatewayConfig } from '../reliability/support/gateway.js';
 import { memcachedItems, memcachedStats } from './support/probes.js';
 
 const CALLERS = 20;
@@ -25,13 +25,8 @@ async function main(): Promise<void> {
   const [federation, memcached] = await Promise.all([startFederation({ serviceProviders: ['sp1', 'sp2'] }), startMemcached()]);
   const { env } = federation;
   const gateway = await startGateway(dir, {
+    ...volumeGatewayConfig(env, [memcached.location], `store-sizes-${randomUUID()}`),
     listen: { host: '127.0.0.1', port: await freePort() },
-    workers: 2,
-    keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
-    local: { name: 'local', endpoints: { volumev3: env.idpVolumeEndpoint } },
-    service_providers: 'auto',
-    mounts: { '/volume': 'volumev3' },
-    store: { backend: 'memcached', servers: [memcached.location], secret_key: `store-sizes-${randomUUID()}`, security_strategy: 'ENCRYPT' },
     log_level: 'warn',
   });
   try {

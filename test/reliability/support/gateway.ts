@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FederationEnv } from '@k2k/testing';
 import { OwnedProcesses } from '../../support/owned-processes.js';
 
 /** The gateway (samples/gateway) run as its own process group: a cluster primary and its workers. */
@@ -35,6 +36,22 @@ function parse(line: string): LogRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The config keys the reliability and scale suites share: 2 workers with the IdP's service user, a
+ * /volume mount over the IdP's volume service and every SP the IdP offers, and an encrypted store
+ * on `memcachedServers`. Each suite adds its listener and its own keys.
+ */
+export function volumeGatewayConfig(env: FederationEnv, memcachedServers: string[], storeSecret: string): Record<string, unknown> {
+  return {
+    workers: 2,
+    keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+    local: { name: 'local', endpoints: { volumev3: env.idpVolumeEndpoint } },
+    service_providers: 'auto',
+    mounts: { '/volume': 'volumev3' },
+    store: { backend: 'memcached', servers: memcachedServers, secret_key: storeSecret, security_strategy: 'ENCRYPT' },
+  };
 }
 
 /** Writes `config` to `dir/gateway.json` and starts the gateway on it; resolves once every worker listens. */
