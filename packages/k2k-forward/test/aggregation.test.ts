@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Cloud, Federation } from '@k2k/testing';
 import type { LocationEvent, ProbeEvent } from '../src/index.js';
-import { startFederatedGateway, until, userToken, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
+import { pageThrough as pageThroughList, startFederatedGateway, until, userToken, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
 
 type Listed = { id: string; name: string; size?: number; created_at?: string; links?: unknown; 'k2k:service_provider'?: string };
 
@@ -57,23 +57,10 @@ describe('k2kForward: lists merged across every cloud', () => {
     });
     return where;
   }
-  /** Follows next links (or, with `byId`, the last item's id as the marker) to the end. */
-  async function pageThrough(first: string, byId: boolean, between?: (page: number, items: Listed[]) => void): Promise<Listed[][]> {
-    const pages: Listed[][] = [];
-    let path: string | undefined = first;
-    while (path && pages.length < 50) {
-      const answer: request.Response = await get(path).expect(200);
-      const items = answer.body.volumes as Listed[];
-      pages.push(items);
-      between?.(pages.length, items);
-      const next: string | undefined = (answer.body.volumes_links as { rel: string; href: string }[] | undefined)?.find((link) => link.rel === 'next')?.href;
-      if (!next) break;
-      const url: URL = new URL(next);
-      expect(url.hostname).to.equal('127.0.0.1'); // the proxy (supertest's listener), not a cloud
-      path = byId ? `${first}${first.includes('?') ? '&' : '?'}marker=${items[items.length - 1].id}` : `${url.pathname}${url.search}`;
-    }
-    return pages;
-  }
+
+  /** Follows next links (or, with `byId`, the last item's id as the marker) to the end; the next links lead to supertest's listener, the proxy. */
+  const pageThrough = (first: string, byId: boolean, between?: (page: number, items: Listed[]) => void) =>
+    pageThroughList<Listed>((path) => get(path), first, { collection: 'volumes', byId, throughProxy: (url) => expect(url.hostname).to.equal('127.0.0.1'), ...(between && { between }) });
 
   it('merges every cloud into one list, newest first by default, with no item twice', async () => {
     const where = seedVolumes(3);

@@ -5,7 +5,7 @@ import { keystoneAuth, type KeystoneAuthMiddleware } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import { ComputeService, startFederation, type Federation } from '@k2k/testing';
 import { k2kForward, type K2KForwardMiddleware } from '../src/index.js';
-import { userToken } from './gateway-fixture.js';
+import { pageThrough as pageThroughList, userToken } from './gateway-fixture.js';
 
 type Listed = { id: string; name: string; created?: string; links?: { rel: string; href: string }[] };
 
@@ -64,22 +64,10 @@ describe('k2kForward: Nova server lists merged across every cloud', () => {
     });
     return where;
   }
+
   /** Follows `servers_links` (or, with `byId`, the last item's id as the marker) to the end. */
-  async function pageThrough(first: string, byId: boolean): Promise<Listed[][]> {
-    const pages: Listed[][] = [];
-    let path: string | undefined = first;
-    while (path && pages.length < 50) {
-      const answer: request.Response = await get(path).expect(200);
-      const items = answer.body.servers as Listed[];
-      pages.push(items);
-      const next: string | undefined = (answer.body.servers_links as { rel: string; href: string }[] | undefined)?.find((link) => link.rel === 'next')?.href;
-      if (!next) break;
-      const url: URL = new URL(next);
-      expect(url.pathname.startsWith('/compute/')).to.equal(true); // the proxy, not a cloud
-      path = byId ? `${first}${first.includes('?') ? '&' : '?'}marker=${items[items.length - 1].id}` : `${url.pathname}${url.search}`;
-    }
-    return pages;
-  }
+  const pageThrough = (first: string, byId: boolean) =>
+    pageThroughList<Listed>(get, first, { collection: 'servers', byId, throughProxy: (url) => expect(url.pathname.startsWith('/compute/')).to.equal(true) });
 
   it('merges every cloud into one detail list, newest first by `created`, links through the proxy', async () => {
     const where = seedServers(3);

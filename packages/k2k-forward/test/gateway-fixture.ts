@@ -1,4 +1,5 @@
 import express from 'express';
+import type request from 'supertest';
 import { keystoneAuth, type KeystoneAuthMiddleware } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import { startFederation, startMemcached, type Federation, type FederationEnv, type MemcachedServer } from '@k2k/testing';
@@ -89,4 +90,34 @@ export async function startFederatedGateway(extra: Partial<K2KForwardOptions> = 
       await Promise.all([federation.close(), memcached.kill()]);
     },
   };
+}
+
+/** How `pageThrough` walks a merged list: its collection key and what every next link must be. */
+export interface Paging<T> {
+  /** The collection's key in the body ('volumes', 'servers'); its links are `<collection>_links` */
+  collection: string;
+  /** With the last item's id as the marker instead of following the next links */
+  byId: boolean;
+  /** Asserts a next link points at the proxy, not at a cloud */
+  throughProxy(next: URL): void;
+  /** Called with each page as it comes */
+  between?(page: number, items: T[]): void;
+}
+
+/** Follows a merged list's next links (or, with `byId`, the last item's id as the marker) to the end, 50 pages at most. */
+export async function pageThrough<T extends { id: string }>(get: (path: string) => request.Test, first: string, paging: Paging<T>): Promise<T[][]> {
+  const pages: T[][] = [];
+  let path: string | undefined = first;
+  while (path && pages.length < 50) {
+    const answer: request.Response = await get(path).expect(200);
+    const items = answer.body[paging.collection] as T[];
+    pages.push(items);
+    paging.between?.(pages.length, items);
+    const next: string | undefined = (answer.body[`${paging.collection}_links`] as { rel: string; href: string }[] | undefined)?.find((link) => link.rel === 'next')?.href;
+    if (!next) break;
+    const url: URL = new URL(next);
+    paging.throughProxy(url);
+    path = paging.byId ? `${first}${first.includes('?') ? '&' : '?'}marker=${items[items.length - 1].id}` : `${url.pathname}${url.search}`;
+  }
+  return pages;
 }
