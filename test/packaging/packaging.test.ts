@@ -249,7 +249,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
       const manifest = manifests.get(name) as Manifest;
       expect(version, `${name}: lerna.json fixes every version`).to.equal(lernaVersion);
       expect(manifest.license, name).to.equal('Apache-2.0');
-      expect(manifest.engines?.node, name).to.equal('>=20.19.0');
+      expect(manifest.engines?.node, name).to.equal('^20.19.0 || ^22.12.0 || ^24.0.0');
       expect(manifest.exports?.['.'], name).to.deep.equal({ types: './dist/src/index.d.ts', require: './dist/src/index.js', default: './dist/src/index.js' });
       expect(manifest.exports?.['./package.json'], name).to.equal('./package.json');
       expect(manifest.files, name).to.include('LICENSE');

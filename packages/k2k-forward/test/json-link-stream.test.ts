@@ -126,7 +126,8 @@ describe('JsonLinkStream: links rewritten in a JSON body as it streams', () => {
     const chunk = Buffer.from(`{"href": "${SP}/v3/${REMOTE}/volumes/v1", "padding": "${'x'.repeat(4000)}"}, `);
     let accepted = 0;
     while (accepted < 64 * 2 ** 20 && stream.write(chunk)) accepted += chunk.length;
-    expect(accepted).to.be.lessThan(64 * 1024);
+    // Its two buffers, each as large as this Node makes them (16 KiB before Node 22, 64 KiB since), and the chunk in hand.
+    expect(accepted).to.be.lessThan(stream.writableHighWaterMark + stream.readableHighWaterMark + chunk.length);
     stream.destroy();
   });
 

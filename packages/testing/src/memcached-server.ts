@@ -27,9 +27,27 @@ export interface StartMemcachedOptions {
 
 const HOST = '127.0.0.1';
 
-/** Starts memcached on loopback and resolves once it accepts connections. */
+/** How often a free port is picked again when another process took it first. */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Starts memcached on loopback and resolves once it answers as itself. Without a given port, a
+ * port taken by another process between our pick and memcached's bind (suites run side by side)
+ * costs another pick, not a failed test.
+ */
 export async function startMemcached(options: StartMemcachedOptions = {}): Promise<MemcachedServer> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(options.port ?? (await freePort()), options);
+    } catch (error) {
+      if (options.port !== undefined || attempt === PORT_ATTEMPTS || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOn(port: number, options: StartMemcachedOptions): Promise<MemcachedServer> {
   const binary = options.binary ?? process.env.MEMCACHED_BIN ?? 'memcached';
   const args = ['-l', HOST, '-p', String(port), '-U', '0', '-t', '1', '-m', String(options.memoryMb ?? 64)];
   // memcached refuses to run as root unless told which user to stay.
@@ -44,7 +62,7 @@ export async function startMemcached(options: StartMemcachedOptions = {}): Promi
       reject(new Error(`cannot start memcached (${binary}): ${err.message}; install it (apt-get install memcached) or set MEMCACHED_BIN`)),
     ),
   );
-  await Promise.race([waitForPort(port, child, () => stderr), spawnError]);
+  await Promise.race([waitForServer(port, child, () => stderr), spawnError]);
 
   const signal = (sig: NodeJS.Signals) => async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
@@ -79,24 +97,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+/** Waits until the port answers with our child's pid: a server of someone else's there is not ours. */
+async function waitForServer(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`memcached exited with code ${child.exitCode}: ${stderr().trim()}`);
-    if (await canConnect(port)) return;
+    if (child.exitCode !== null) {
+      const message = `memcached exited with code ${child.exitCode}: ${stderr().trim()}`;
+      throw stderr().includes('Address already in use') ? new PortTaken(message) : new Error(message);
+    }
+    if ((await pidListeningOn(port)) === child.pid) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill('SIGKILL');
   throw new Error(`memcached did not listen on ${HOST}:${port} within 10 s`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** The pid the memcached on `port` reports in its stats; undefined when none answers. */
+function pidListeningOn(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port });
-    socket.once('connect', () => {
+    const socket = connect({ host: HOST, port }, () => socket.write('stats\r\n'));
+    let answer = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (!answer.includes('END\r\n') && !answer.includes('ERROR')) return;
       socket.destroy();
-      resolve(true);
+      const pid = /^STAT pid (\d+)\r$/m.exec(answer)?.[1];
+      resolve(pid === undefined ? undefined : Number(pid));
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => resolve(undefined));
+    socket.once('close', () => resolve(undefined));
   });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { startMemcached } from '../src/index.js';
 
 function roundTrip(port: number, command: string): Promise<string> {
@@ -51,6 +51,32 @@ describe('startMemcached', () => {
       expect(await roundTrip(server.port, 'set k 0 60 1\r\nw\r\n')).to.equal('STORED\r\n');
     } finally {
       await server.stop();
+    }
+  });
+
+  it('never takes another memcached on its port for its own: the start fails, naming the port in use', async () => {
+    const other = await startMemcached();
+    try {
+      await startMemcached({ port: other.port }).then(
+        () => expect.fail('started on a port another memcached holds'),
+        (error: Error) => expect(error.message).to.match(/Address already in use/),
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('never takes a server that is not memcached for its own', async () => {
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as { port: number };
+    try {
+      await startMemcached({ port }).then(
+        () => expect.fail('started on a port another server holds'),
+        (error: Error) => expect(error.message).to.match(/memcached exited/),
+      );
+    } finally {
+      squatter.close();
     }
   });
 });
