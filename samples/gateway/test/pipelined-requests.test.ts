@@ -8,9 +8,9 @@ import { createLogger } from '../src/logger.js';
 import { runGateway, type RunningGateway } from '../src/server.js';
 import { getOnNewConnection, until } from './fixtures.js';
 
-/** Each image file: far more than the loopback socket buffers hold, so an answer the client does not read never finishes. */
-const FILE_BYTES = 16 << 20;
-const PIPELINED = 6;
+/** Each image file: far more than the loopback socket buffers hold (about 4 MB a hop here), so an answer the client does not read never finishes. */
+const FILE_BYTES = 32 << 20;
+const PIPELINED = 4;
 
 /** The local image service: every file starts with its id; counts what it is asked, and how many of the pipelined files (`i-<n>`) it works on at once. */
 class ImageFiles {
