@@ -169,7 +169,7 @@ const Keystone = closed(
     auth_url: text({ description: 'the local Keystone (the IdP): an http(s) URL ending in `/v3`, e.g. `http://127.0.0.1:5000/v3`' }),
     service_auth: login({
       description:
-        "the gateway's service user, which validates tokens: a password and a project, or an application credential of that user. The same forms work for `keystone.admin_auth` and `service_provider_settings.<sp>.admin_auth`",
+        "the gateway's service user, which validates tokens: a password and a project, or an application credential of that user. It needs the `service` role on that project (Keystone's policy `identity:validate_token`; with `member` alone Keystone refuses every validation, 403, and the gateway answers 503; see \"The service user\" below). The same forms work for `keystone.admin_auth` and `service_provider_settings.<sp>.admin_auth`",
     }),
     admin_auth: Type.Optional(
       login({
@@ -441,7 +441,7 @@ const Reseller = closed(
       writeOnly: true,
       errorMessage: `must be at least ${MIN_SECRET_LENGTH} characters`,
       description:
-        'at least 16 characters, the same on every gateway host and for sync: the key of the pseudonyms, `k2k-<first 32 hex digits of HMAC-SHA256(secret, local project id)>`',
+        'at least 16 characters, the same on every gateway host and for sync: the key of the pseudonyms (the first 32 hex digits of HMAC-SHA256(secret, local project id)), and so of the names of the customer projects at reseller SPs, `k2k-<pseudonym>`',
       'x-default-text': 'required when an SP has `identity: reseller`',
     }),
     project_domain_name: text({ default: 'Default', description: 'the SP domain of the pseudonymous projects' }),
@@ -471,7 +471,7 @@ const Sync = closed(
       ...KEYSTONE_TAG,
       default: 'k2k-sync',
       description:
-        "the tag marking a project at an SP as this sync's mirror; its link tag is `<sp_tag>:<IdP project id>` (at a reseller SP, `<sp_tag>:<pseudonym>`). One per IdP syncing to the same SP domain (no `/`, `,` or space)",
+        "the tag marking a project at an SP as this sync's mirror; its link tag is `<sp_tag>:<IdP project id>` (at a reseller SP, `<sp_tag>:<pseudonym>`: the 32 hex digits of the project's name after `k2k-`). One per IdP syncing to the same SP domain (no `/`, `,` or space)",
     }),
     on_delete: oneOf(['delete', 'disable'], {
       default: 'delete',

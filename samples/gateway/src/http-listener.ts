@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { ListenConfig } from './config.js';
 import { expressBornRequests } from './express-born-requests.js';
+import { oneRequestPerConnection } from './pipelined-requests.js';
 
-/** An HTTP server for an Express app with the configured timeouts (`listen.*_timeout_seconds`). */
+/** An HTTP server for an Express app with the configured timeouts (`listen.*_timeout_seconds`), one request per connection at a time. */
 export function createListener(app: Express, timeouts: ListenConfig): Server {
   const headersTimeout = timeouts.headersTimeoutSeconds * 1000;
   const server = createServer(
@@ -16,7 +17,7 @@ export function createListener(app: Express, timeouts: ListenConfig): Server {
       // short headers timeout means what it says
       connectionsCheckingInterval: Math.min(Math.max(headersTimeout / 10, 100), 30_000),
     },
-    app,
+    oneRequestPerConnection(app),
   );
   server.keepAliveTimeout = timeouts.keepAliveTimeoutSeconds * 1000;
   return server;

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
 import type { K2KForwardMiddleware, PlacementPolicyName, TargetDescription } from '@k2k/k2k-forward';
-import { SealedJsonCache, type Store } from '@k2k/store';
+import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 
 /** How long a caller's document is reused: health and quotas change, but a broker may poll. */
 export const REGIONS_CACHE_SECONDS = 10;
+
+/** How long one build may hold the cross-process lease: K2K exchanges and `/limits` reads at every cloud. */
+const BUILD_LEASE_SECONDS = 30;
 
 /** One target in the regions document (`schema/regions.schema.json`). */
 export interface RegionEntry {
@@ -50,10 +53,13 @@ export interface RegionsSource {
 /**
  * `GET /k2k/v1/regions` (after keystoneAuth): every target the caller may use, merged over the
  * gateway's mounts, as each mount's k2kForward describes it (the same targets its routing allows
- * the caller). Cached per caller token for a few seconds, sealed in the store.
+ * the caller). Cached per caller token for a few seconds, sealed in the store; built once per
+ * token at a time, in this process and in every worker sharing the store (as remote tokens are):
+ * a client asking many times at once with a new token costs one build, not one per request.
  */
 export function regionsDocument(source: RegionsSource) {
   const cache = new SealedJsonCache<RegionsDocument>(source.store, 'k2k-regions');
+  const flights = new SingleFlight(source.store, { leaseSeconds: BUILD_LEASE_SECONDS });
   return async function regions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requestIdOf(req, res);
     try {
@@ -64,11 +70,17 @@ export function regionsDocument(source: RegionsSource) {
       // keystoneAuth confirmed the token; its hash keys the cache, so the token itself is never a key.
       const token = String(req.headers['x-auth-token'] ?? '');
       const subject = createHash('sha256').update(token).digest('hex');
-      let document = await cache.get(subject);
-      if (!document) {
-        document = await build(source, req, res);
-        await cache.set(subject, document, REGIONS_CACHE_SECONDS);
-      }
+      const document =
+        (await cache.get(subject)) ??
+        (await flights.run(
+          `regions\n${subject}`,
+          async () => {
+            const built = await build(source, req, res);
+            await cache.set(subject, built, REGIONS_CACHE_SECONDS);
+            return built;
+          },
+          () => cache.get(subject),
+        ));
       const body = JSON.stringify(document);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': `private, max-age=${REGIONS_CACHE_SECONDS}` });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { expect } from 'chai';
 import request from 'supertest';
-import { startFederation, type Federation } from '@k2k/testing';
+import { startFederation, startMemcached, type Federation } from '@k2k/testing';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import type { RegionEntry, RegionsDocument } from '../src/regions-document.js';
@@ -121,6 +121,35 @@ describe('the gateway: regions document and placement', () => {
     } finally {
       await Promise.all(clouds.map((volume) => volume.up()));
       await placing.close();
+    }
+  });
+
+  /** The `/limits` reads each cloud's volume service received since `reset()`: one per document built. */
+  const limitsReads = () => ['idp', 'sp1', 'sp2'].map((name) => federation.cloud(name).volume.requests.filter((received) => received.path.endsWith('/limits')).length);
+  const resetServices = () => ['idp', 'sp1', 'sp2'].forEach((name) => federation.cloud(name).volume.reset());
+
+  it('builds one document for a new token asked for 20 times at once (one /limits read per cloud)', async () => {
+    resetServices();
+    const token = freshToken();
+    const documents = await Promise.all(Array.from({ length: 20 }, () => regionsOf(token)));
+    expect(limitsReads()).to.deep.equal([1, 1, 1]);
+    expect(new Set(documents.map((document) => document.generated_at)).size).to.equal(1);
+  });
+
+  it('builds one document per token across gateways sharing memcached (the lease), each answering its own callers', async () => {
+    const memcached = await startMemcached();
+    const store = { backend: 'memcached', servers: [memcached.location], secret_key: 'regions-test-secret' };
+    const workers = [0, 1].map(() => createGateway(configFor(federation, { store }), createLogger('silent')));
+    try {
+      resetServices();
+      const token = freshToken();
+      const asked = workers.flatMap((worker) => Array.from({ length: 10 }, () => request(worker.app).get('/k2k/v1/regions').set('x-auth-token', token).expect(200)));
+      const documents = (await Promise.all(asked)).map((answer) => answer.body as RegionsDocument);
+      expect(limitsReads()).to.deep.equal([1, 1, 1]);
+      expect(new Set(documents.map((document) => document.generated_at)).size).to.equal(1);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await memcached.kill();
     }
   });
 
