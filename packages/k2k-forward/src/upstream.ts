@@ -112,15 +112,15 @@ export class Upstream {
           response.resume();
           return settle({ status, oversized: false });
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= limitBytes) return void chunks.push(chunk);
-          probe.destroy();
-          settle({ status, oversized: true });
-        });
-        response.once('end', () => settle({ status, body: Buffer.concat(chunks, size), oversized: false }));
+        readWhole(
+          response,
+          limitBytes,
+          (body) => settle({ status, body, oversized: false }),
+          () => {
+            probe.destroy();
+            settle({ status, oversized: true });
+          },
+        );
         response.once('error', (error) => {
           clearTimeout(deadline);
           reject(upstreamError(error, where, url, false, this.probeTimeoutMs));
@@ -142,15 +142,15 @@ export class Upstream {
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
       let timedOut = false;
       const request = send(url, { method: 'GET', headers, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= limitBytes) return void chunks.push(chunk);
-          request.destroy();
-          reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
-        });
-        response.once('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
+        readWhole(
+          response,
+          limitBytes,
+          (body) => resolve({ status: response.statusCode ?? 502, body }),
+          () => {
+            request.destroy();
+            reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
+          },
+        );
         response.once('error', (error) => reject(upstreamError(error, where, url, timedOut, this.timeoutMs)));
       });
       request.setTimeout(this.timeoutMs, () => {
@@ -237,6 +237,21 @@ export class Upstream {
     const { where, url } = pending.request;
     pending.reject(error instanceof OpenStackError ? error : upstreamError(error, where, url, pending.timedOut, this.timeoutMs));
   }
+}
+
+/** Reads a body whole: `done` with it, or `tooLarge` once it goes past `limitBytes` (the rest is not kept). */
+function readWhole(body: IncomingMessage, limitBytes: number, done: (bytes: Buffer) => void, tooLarge: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limitBytes) return void chunks.push(chunk);
+    body.off('data', onData);
+    tooLarge();
+  };
+  body.on('data', onData).once('end', () => {
+    if (size <= limitBytes) done(Buffer.concat(chunks, size));
+  });
 }
 
 /**
