@@ -29,10 +29,11 @@ export interface AnswerOptions {
 /**
  * Step 6: writes the upstream's answer to the client (status, end-to-end headers, body) and
  * resolves once it is written, with a copy of the body as it came when it is JSON and no larger
- * than `keepJsonUpTo` (else undefined), after `beforeEnd` is done with it. Links that point upstream point at this proxy instead: the
- * `Location` header, and those in a JSON body of any size. A body of at most `links.limitBytes`
- * is read whole, rewritten and sent with its new length; a larger one is rewritten as it streams
- * through (JsonLinkStream) and sent chunked. Any other body streams through untouched, unbuffered;
+ * than `keepJsonUpTo` (else undefined); `beforeEnd` is done with that copy before the body's end is
+ * sent. Links that point upstream point at this proxy instead: the `Location` header, and those in
+ * a JSON body of any size. A body of at most `links.limitBytes` is read whole, rewritten and sent
+ * with its new length; a larger one is rewritten as it streams through (JsonLinkStream) and sent
+ * chunked. Any other body streams through untouched, unbuffered;
  * so does a compressed JSON body, its links as they came (`links.notRewritten` says so). An
  * upstream that breaks off takes the client's answer with it, so the client sees it cut short.
  */
@@ -99,8 +100,8 @@ function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: n
 
 /**
  * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the
- * bytes as they came, and the answer is sent once what it returns is done. A body that grows past the limit (one sent chunked) is rewritten as it
- * streams instead: what was read, then the rest.
+ * bytes as they came, and the answer is sent once what it returns is done. A body that grows past
+ * the limit (one sent chunked) is rewritten as it streams instead: what was read, then the rest.
  */
 function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, keep: (original: JsonBody) => Promise<void> | undefined): void {
   const chunks: Buffer[] = [];

@@ -55,9 +55,10 @@ interface Pending {
  * Step 5: sends requests upstream over kept-alive connections. `send` forwards the client's
  * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
  * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
- * resource is there (a GET, its 2xx body read bounded); `read` fetches a bounded answer whole (a list to merge). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
- * probe) fails with 504, one that cannot be reached or whose certificate fails verification with
- * 502, naming it; a client that goes away takes its upstream request with it. An https upstream's
+ * resource is there (a GET, its 2xx body read bounded); `read` fetches a bounded answer whole (a
+ * list to merge). An upstream silent for `timeoutMs` (a probe not done within `probeTimeoutMs`)
+ * fails with 504, one that cannot be reached or whose certificate fails verification with 502,
+ * naming it; a client that goes away takes its upstream request with it. An https upstream's
  * certificate must chain to `ca` when given, else to Node's default CAs.
  */
 export class Upstream {
