@@ -151,6 +151,22 @@ describe('k2kForward: search against misbehaving clouds', () => {
     expect(locations).to.deep.equal([{ action: 'learned', resourceType: 'volumes', serviceProvider: 'sp2' }]);
   });
 
+  it("Glance's bare image: the owner's is a claim, an echoed one too, an image of another id is not", async () => {
+    const image = sp('sp1').image.seed(sp('sp1').projects.demo.id, { name: 'cirros' });
+    sp('sp2').image.faults.set({ rogue: ({ id }) => ({ image: { id: `${id}-not` } }) }, 'images.show');
+    try {
+      const shown = await request(gateway.app).get(`/image/v2/images/${image.id}`).set('x-auth-token', token).expect(200);
+      expect(shown.headers['x-k2k-service-provider']).to.equal('sp1');
+      sp('sp2').image.faults.set({ rogue: ({ id }) => ({ id, name: 'echo' }) }, 'images.show');
+      const other = sp('sp1').image.seed(sp('sp1').projects.demo.id, { name: 'other' });
+      const refused = await request(gateway.app).delete(`/image/v2/images/${other.id}`).set('x-auth-token', token).expect(409);
+      expect(refused.body.error.message).to.include('service provider sp1').and.include('service provider sp2');
+      expect(sp('sp1').image.images.has(other.id)).to.equal(true);
+    } finally {
+      sp('sp2').image.faults.clear();
+    }
+  });
+
   it('the local cloud validly holding the id is its owner, whatever an SP claims: no SP is asked', async () => {
     const volume = idp().volume.seed(federation.env.idpProjectId, { name: 'home' });
     echoes(sp('sp2'));
