@@ -159,7 +159,7 @@ interface SearchCell {
   searches: number;
   exchanges: number;
   cpuUsPerSearch: number;
-  /** Requests that reached each volume service (answered, not cancelled), per search */
+  /** Requests that reached each volume service, per search (a background probe still under way when counted is not) */
   localRequests: number;
   ownerRequests: number;
   otherRequests: number;

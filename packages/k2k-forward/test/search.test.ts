@@ -167,6 +167,18 @@ describe('k2kForward: search against misbehaving clouds', () => {
     }
   });
 
+  it('one claimant while another cloud gives no answer: a read is answered but nothing learned; a mutation is refused (502 naming it)', async () => {
+    const volume = seedAt(sp('sp1'));
+    sp('sp2').volume.faults.set({ status: 503 }, 'volumes.show');
+    const shown = await get(volumesPath(volume.id)).expect(200);
+    expect(shown.headers['x-k2k-service-provider']).to.equal('sp1');
+    await searched();
+    expect(locations).to.deep.equal([]);
+    const refused = await put(volumesPath(volume.id)).expect(502);
+    expect(refused.body.error.message).to.include('service provider sp2');
+    expect(handled('PUT')).to.deep.equal(['idp:0', 'sp1:0', 'sp2:0']);
+  });
+
   it('the local cloud validly holding the id is its owner, whatever an SP claims: no SP is asked', async () => {
     const volume = idp().volume.seed(federation.env.idpProjectId, { name: 'home' });
     echoes(sp('sp2'));
