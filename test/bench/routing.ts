@@ -12,7 +12,8 @@
  *    volume service slowed by a different fixed latency on a show, sequential first GETs without
  *    headers of never-seen ids seeded at one SP (the fastest, then the slowest): median and p90 of
  *    the request, next to the expected floor and to what a sequential search would cost, with the
- *    probes per search.
+ *    probes per search; beside it, a PUT of never-seen ids at the same owner: a mutation waits for
+ *    every probe (it goes to the single claimant), so its latency follows the slowest cloud.
  *
  * Every loop is bounded in count and time; everything started here is stopped, also on failure.
  */
@@ -43,10 +44,10 @@ const GATEWAY_EXTRA = { drain: { grace_seconds: 0, timeout_seconds: 5 } };
 const ms = (value: number) => value.toFixed(2);
 const ratio = (value: number | undefined, base: number | undefined) => (value === undefined || base === undefined || base === 0 ? '-' : (value / base).toFixed(2));
 
-/** One GET, its status, the SP that answered (X-K2K-Service-Provider) and its duration. */
-async function get(url: string, headers: Record<string, string>): Promise<{ status: number; servedBy: string; ms: number }> {
+/** One GET (or another request), its status, the SP that answered (X-K2K-Service-Provider) and its duration. */
+async function get(url: string, headers: Record<string, string>, init: RequestInit = {}): Promise<{ status: number; servedBy: string; ms: number }> {
   const started = performance.now();
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   await response.arrayBuffer();
   return { status: response.status, servedBy: response.headers.get('x-k2k-service-provider') ?? 'local', ms: performance.now() - started };
 }
@@ -151,11 +152,14 @@ interface SearchCell {
   done: number;
   failed: number;
   latencies: number[];
+  /** PUTs of never-seen ids at the owner (each after a search of every cloud): those answered by the owner, sorted */
+  mutationLatencies: number[];
+  mutationsFailed: number;
   probes: { found: number; missing: number; skipped: number; failed: number };
   searches: number;
   exchanges: number;
   cpuUsPerSearch: number;
-  /** Requests that reached each volume service (answered, not cancelled), per search */
+  /** Requests that reached each volume service, per search (a background probe still under way when counted is not) */
   localRequests: number;
   ownerRequests: number;
   otherRequests: number;
@@ -195,7 +199,7 @@ async function searchCells(n: number, dir: string, memcached: MemcachedServer): 
         if (warm.status !== 200 || warm.servedBy !== owner) throw new Error(`warm-up search: HTTP ${warm.status} from ${warm.servedBy}, expected 200 from ${owner}`);
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 200)); // exchanges of cancelled probes end
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the warm-up searches' last probes end
 
     const cells: SearchCell[] = [];
     for (const { owner, which } of owners) {
@@ -218,7 +222,9 @@ async function searchCells(n: number, dir: string, memcached: MemcachedServer): 
       const delta = (name: string, labels?: Record<string, string>) => after(name, labels) - before(name, labels);
       const done = latencies.length + failed;
       const perSearch = (count: number) => (done === 0 ? NaN : count / done);
-      const requestsAt = (name: string) => federation.cloud(name).volume.requests.length;
+      const requests = new Map(federation.clouds.map((cloud) => [cloud.name, cloud.volume.requests.length]));
+      const requestsAt = (name: string) => requests.get(name) ?? 0;
+      const mutations = await mutateAfterSearch(ids.length, () => seedAt(owner, 'mutated'), showPath, auth, owner);
       cells.push({
         n,
         owner,
@@ -226,11 +232,13 @@ async function searchCells(n: number, dir: string, memcached: MemcachedServer): 
         done,
         failed,
         latencies: latencies.sort((a, b) => a - b),
+        mutationLatencies: mutations.latencies,
+        mutationsFailed: mutations.failed,
         probes: {
           found: perSearch(delta('k2k_search_probes_total', { outcome: 'found' })),
           missing: perSearch(delta('k2k_search_probes_total', { outcome: 'missing' })),
           skipped: perSearch(delta('k2k_search_probes_total', { outcome: 'skipped' })),
-          failed: perSearch(delta('k2k_search_probes_total', { outcome: 'failed' })),
+          failed: perSearch(delta('k2k_search_probes_total', { outcome: 'failed' }) + delta('k2k_search_probes_total', { outcome: 'invalid' })),
         },
         searches: delta('k2k_searches_total'),
         exchanges: federation.idp.calls.count('saml2.ecp') - exchangesBefore,
@@ -246,19 +254,38 @@ async function searchCells(n: number, dir: string, memcached: MemcachedServer): 
   }
 }
 
+/** Part 2's mutations: `count` PUTs without headers, each of a never-seen id at `owner`, sequential and bounded in time. */
+async function mutateAfterSearch(count: number, seed: () => string, showPath: string, auth: Record<string, string>, owner: string): Promise<{ latencies: number[]; failed: number }> {
+  const ids = Array.from({ length: count }, seed);
+  const latencies: number[] = [];
+  let failed = 0;
+  const stopAt = Date.now() + SEARCH_CELL_MAX_MS;
+  for (const id of ids) {
+    if (Date.now() >= stopAt) break;
+    const result = await get(`${showPath}/${id}`, { ...auth, 'content-type': 'application/json' }, { method: 'PUT', body: JSON.stringify({ volume: { name: 'renamed' } }) });
+    if (result.status === 200 && result.servedBy === owner) latencies.push(result.ms);
+    else failed++;
+  }
+  return { latencies: latencies.sort((a, b) => a - b), failed };
+}
+
 function printSearchCells(cells: SearchCell[]): void {
   const latencies = spIdsLatencies();
   console.log(`\n2. Search for a never-seen id: does its latency follow the owner or the sum of all clouds? Sequential first GETs without headers of`);
   console.log(`   ${SEARCHES} never-seen volume ids, all at one owner SP, through the gateway (1 worker), a new federation per N.`);
   console.log(`   Volume show latency: local ${LATENCY_MS.idp} ms, ${latencies}. A search probes the local service, then`);
-  console.log(`   every SP in parallel; the first 2xx wins, the other probes are cancelled; then the GET is forwarded to the owner,`);
-  console.log(`   which answers after its latency once more. floor = local probe + owner probe + owner forward (local + 2 x owner);`);
-  console.log(`   sequential = local probe + every SP probed in turn + owner forward. Remote tokens warm: no K2K exchange in the loop.`);
-  console.log(`   Probes/search from /metrics k2k_search_probes_total ("missing" includes the local probe; cancelled probes are not`);
-  console.log(`   counted); requests/search: GETs the fake volume services answered (local; owner: probe + forward; other SPs).\n`);
+  console.log(`   every SP in parallel; a GET goes to the first valid claimant (the other probes finish in the background), and is`);
+  console.log(`   forwarded to the owner, which answers after its latency once more. floor = local probe + owner probe + owner forward`);
+  console.log(`   (local + 2 x owner); sequential = local probe + every SP probed in turn + owner forward. Remote tokens warm: no K2K`);
+  console.log(`   exchange in the loop. Probes/search from /metrics k2k_search_probes_total ("missing" includes the local probe;`);
+  console.log(`   "other": skipped, failed, invalid); requests/search: GETs the fake volume services answered (local; owner: probe +`);
+  console.log(`   forward; other SPs). Then as many PUTs of never-seen ids at the owner: a mutation waits for every probe and goes to`);
+  console.log(`   the single claimant; PUT floor = local probe + the slowest SP's probe (an update answers at once).\n`);
   const rows = cells.map((cell) => {
     const owner = LATENCY_MS[cell.owner];
-    const sum = Array.from({ length: cell.n }, (_, i) => LATENCY_MS[`sp${i + 1}`]).reduce((a, b) => a + b, 0);
+    const spLatencies = Array.from({ length: cell.n }, (_, i) => LATENCY_MS[`sp${i + 1}`]);
+    const sum = spLatencies.reduce((a, b) => a + b, 0);
+    const slowest = Math.max(...spLatencies);
     const fmt = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(2));
     return [
       String(cell.n),
@@ -273,10 +300,31 @@ function printSearchCells(cells: SearchCell[]): void {
       String(cell.searches),
       String(cell.exchanges),
       cell.cpuUsPerSearch.toFixed(0),
+      `${cell.mutationLatencies.length}/${cell.mutationLatencies.length + cell.mutationsFailed}`,
+      ms(percentile(cell.mutationLatencies, 50)),
+      ms(percentile(cell.mutationLatencies, 90)),
+      String(LATENCY_MS.idp + slowest),
     ];
   });
   printTable(
-    ['N', 'owner', 'ok', 'median ms', 'p90 ms', 'floor ms', 'sequential ms', 'probes/search found/missing/other', 'requests/search local/owner/others', 'searches', 'exchanges', 'gateway CPU µs/search'],
+    [
+      'N',
+      'owner',
+      'ok',
+      'GET median ms',
+      'GET p90 ms',
+      'GET floor ms',
+      'sequential ms',
+      'probes/search found/missing/other',
+      'requests/search local/owner/others',
+      'searches',
+      'exchanges',
+      'gateway CPU µs/search',
+      'PUT ok',
+      'PUT median ms',
+      'PUT p90 ms',
+      'PUT floor ms',
+    ],
     rows,
   );
 }

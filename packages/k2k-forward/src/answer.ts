@@ -17,6 +17,11 @@ export interface AnswerOptions {
   serviceProvider?: string;
   /** Keep a copy of a JSON body up to this many bytes, for learning; 0 keeps none */
   keepJsonUpTo: number;
+  /**
+   * Done with that copy before the answer's end is sent (a create's new id stored, so the client's
+   * next request, to any worker or host, finds it); only for a body read whole and kept
+   */
+  beforeEnd?(copy: JsonBody): Promise<void>;
   /** Where the answer's links point and where they point through this proxy */
   links: LinkRewrite;
 }
@@ -24,10 +29,11 @@ export interface AnswerOptions {
 /**
  * Step 6: writes the upstream's answer to the client (status, end-to-end headers, body) and
  * resolves once it is written, with a copy of the body as it came when it is JSON and no larger
- * than `keepJsonUpTo` (else undefined). Links that point upstream point at this proxy instead: the
- * `Location` header, and those in a JSON body of any size. A body of at most `links.limitBytes`
- * is read whole, rewritten and sent with its new length; a larger one is rewritten as it streams
- * through (JsonLinkStream) and sent chunked. Any other body streams through untouched, unbuffered;
+ * than `keepJsonUpTo` (else undefined); `beforeEnd` is done with that copy before the body's end is
+ * sent. Links that point upstream point at this proxy instead: the `Location` header, and those in
+ * a JSON body of any size. A body of at most `links.limitBytes` is read whole, rewritten and sent
+ * with its new length; a larger one is rewritten as it streams through (JsonLinkStream) and sent
+ * chunked. Any other body streams through untouched, unbuffered;
  * so does a compressed JSON body, its links as they came (`links.notRewritten` says so). An
  * upstream that breaks off takes the client's answer with it, so the client sees it cut short.
  */
@@ -49,7 +55,12 @@ export function answer(res: ServerResponse, response: UpstreamResponse, options:
     res.once('close', done);
     response.body.once('error', () => res.destroy());
     const plan = planBody(res, response, options.links.limitBytes);
-    if (plan.rewrite === 'whole') return rewriteBody(res, response.body, options.links, (original) => (copy = original.bytes.length <= options.keepJsonUpTo ? original : undefined));
+    if (plan.rewrite === 'whole') {
+      return rewriteBody(res, response.body, options.links, (original) => {
+        copy = original.bytes.length <= options.keepJsonUpTo ? original : undefined;
+        return copy && options.beforeEnd?.(copy);
+      });
+    }
     if (plan.rewrite === 'streaming') return rewriteStreaming(res, response.body, options.links);
     if (plan.warning) options.links.notRewritten(plan.warning);
     // pipe rather than stream.pipeline, which costs an AbortController per request; a client that
@@ -89,10 +100,10 @@ function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: n
 
 /**
  * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the
- * bytes as they came. A body that grows past the limit (one sent chunked) is rewritten as it
- * streams instead: what was read, then the rest.
+ * bytes as they came, and the answer is sent once what it returns is done. A body that grows past
+ * the limit (one sent chunked) is rewritten as it streams instead: what was read, then the rest.
  */
-function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, keep: (original: JsonBody) => void): void {
+function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, keep: (original: JsonBody) => Promise<void> | undefined): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const onData = (chunk: Buffer) => {
@@ -106,9 +117,14 @@ function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, ke
     if (res.destroyed) return;
     const original = new JsonBody(Buffer.concat(chunks, size));
     const rewritten = rewriteJsonLinks(original, links.map);
-    keep(original);
-    res.setHeader('content-length', rewritten.length);
-    res.end(rewritten);
+    const send = () => {
+      if (res.destroyed) return;
+      res.setHeader('content-length', rewritten.length);
+      res.end(rewritten);
+    };
+    const held = keep(original);
+    if (held) void held.catch(() => undefined).then(send);
+    else send();
   };
   body.on('data', onData).once('end', onEnd);
 }

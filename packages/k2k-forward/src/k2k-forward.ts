@@ -207,14 +207,12 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
   const localUpstream = config.local.kind === 'upstream' ? config.local.template : undefined;
   const addresses = new CloudAddresses(localUpstream, { serviceType: config.serviceType, interface: config.interface, region: config.region });
   const links = new AnswerLinks(addresses, config.publicUrl, config.jsonBodyLimitBytes, config.logger);
-  const locator = new Locator(
-    { resourceAt, probe: (address, call, signal) => upstream.probe(address.url, probeHeaders(address, call), address.where, signal) },
-    sessions,
-    locations,
-    config.maxSearchesPerCaller,
-    (event: ProbeEvent) => events.emit('probe', event),
-    (event: SearchEvent) => events.emit('search', event),
-  );
+  const locator = new Locator({ resourceAt, probe: (address, call) => upstream.probe(address.url, probeHeaders(address, call), address.where, config.jsonBodyLimitBytes) }, sessions, locations, resources, {
+    maxSearchesPerCaller: config.maxSearchesPerCaller,
+    logger: config.logger,
+    onProbe: (event: ProbeEvent) => events.emit('probe', event),
+    onSearch: (event: SearchEvent) => events.emit('search', event),
+  });
   const health = new HealthTracker(config.store, config.serviceType);
   const executor = new Executor(upstream, sessions, locator, locations, addresses, {
     localUpstream: localUpstream !== undefined,
@@ -329,13 +327,22 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
       location: destination.kind === 'remote' ? { serviceProvider: destination.serviceProvider.id, projectId: destination.session.projectId } : { serviceProvider: null },
       status: response.status,
       routedByLearning: 'learned' in delivery.target && delivery.target.learned === true,
+      searched: delivery.target.kind === 'locate',
     };
     await teacher?.learnFromStatus(lesson);
     // A placed create names where it went, the local cloud included: the caller did not choose.
     const named = serviceProvider ?? (target.kind === 'place' ? config.localName : undefined);
-    const body = await answer(res, response, { serviceProvider: named, keepJsonUpTo: teacher?.wantsBody(call) ? config.jsonBodyLimitBytes : 0, links: links.of(call, destination) });
+    // A create's new id is stored before the answer's end leaves (read-your-writes on any worker or
+    // host); a list's items are learned after it, so the list is not held up.
+    const creates = teacher?.learnsCreate(call) === true;
+    const body = await answer(res, response, {
+      serviceProvider: named,
+      keepJsonUpTo: teacher?.wantsBody(call) ? config.jsonBodyLimitBytes : 0,
+      links: links.of(call, destination),
+      ...(creates && { beforeEnd: (copy) => teacher.learnFromBody(lesson, copy) }),
+    });
     reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);
-    await teacher?.learnFromBody(lesson, body);
+    if (!creates) await teacher?.learnFromBody(lesson, body);
   }
 
   /** Step 1: the request taken apart, with who is calling and the proxies it passed. */
@@ -370,7 +377,8 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
   function learnFromLocalRoutes(call: Call, delivery: Extract<Delivery, { kind: 'next' }>, using: Learner): void {
     call.res.once('finish', () => {
       const routedByLearning = delivery.target.kind === 'local' && delivery.target.learned === true;
-      using.learnFromStatus({ call, location: { serviceProvider: null }, status: call.res.statusCode, routedByLearning }).catch(() => undefined);
+      // What no SP claimed in a search, the service's own routes answered: theirs to learn.
+      using.learnFromStatus({ call, location: { serviceProvider: null }, status: call.res.statusCode, routedByLearning, searched: false }).catch(() => undefined);
     });
   }
 
@@ -381,7 +389,8 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
   }
 
   function probeHeaders(address: CloudAddress, call: Call): Record<string, string> {
-    const headers = { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json' };
+    // Its body is read for what it describes: uncompressed.
+    const headers = { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json', 'accept-encoding': 'identity' };
     return resells(address.serviceProvider) ? { ...headers, ...anonymousIds() } : headers;
   }
 

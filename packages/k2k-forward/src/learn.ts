@@ -12,6 +12,12 @@ export interface Lesson {
   status: number;
   /** The request went where a learned location said: a 2xx only confirms it (its use refreshed it) */
   routedByLearning: boolean;
+  /**
+   * The request went where a search found it: the search learns its own outcome once every probe
+   * is in, so the answer's status teaches nothing (a late lesson could undo an ambiguity found
+   * meanwhile)
+   */
+  searched: boolean;
 }
 
 /** Writes of one list answer in flight at once: memcached pipelines them; this bounds the burst. */
@@ -19,9 +25,10 @@ const LIST_WRITE_BATCH = 16;
 
 /**
  * Step 7: learns from an answer (DESIGN "One request", step 7). A 2xx GET/HEAD/PUT/PATCH of a
- * resource remembers where it is; a 2xx create remembers the new id from the body; every item of
- * a list answer is remembered; a 2xx DELETE forgets; a 404 where a learned location pointed
- * forgets it.
+ * resource remembers where it is (unless a search found it: the search learns); a 2xx create
+ * remembers the new id from the body, as created, which outranks every location observed later
+ * (ResourceMap); every item of a list answer is remembered; a 2xx DELETE forgets; a 404 where a
+ * learned location pointed forgets it.
  */
 export class Learner {
   constructor(
@@ -41,7 +48,7 @@ export class Learner {
    * written, so the caller's next request already finds it.
    */
   async learnFromStatus(lesson: Lesson): Promise<void> {
-    const { call, location, status, routedByLearning } = lesson;
+    const { call, location, status, routedByLearning, searched } = lesson;
     const { method, resourceType, resourceId, action } = call.request;
     if (!this.resources.has(resourceType) || resourceId === undefined) return;
     const key = this.locations.keyOf(call.identity, call.request);
@@ -49,20 +56,24 @@ export class Learner {
     const ok = status >= 200 && status < 300;
     if (ok && method === 'DELETE' && action === undefined) await this.locations.forget(key);
     else if (status === 404 && routedByLearning) await this.locations.forget(key);
-    else if (ok && !routedByLearning && ['GET', 'HEAD', 'PUT', 'PATCH'].includes(method)) await this.locations.learn(key, location);
+    else if (ok && !routedByLearning && !searched && ['GET', 'HEAD', 'PUT', 'PATCH'].includes(method)) await this.locations.learn(key, location);
   }
 
-  /** What a create's or a list's answer body teaches: the new id, or every item listed. */
+  /** Whether the answer's body teaches a create's new id: then it is learned before the answer's end is sent. */
+  learnsCreate(call: Call): boolean {
+    return this.wantsBody(call) && call.request.method === 'POST';
+  }
+
+  /** What a create's or a list's answer body teaches: the new id (as created), or every item listed. */
   async learnFromBody(lesson: Lesson, body: JsonBody | undefined): Promise<void> {
     const { call, location, status } = lesson;
     const { method, resourceType } = call.request;
     if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
     const parsed = body.value();
-    const ids = method === 'POST' ? [this.resources.createdId(parsed, resourceType)] : this.resources.listedIds(parsed, resourceType, this.listLimit);
-    await this.learnItems(
-      call,
-      ids.flatMap((id) => (id ? [{ id, location }] : [])),
-    );
+    if (method !== 'POST') return this.learnItems(call, this.resources.listedIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
+    const id = this.resources.createdId(parsed, resourceType);
+    const key = id && this.locations.keyOf(call.identity, call.request, id);
+    if (key) await this.locations.learn(key, location, 'created');
   }
 
   /** Every item of a list, each where it was listed (a merged list's items come from several clouds). */

@@ -1,3 +1,5 @@
+import { normalizeResourceId } from '@k2k/store';
+
 /** The resource types learned and searched by default, per official service type: OpenStack's own. */
 export const DEFAULT_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'block-storage': ['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots'],
@@ -17,11 +19,15 @@ export const DEFAULT_AGGREGATED_TYPES: Readonly<Record<string, readonly string[]
 
 type JsonObject = Record<string, unknown>;
 
+/** The resource types whose service answers one of them bare, not under its singular name: Glance's images. */
+const ANSWERED_BARE: ReadonlySet<string> = new Set(['images']);
+
 /**
  * The resource types of one service whose locations are learned and searched, and where their ids
  * sit in answers: a create answers the new object under its singular name (Cinder's
  * `{"volume": {...}}`, Nova's `server`, Neutron's `network`) or bare (Glance); a list answers the
- * items under the plural (`volumes`, `images`, `security_groups`).
+ * items under the plural (`volumes`, `images`, `security_groups`); a show answers the object as a
+ * create does.
  */
 export class ResourceTypes {
   private readonly types: ReadonlySet<string>;
@@ -44,6 +50,19 @@ export class ResourceTypes {
   createdId(body: unknown, resourceType: string): string | undefined {
     const id = this.createdObject(body, resourceType)?.id;
     return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /**
+   * Whether a show's answer describes the resource asked for, in its service's own shape: the
+   * object under its singular name (Cinder's `{"volume": {"id": ...}}`, Nova's `server`, Neutron's
+   * `network`, `floatingip`, `security_group`...), or bare for Glance's image, with the id asked
+   * for (compared as the store compares ids). Rule 2.4: any other answer found nothing.
+   */
+  describes(body: unknown, resourceType: string, id: string): boolean {
+    if (!isObject(body)) return false;
+    const wrapped = body[singular(resourceType)];
+    const object = isObject(wrapped) ? wrapped : ANSWERED_BARE.has(resourceType) ? body : undefined;
+    return typeof object?.id === 'string' && normalizeResourceId(object.id) === normalizeResourceId(id);
   }
 
   /** The ids of a list answer's items, at most `limit`. */

@@ -23,6 +23,15 @@ export interface UpstreamResponse {
   body: IncomingMessage;
 }
 
+/** A probe's answer: its status and, for a 2xx, the body when it was within the limit. */
+export interface ProbeAnswer {
+  status: number;
+  /** A 2xx answer's body, read whole; absent for any other status or when `oversized` */
+  body?: Buffer;
+  /** A 2xx answer whose body went past the limit: cut off, not read */
+  oversized: boolean;
+}
+
 /**
  * Kept-alive connections, closed after 4 s idle: before the usual 5 s of the servers' own idle
  * timeout, so a connection is rarely reused just as the server closes it.
@@ -46,9 +55,10 @@ interface Pending {
  * Step 5: sends requests upstream over kept-alive connections. `send` forwards the client's
  * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
  * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
- * resource is there (a bodiless GET); `read` fetches a bounded answer whole (a list to merge). An upstream silent for `timeoutMs` (`probeTimeoutMs` for a
- * probe) fails with 504, one that cannot be reached or whose certificate fails verification with
- * 502, naming it; a client that goes away takes its upstream request with it. An https upstream's
+ * resource is there (a GET, its 2xx body read bounded); `read` fetches a bounded answer whole (a
+ * list to merge). An upstream silent for `timeoutMs` (a probe not done within `probeTimeoutMs`)
+ * fails with 504, one that cannot be reached or whose certificate fails verification with 502,
+ * naming it; a client that goes away takes its upstream request with it. An https upstream's
  * certificate must chain to `ca` when given, else to Node's default CAs.
  */
 export class Upstream {
@@ -79,23 +89,48 @@ export class Upstream {
     });
   }
 
-  /** The status of a GET of `url`; the body is dropped. */
-  probe(url: URL, headers: Record<string, string>, where: string, signal: AbortSignal, retried = false): Promise<number> {
+  /**
+   * A GET of `url` and its answer: the status, and a 2xx answer's body read whole up to
+   * `limitBytes` (a larger one is cut off: `oversized`); any other answer's body is dropped. The
+   * whole exchange, body included, is bounded by the probe timeout (504), so a cloud that trickles
+   * its answer cannot hold a search past it.
+   */
+  probe(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<ProbeAnswer> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
-      let timedOut = false;
-      const probe = send(url, { method: 'GET', headers, agent, signal }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 502);
-      });
-      probe.setTimeout(this.probeTimeoutMs, () => {
-        timedOut = true;
+      const deadline = setTimeout(() => {
         probe.destroy();
+        reject(upstreamError(undefined, where, url, true, this.probeTimeoutMs));
+      }, this.probeTimeoutMs);
+      const settle = (answer: ProbeAnswer) => {
+        clearTimeout(deadline);
+        resolve(answer);
+      };
+      const probe = send(url, { method: 'GET', headers, agent }, (response) => {
+        const status = response.statusCode ?? 502;
+        if (status < 200 || status >= 300) {
+          response.resume();
+          return settle({ status, oversized: false });
+        }
+        readWhole(
+          response,
+          limitBytes,
+          (body) => settle({ status, body, oversized: false }),
+          () => {
+            probe.destroy();
+            settle({ status, oversized: true });
+          },
+        );
+        response.once('error', (error) => {
+          clearTimeout(deadline);
+          reject(upstreamError(error, where, url, false, this.probeTimeoutMs));
+        });
       });
       probe.once('error', (error) => {
-        if (staleConnection(probe, error) && !retried) return resolve(this.probe(url, headers, where, signal, true));
-        reject(upstreamError(error, where, url, timedOut, this.probeTimeoutMs));
+        clearTimeout(deadline);
+        if (staleConnection(probe, error) && !retried) return resolve(this.probe(url, headers, where, limitBytes, true));
+        reject(upstreamError(error, where, url, false, this.probeTimeoutMs));
       });
       probe.end();
     });
@@ -108,15 +143,15 @@ export class Upstream {
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
       let timedOut = false;
       const request = send(url, { method: 'GET', headers, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= limitBytes) return void chunks.push(chunk);
-          request.destroy();
-          reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
-        });
-        response.once('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
+        readWhole(
+          response,
+          limitBytes,
+          (body) => resolve({ status: response.statusCode ?? 502, body }),
+          () => {
+            request.destroy();
+            reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));
+          },
+        );
         response.once('error', (error) => reject(upstreamError(error, where, url, timedOut, this.timeoutMs)));
       });
       request.setTimeout(this.timeoutMs, () => {
@@ -203,6 +238,21 @@ export class Upstream {
     const { where, url } = pending.request;
     pending.reject(error instanceof OpenStackError ? error : upstreamError(error, where, url, pending.timedOut, this.timeoutMs));
   }
+}
+
+/** Reads a body whole: `done` with it, or `tooLarge` once it goes past `limitBytes` (the rest is not kept). */
+function readWhole(body: IncomingMessage, limitBytes: number, done: (bytes: Buffer) => void, tooLarge: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limitBytes) return void chunks.push(chunk);
+    body.off('data', onData);
+    tooLarge();
+  };
+  body.on('data', onData).once('end', () => {
+    if (size <= limitBytes) done(Buffer.concat(chunks, size));
+  });
 }
 
 /**

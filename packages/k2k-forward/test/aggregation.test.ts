@@ -211,6 +211,7 @@ describe('k2kForward: lists merged across every cloud', () => {
       expect(volume['k2k:service_provider']).to.equal(where.get(volume.id) === 'idp' ? 'default' : where.get(volume.id));
     }
     const atSp2 = [...where].find(([, cloud]) => cloud === 'sp2')?.[0] as string;
+    await until(() => locations.length >= where.size); // items are learned after the list is answered
     for (const cloud of clouds()) cloud.volume.reset();
     const shown = await get(volumes(`/${atSp2}`)).expect(200);
     expect(shown.headers['x-k2k-service-provider']).to.equal('sp2');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import type { Store } from '@k2k/store';
 import type { Cloud, Federation, MemcachedServer } from '@k2k/testing';
 import type { LocationEvent, ProbeEvent } from '../src/index.js';
 import { startFederatedGateway, testGateway, until, type FederatedGateway, type TestGateway } from './gateway-fixture.js';
@@ -78,6 +79,32 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     expect(sp('sp1').volume.requests.map((r) => r.method)).to.deep.equal(['POST', 'GET', 'PUT', 'DELETE']);
     expect(received(idp()) + received(sp('sp2'))).to.equal(0);
     expect(locations.at(-1)).to.deep.equal({ action: 'forgotten', resourceType: 'volumes' });
+  });
+
+  it("stores a create's new id before the answer ends: the next request, on another instance on the store, goes straight there", async () => {
+    // The creating instance's store writes take a while (a busy memcached, a far one): without
+    // waiting for its write, the answer would reach the client first.
+    const slowWrites: Store = Object.create(setup.store, {
+      set: { value: (key: string, value: Buffer, ttl: number) => new Promise((resolve) => setTimeout(resolve, 50)).then(() => setup.store.set(key, value, ttl)) },
+    });
+    const creator = testGateway(federation.env, slowWrites);
+    const other = testGateway(federation.env, setup.store);
+    other.volume.events.on('probe', (event: ProbeEvent) => probes.push(event));
+    sp('sp1').volume.setQuota(sp('sp1').projects.demo.id, { volumes: -1, gigabytes: -1 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const created = await request(creator.app)
+          .post(volumesPath())
+          .set({ 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1', 'content-type': 'application/json' })
+          .send({ volume: { size: 1, name: `made-${i}` } })
+          .expect(202);
+        const shown = await request(other.app).get(volumesPath(created.body.volume.id)).set('x-auth-token', token).expect(200);
+        expect(shown.headers['x-k2k-service-provider']).to.equal('sp1');
+      }
+      expect(probes).to.deep.equal([]);
+    } finally {
+      await Promise.all([creator.close(), other.close()]);
+    }
   });
 
   it('learns every item of a list answer', async () => {

@@ -9,7 +9,7 @@ describe('ResourceMap', () => {
   it('learns, finds and forgets a location', async () => {
     expect(await map.find(volume)).to.equal(undefined);
     await map.learn(volume, { serviceProvider: 'sp1', projectId: 'abc' });
-    expect(await map.find(volume)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
+    expect(await map.find(volume)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'observed' });
     expect(await map.find({ ...volume, resourceType: 'snapshots' })).to.equal(undefined);
     expect(await map.find({ ...volume, serviceType: 'image' })).to.equal(undefined);
     expect(await map.forget(volume)).to.equal(true);
@@ -25,13 +25,13 @@ describe('ResourceMap', () => {
 
   it('compares ids lowercase and without dashes', async () => {
     await map.learn(volume, { serviceProvider: 'sp2' });
-    expect(await map.find({ ...volume, resourceId: 'f3a100b2' })).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' } });
+    expect(await map.find({ ...volume, resourceId: 'f3a100b2' })).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' }, source: 'observed' });
   });
 
   it('remembers the local cloud as a null service provider, and an absent id', async () => {
     const local = { ...volume, resourceId: 'local-1' };
     await map.learn(local, { serviceProvider: null });
-    expect(await map.find(local)).to.deep.equal({ kind: 'found', location: { serviceProvider: null } });
+    expect(await map.find(local)).to.deep.equal({ kind: 'found', location: { serviceProvider: null }, source: 'observed' });
     await map.rememberAbsent(local, 10);
     expect(await map.find(local)).to.deep.equal({ kind: 'absent' });
   });
@@ -59,10 +59,10 @@ describe('ResourceMap', () => {
     const listed = { ...volume, resourceId: 'listed-1' };
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' });
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' }); // listed again
-    expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
-    expect(calls).to.deep.equal(['set']);
+    expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'observed' });
+    expect(calls).to.deep.equal(['get', 'set']); // the first time, read for a create's location it must not replace
     await local.learn(listed, { serviceProvider: 'sp2', projectId: 'abc' }); // somewhere else: written
-    expect(calls).to.deep.equal(['set', 'set']);
+    expect(calls).to.deep.equal(['get', 'set', 'set']);
     expect(await new ResourceMap(store).find(listed)).to.deep.include({ location: { serviceProvider: 'sp2', projectId: 'abc' } });
   });
 
@@ -73,7 +73,23 @@ describe('ResourceMap', () => {
     await here.rememberAbsent(created, 10);
     expect(await here.find(created)).to.deep.equal({ kind: 'absent' });
     await other.learn(created, { serviceProvider: 'sp1' });
-    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1' } });
+    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1' }, source: 'observed' });
+  });
+
+  it('a location a create taught outranks any observed since, in every process, until forgotten', async () => {
+    const here = new ResourceMap(store, { localTtlSeconds: 5 });
+    const other = new ResourceMap(store);
+    const created = { ...volume, resourceId: 'made-through-the-gateway' };
+    await here.learn(created, { serviceProvider: 'sp1', projectId: 'abc' }, 'created');
+    expect(await other.learn(created, { serviceProvider: 'rogue' })).to.equal('outranked'); // a search or a list elsewhere
+    expect(await here.learn(created, { serviceProvider: 'rogue' })).to.equal('outranked');
+    expect(await other.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'created' });
+    expect(await here.learn(created, { serviceProvider: 'sp1', projectId: 'abc' })).to.equal('learned'); // seen where it is: still the create's
+    expect(await other.find(created)).to.deep.include({ source: 'created' });
+    await other.forget(created); // a 404 there, or a DELETE
+    await here.forget(created);
+    expect(await other.learn(created, { serviceProvider: 'sp2' })).to.equal('learned');
+    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' }, source: 'observed' });
   });
 
   it('validates its options', () => {

@@ -6,6 +6,12 @@ export interface Fault {
   status?: number;
   /** Answer 200 with a body that is not what the protocol says */
   malformed?: boolean;
+  /**
+   * A rogue (or broken) service: answer 200 with the JSON this returns, given the route's path
+   * parameters, to whoever asks, token or not, instead of the real answer. `() => ({})` answers
+   * anything with an empty object; `({ id }) => ({ volume: { id } })` claims every volume asked for.
+   */
+  rogue?: (params: Readonly<Record<string, string>>) => unknown;
 }
 
 /**

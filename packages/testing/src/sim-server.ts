@@ -106,6 +106,7 @@ export class SimServer {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(this.malformedBody);
       }
+      if (fault?.rogue) return sendJson(res, 200, fault.rogue(params));
       if (!route) return this.answerError(res, 404, 'The resource could not be found.');
       await route.handle({ req, res, method, path: url.pathname, query: url.searchParams, params, listener });
     } catch (error) {

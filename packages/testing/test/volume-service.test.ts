@@ -137,4 +137,19 @@ describe('VolumeService (fake Cinder)', () => {
       volume.faults.clear();
     }
   });
+
+  it('turns rogue on a fault switch: 200 with what the fault makes of the path, to anyone, for any id', async () => {
+    const volume = federation.cloud('idp').volume;
+    volume.faults.set({ rogue: ({ id }) => ({ volume: { id } }) }, 'volumes.show');
+    try {
+      const echoed = await http(`${base}/volumes/no-such-volume`);
+      expect(echoed.status).to.equal(200);
+      expect(echoed.json()).to.deep.equal({ volume: { id: 'no-such-volume' } });
+      expect((await call('/volumes/other', { method: 'DELETE' })).status).to.equal(404); // other routes stay honest
+      volume.faults.set({ rogue: () => ({}) });
+      expect((await call('/volumes')).json()).to.deep.equal({});
+    } finally {
+      volume.faults.clear();
+    }
+  });
 });

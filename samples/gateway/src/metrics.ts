@@ -65,8 +65,8 @@ export class GatewayMetrics {
       labelNames: ['action', 'resource_type'],
       registers,
     });
-    this.searches = new Counter({ name: 'k2k_searches_total', help: 'Searches for unknown ids, by outcome (local, remote, absent, failed, refused)', labelNames: ['outcome'], registers });
-    this.probes = new Counter({ name: 'k2k_search_probes_total', help: 'Search probes, by cloud and outcome (found, missing, skipped, failed)', labelNames: ['service_provider', 'outcome'], registers });
+    this.searches = new Counter({ name: 'k2k_searches_total', help: 'Searches for unknown ids, by outcome (local, remote, absent, ambiguous: two clouds or more claimed the id, failed, refused)', labelNames: ['outcome'], registers });
+    this.probes = new Counter({ name: 'k2k_search_probes_total', help: 'Search probes, by cloud and outcome (found, missing, invalid: a 2xx not describing the resource asked for, skipped, failed)', labelNames: ['service_provider', 'outcome'], registers });
     this.placements = new Counter({ name: 'k2k_placements_total', help: 'Creates placed by the placement policy, by target (local.name or SP id) and policy', labelNames: ['target', 'policy'], registers });
     this.placementSkips = new Counter({
       name: 'k2k_placement_skips_total',

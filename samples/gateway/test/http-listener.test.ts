@@ -43,8 +43,10 @@ describe('the listener timeouts', function () {
 
   before(async () => {
     federation = await startFederation();
-    // the local image service: counts what it receives, answers once the whole body is in
+    // the local image service: shows image i-1 as Glance does (what the gateway's search probes for
+    // an id it has not learned); counts what an upload sends, answers once the whole body is in
     imageService = createServer((req, res) => {
+      if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'i-1', status: 'queued' }));
       let bytes = 0;
       req.on('data', (chunk: Buffer) => (bytes += chunk.length));
       req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes })));
