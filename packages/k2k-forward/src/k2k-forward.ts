@@ -17,6 +17,7 @@ import { Locations, type LocationEvent } from './locations.js';
 import { inferServiceType } from './infer-service-type.js';
 import { forwarderSettings, parseForwardOptions, type ForwarderSettings, type K2KForwardOptions } from './options.js';
 import { parseApiRequest, type ApiRequest } from './parse-request.js';
+import { splitQualifiedId } from './qualifier.js';
 import { Candidates } from './placement/candidates.js';
 import { TargetDescriber, type TargetDescription } from './placement/describe-targets.js';
 import { HealthTracker } from './placement/health.js';
@@ -348,7 +349,7 @@ function createForwarder(config: ForwarderSettings, events: EventEmitter, keysto
   /** Step 1: the request taken apart, with who is calling and the proxies it passed. */
   function parse(req: IncomingMessage, res: ServerResponse, requestId: string, parsed?: ApiRequest): Call {
     const identity = req.keystone;
-    const request = parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id);
+    const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id), resources);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
     const incomingId = req.headers['x-openstack-request-id'];

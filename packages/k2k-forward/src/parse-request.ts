@@ -1,4 +1,5 @@
 import { OpenStackError } from '@k2k/keystone';
+import { segmentFault } from './path-segment.js';
 
 /** An OpenStack API call, taken apart (step 1 of a request's journey). */
 export interface ApiRequest {
@@ -11,17 +12,17 @@ export interface ApiRequest {
   projectId?: string;
   /** e.g. 'volumes', 'images' */
   resourceType?: string;
-  /** The resource's id (decoded, without its qualifier); absent for collections and their 'detail' lists */
+  /** The resource's id (decoded; without its qualifier once splitQualifiedId took it off); absent for collections and their 'detail' lists */
   resourceId?: string;
-  /** The cloud named by an `<id>@<cloud>` resource id: a service provider id, or the local cloud's name */
+  /** The cloud named by an `<id>@<cloud>` resource id: a service provider id, or the local cloud's name (set by splitQualifiedId) */
   qualifier?: string;
   /** What follows the id: 'action', 'file', 'metadata/key'... */
   action?: string;
-  /** Everything after version and project id, without the qualifier, e.g. '/volumes/42/action' */
+  /** Everything after version and project id, e.g. '/volumes/42/action' */
   rest: string;
   /** The resource itself below version and project id, e.g. '/volumes/42' (what a search probes) */
   resourcePath?: string;
-  /** The whole path, checked and without the qualifier: '/v3/<project>/volumes/42/action' */
+  /** The whole path, checked: '/v3/<project>/volumes/42/action' */
   path: string;
   /** The query string with its '?', or '' */
   query: string;
@@ -30,15 +31,15 @@ export interface ApiRequest {
 const VERSION = /^v\d+(\.\d+)?$/;
 const PROJECT_ID = /^[0-9a-f]{32}$/;
 const LIST_VARIANTS = new Set(['detail']);
-/** '@' as sent, or percent-encoded, before the qualifier of a resource id */
-const QUALIFIER = /^(?<id>.+?)(?:@|%40)(?<cloud>[^@%]+)$/i;
 
 /**
  * Parses a request target. A segment after the version is the project id when it is the caller's
  * project id or looks like a Keystone id (32 hex digits). Throws 400 for a target that is not a
  * plain absolute path, which could name another host or escape the endpoint it is forwarded to:
- * absolute form ('http://host/...'), '//host', empty segments, dot segments, encoded slashes and
- * backslashes. A trailing slash is fine.
+ * absolute form ('http://host/...'), '//host', empty segments, and any segment path-segment.ts
+ * refuses (dot segments, encoded slashes and backslashes, control characters). A trailing slash
+ * is fine. The id's `@<cloud>` qualifier is left in: only the service's resource types take one
+ * (splitQualifiedId), other paths (Cinder's 'os-hosts/<host>@<backend>') keep their '@'.
  */
 export function parseApiRequest(method: string, url: string, callerProjectId?: string): ApiRequest {
   const queryAt = url.indexOf('?');
@@ -61,18 +62,14 @@ export function parseApiRequest(method: string, url: string, callerProjectId?: s
   const resourceType: string | undefined = segments[next];
   const second: string | undefined = segments[next + 1];
   const isId = second !== undefined && second !== '' && !LIST_VARIANTS.has(second);
-  const qualified = isId ? QUALIFIER.exec(second)?.groups : undefined;
-  const idSegment = qualified ? qualified.id : second;
-  const rest = isId ? `/${resourceType}/${idSegment}${join(segments, next + 2, segments.length)}` : join(segments, next, segments.length);
-  const request: ApiRequest = { method, prefix: join(segments, 0, versionAt), version: segments[versionAt], rest, path: `${join(segments, 0, next)}${rest}`, query };
+  const request: ApiRequest = { method, prefix: join(segments, 0, versionAt), version: segments[versionAt], rest: join(segments, next, segments.length), path: rawPath, query };
   if (projectId) request.projectId = projectId;
   if (resourceType) request.resourceType = resourceType;
   if (isId) {
-    request.resourceId = decodeURIComponent(idSegment);
-    request.resourcePath = `/${resourceType}/${idSegment}`;
+    request.resourceId = decodeURIComponent(second);
+    request.resourcePath = `/${resourceType}/${second}`;
     if (segments.length > next + 2) request.action = segments.slice(next + 2).join('/');
   }
-  if (qualified) request.qualifier = decodeURIComponent(qualified.cloud);
   return request;
 }
 
@@ -84,7 +81,10 @@ function join(segments: readonly string[], from: number, to: number): string {
 }
 
 function assertSafe(segment: string, last: boolean): void {
-  if (segment === '' && !last) throw new OpenStackError(400, 'The request path may not contain empty segments ("//").');
+  if (segment === '') {
+    if (last) return;
+    throw new OpenStackError(400, 'The request path may not contain empty segments ("//").');
+  }
   // Without a '%' there is nothing to decode (most segments: this runs on every request).
   let decoded = segment;
   if (segment.includes('%')) {
@@ -94,7 +94,6 @@ function assertSafe(segment: string, last: boolean): void {
       throw new OpenStackError(400, 'The request path is not valid percent-encoding.');
     }
   }
-  if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) {
-    throw new OpenStackError(400, 'The request path may not contain dot segments or encoded slashes.');
-  }
+  const fault = segmentFault(decoded);
+  if (fault) throw new OpenStackError(400, `The request path segment ${JSON.stringify(segment)} ${fault}: a path may not contain dot segments, encoded slashes or backslashes, or control characters.`);
 }

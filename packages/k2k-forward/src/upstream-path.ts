@@ -1,3 +1,4 @@
+import { pathSegment } from './path-segment.js';
 import type { ApiRequest } from './parse-request.js';
 
 const VERSION_SEGMENT = /\/v\d+(\.\d+)?(\/|$)/;
@@ -17,11 +18,12 @@ export function endpointRoot(endpointPath: string): string {
  * providers alike: below the endpoint's root go the request's version, the project id of the
  * cloud the request goes to (when the request names one) and the rest. An unversioned request
  * (version discovery) goes to the endpoint's root. `rest` defaults to the request's own; a search
- * probe passes the resource's path.
+ * probe passes the resource's path. Every segment put in follows the request-path rules (path-segment.ts).
  */
 export function upstreamPath(endpointPath: string, request: ApiRequest, projectId: string | undefined, rest = request.rest): string {
   const root = endpointRoot(endpointPath);
   if (request.version === undefined) return `${root}${request.path}`;
-  const project = request.projectId ? `/${projectId ?? request.projectId}` : '';
+  // The caller's own project id passed the request-path rules; another cloud's comes from its Keystone.
+  const project = request.projectId ? `/${projectId === undefined ? request.projectId : pathSegment(projectId, "The service provider's project id", 502)}` : '';
   return `${root}${request.prefix}/${request.version}${project}${rest}`;
 }

@@ -175,6 +175,31 @@ describe('k2kForward: lists merged across every cloud', () => {
     await get(volumes(`/detail?limit=2&sort=name:asc&marker=${marker}`)).expect(400);
   });
 
+  it('refuses (400, naming it) a plain-id marker that is no single path segment, before any cloud is asked', async () => {
+    seedVolumes(1);
+    const hostile: [sent: string, marker: string][] = [
+      ['.', '.'],
+      ['..', '..'],
+      ['%2E%2E', '..'],
+      ['..%2F..%2Flimits', '../../limits'],
+      ['..%5C..%5Climits', '..\\..\\limits'],
+      ['', ''],
+      ['a%00b', 'a\u0000b'],
+      ['a%0Ab', 'a\nb'],
+      ['a%09b', 'a\tb'],
+      ['x%40sp1', 'x@sp1'],
+    ];
+    for (const cloud of clouds()) cloud.keystone.calls.reset();
+    for (const [sent, marker] of hostile) {
+      const answer = await get(volumes(`/detail?limit=2&marker=${sent}`)).expect(400);
+      expect(answer.body.error, sent).to.include({ code: 400, title: 'Bad Request' });
+      expect(answer.body.error.message, sent).to.include(`The marker ${JSON.stringify(marker)}`);
+    }
+    for (const cloud of clouds()) expect(cloud.volume.calls.calls.map((call) => `${call.method} ${call.path}`), cloud.name).to.deep.equal([]);
+    for (const cloud of clouds().filter((cloud) => cloud.name !== 'idp')) expect(cloud.keystone.calls.count(), `${cloud.name}'s Keystone`).to.equal(0);
+    expect(probes).to.deep.equal([]);
+  });
+
   it('trims a summary list to what the service shows there, though it read the detail to sort', async () => {
     seedVolumes(2);
     const listed = (await get(volumes()).expect(200)).body.volumes as Listed[];

@@ -44,7 +44,7 @@ describe('parseApiRequest', () => {
   });
 
   it('refuses paths that could escape the endpoint', () => {
-    for (const path of ['/v3/../admin', '/v3/%2e%2e/admin', '/v3/a%2Fb', '/v3/a%5cb', '/v3/%zz']) {
+    for (const path of ['/v3/../admin', '/v3/%2e%2e/admin', '/v3/%2E/admin', '/v3/a%2Fb', '/v3/a%5cb', '/v3/%zz']) {
       expect(() => parseRequestPath(path), path).to.throw(OpenStackError).with.property('status', 400);
     }
   });
@@ -63,21 +63,18 @@ describe('parseApiRequest: only plain absolute paths', () => {
   });
 });
 
-describe('parseApiRequest: qualified ids', () => {
-  it('takes the cloud off `<id>@<cloud>`, written plain or percent-encoded, and forwards the bare id', () => {
-    for (const id of ['vol-1@sp1', 'vol-1%40sp1']) {
-      expect(parseRequestPath(`/v3/${PROJECT}/volumes/${id}/action`), id).to.deep.include({
-        resourceId: 'vol-1',
-        qualifier: 'sp1',
-        rest: '/volumes/vol-1/action',
-        resourcePath: '/volumes/vol-1',
-        path: `/v3/${PROJECT}/volumes/vol-1/action`,
-      });
+describe('parseApiRequest: control characters and "@"', () => {
+  it('refuses a percent-encoded control character in any segment, naming the segment', () => {
+    for (const path of ['/v3/volumes/a%00b', '/v3/volumes/x/a%0Ab', '/v3/a%09b', '/v3/a%7F']) {
+      expect(() => parseRequestPath(path), path)
+        .to.throw(OpenStackError, `The request path segment ${JSON.stringify(path.slice(path.lastIndexOf('/') + 1))} contains a control character`)
+        .with.property('status', 400);
     }
   });
 
-  it('takes only the last @ as the qualifier, and leaves ids without one alone', () => {
-    expect(parseRequestPath('/v2/images/a@b@sp2')).to.include({ resourceId: 'a@b', qualifier: 'sp2' });
+  it("leaves an id's '@' in place: only the service's resource types take a qualifier (splitQualifiedId)", () => {
+    expect(parseRequestPath(`/v3/${PROJECT}/volumes/vol-1@sp1/action`)).to.deep.include({ resourceId: 'vol-1@sp1', rest: '/volumes/vol-1@sp1/action', path: `/v3/${PROJECT}/volumes/vol-1@sp1/action` });
+    expect(parseRequestPath(`/v3/${PROJECT}/capabilities/host@backend%23pool`)).to.deep.include({ resourceType: 'capabilities', resourceId: 'host@backend#pool', rest: '/capabilities/host@backend%23pool' });
     expect(parseRequestPath('/v2/images/plain')).to.not.have.property('qualifier');
   });
 });

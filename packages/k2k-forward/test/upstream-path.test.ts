@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { CatalogEntry } from '@k2k/keystone';
 import { catalogEndpoint } from '../src/endpoints.js';
+import { OpenStackError } from '@k2k/keystone';
 import { parseApiRequest } from '../src/parse-request.js';
+import { splitQualifiedId } from '../src/qualifier.js';
+import { ResourceTypes } from '../src/resource-types.js';
 import { upstreamPath } from '../src/upstream-path.js';
 
 const LOCAL = '0123456789abcdef0123456789abcdef';
@@ -39,8 +42,16 @@ describe('upstreamPath', () => {
   });
 
   it('renders the resource alone for a probe, without the qualifier', () => {
-    const request = get(`/v3/${LOCAL}/volumes/v1@sp1/action`);
+    const request = splitQualifiedId(get(`/v3/${LOCAL}/volumes/v1@sp1/action`), new ResourceTypes(['volumes']));
     expect(upstreamPath(`/v3/${REMOTE}`, request, REMOTE, request.resourcePath)).to.equal(`/v3/${REMOTE}/volumes/v1`);
+  });
+
+  it("refuses (502) a service provider's project id that is no single path segment, rather than send it", () => {
+    for (const project of ['..', '.', 'a/b', 'a\\b', 'a\nb', '']) {
+      expect(() => upstreamPath(`/v3/${REMOTE}`, get(`/v3/${LOCAL}/volumes/v1`), project), JSON.stringify(project))
+        .to.throw(OpenStackError, "The service provider's project id")
+        .with.property('status', 502);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
 import { SealedJsonCache, type ResourceLocation, type Store } from '@k2k/store';
 import type { Call } from '../call.js';
 import type { CloudAddress, Destination } from '../cloud-address.js';
+import { pathSegment } from '../path-segment.js';
 import type { RemoteSession } from '../remote-session.js';
 import { rewriteValue, type LinkMap } from '../rewrite-links.js';
 import { listShape, type ListShape } from './list-shape.js';
@@ -91,8 +92,10 @@ export class Aggregator {
     const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
     const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
 
+    // A marker is read before any cloud is asked (K2K exchanges included): a malformed one is 400.
+    const marker = readMarker(params.get('marker'), this.markers);
     const { clouds, unreachable } = await this.clouds(call, serviceProviders, withLocalCloud);
-    const state = await this.startingState(call, params.get('marker'), { subject, order, clouds, candidates: serviceProviders });
+    const state = await this.startingState(call, marker, { subject, order, clouds, candidates: serviceProviders });
     const rest = shape.summaryFields ? `/${request.resourceType}/detail` : request.rest;
     const asked = clouds.filter((cloud) => !state[cloud.name]?.done);
     const pages = await Promise.all(asked.map((cloud) => this.readCloud(call, cloud, state[cloud.name] ?? {}, { rest, filters, order, limit, shape })));
@@ -160,20 +163,21 @@ export class Aggregator {
   }
 
   /** Where each cloud starts: from the beginning, an opaque marker's cursors, or a plain item id's position. */
-  private async startingState(call: Call, marker: string | null, list: { subject: string; order: SortOrder; clouds: Cloud[]; candidates: readonly ServiceProvider[] }): Promise<PageState> {
+  private async startingState(call: Call, marker: Marker | undefined, list: { subject: string; order: SortOrder; clouds: Cloud[]; candidates: readonly ServiceProvider[] }): Promise<PageState> {
     const { subject, order, clouds } = list;
-    if (marker === null) return {};
-    if (this.markers.isOpaque(marker)) return this.markers.open(marker, subject);
-    const kept = await this.cursors.get(`${subject}\n${marker}`);
+    if (marker === undefined) return {};
+    if (marker.kind === 'opaque') return this.markers.open(marker.text, subject);
+    const { id, segment } = marker;
+    const kept = await this.cursors.get(`${subject}\n${id}`);
     if (kept) return kept;
-    const location = await this.findMarker(call, marker, list.candidates);
+    const location = await this.findMarker(call, id, list.candidates);
     const owner = location && clouds.find((cloud) => cloud.location.serviceProvider === location.serviceProvider);
-    if (!owner) throw new OpenStackError(400, `Marker ${marker} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
-    const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${encodeURIComponent(marker)}`, '');
+    if (!owner) throw new OpenStackError(400, `Marker ${id} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
+    const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${segment}`, '');
     const shown = await this.ports.read(address, call);
     const item = parseItem(shown, call.request.resourceType ?? '', this.settings.serviceType);
-    if (!item) throw new OpenStackError(400, `Marker ${marker} could not be found.`);
-    const after = { id: marker, values: sortValues(item, order) };
+    if (!item) throw new OpenStackError(400, `Marker ${id} could not be found.`);
+    const after = { id, values: sortValues(item, order) };
     return Object.fromEntries(clouds.map((cloud): [string, CloudCursor] => [cloud.name, cloud === owner ? { after } : { after, scan: true }]));
   }
 
@@ -216,6 +220,21 @@ export class Aggregator {
     }
     return { ok: false, status: 502, message: `${describe(cloud)}: the marker's place was not found within ${MAX_SCAN_PAGES} pages; follow the list's next link.` };
   }
+}
+
+/** A list's `marker`: one of this proxy's opaque markers, or a plain item id with the path segment its item is read (and searched) at. */
+type Marker = { kind: 'opaque'; text: string } | { kind: 'item'; id: string; segment: string };
+
+/**
+ * The `marker` parameter, none when absent. A plain-id marker is a bare item id, which the
+ * request-path rules allow as one segment: 400 naming it otherwise (a dot segment, a slash, a
+ * control character, an '@' qualifier, empty).
+ */
+function readMarker(text: string | null, markers: PageMarkers): Marker | undefined {
+  if (text === null) return undefined;
+  if (markers.isOpaque(text)) return { kind: 'opaque', text };
+  if (text.includes('@')) throw new OpenStackError(400, `The marker ${JSON.stringify(text)} has an "@": a marker is the bare id of an item of this list (or the marker of its next link).`);
+  return { kind: 'item', id: text, segment: pathSegment(text, 'The marker') };
 }
 
 function refuseAllTenants(params: URLSearchParams, call: Call): void {

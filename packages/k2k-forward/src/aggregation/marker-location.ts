@@ -4,6 +4,7 @@ import type { Call } from '../call.js';
 import type { Locator } from '../locate.js';
 import type { Locations } from '../locations.js';
 import type { ApiRequest } from '../parse-request.js';
+import { pathSegment } from '../path-segment.js';
 
 /**
  * Where the item a plain-id marker names is (DESIGN "Aggregation": its cloud is known or found):
@@ -39,7 +40,7 @@ export class MarkerLocations {
 
 /** The GET of one item of a list's resource type, below the list's version and project: what a search probes. */
 function itemRequest(list: ApiRequest, id: string): ApiRequest {
-  const resourcePath = `/${list.resourceType}/${encodeURIComponent(id)}`;
+  const resourcePath = `/${list.resourceType}/${pathSegment(id, 'The marker')}`;
   const versionAndProject = list.path.slice(0, list.path.length - list.rest.length);
   return { ...list, method: 'GET', resourceId: id, resourcePath, rest: resourcePath, path: `${versionAndProject}${resourcePath}`, query: '' };
 }
