@@ -26,9 +26,9 @@ const LIST_WRITE_BATCH = 16;
 /**
  * Step 7: learns from an answer (DESIGN "One request", step 7). A 2xx GET/HEAD/PUT/PATCH of a
  * resource remembers where it is (unless a search found it: the search learns); a 2xx create
- * remembers the new id from the body, as created, which outranks every location observed later
- * (ResourceMap); every item of a list answer is remembered; a 2xx DELETE forgets; a 404 where a
- * learned location pointed forgets it.
+ * remembers the new id from the body; every item of a list answer is remembered; a 2xx DELETE
+ * forgets; a 404 where a learned location pointed forgets it. What another cloud claims never
+ * replaces a location already learned (ResourceMap.learn).
  */
 export class Learner {
   constructor(
@@ -64,7 +64,7 @@ export class Learner {
     return this.wantsBody(call) && call.request.method === 'POST';
   }
 
-  /** What a create's or a list's answer body teaches: the new id (as created), or every item listed. */
+  /** What a create's or a list's answer body teaches: the new id, or every item listed. */
   async learnFromBody(lesson: Lesson, body: JsonBody | undefined): Promise<void> {
     const { call, location, status } = lesson;
     const { method, resourceType } = call.request;
@@ -73,7 +73,7 @@ export class Learner {
     if (method !== 'POST') return this.learnItems(call, this.resources.listedIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
     const id = this.resources.createdId(parsed, resourceType);
     const key = id && this.locations.keyOf(call.identity, call.request, id);
-    if (key) await this.locations.learn(key, location, 'created');
+    if (key) await this.locations.learn(key, location);
   }
 
   /** Every item of a list, each where it was listed (a merged list's items come from several clouds). */

@@ -1,5 +1,5 @@
 import type { KeystoneIdentity } from '@k2k/keystone';
-import { ResourceMap, type LocationSource, type ResourceEntry, type ResourceKey, type ResourceLocation, type Store } from '@k2k/store';
+import { ResourceMap, type ResourceEntry, type ResourceKey, type ResourceLocation, type Store } from '@k2k/store';
 import type { ApiRequest } from './parse-request.js';
 
 /** A learned change, for metrics and logs. */
@@ -49,9 +49,9 @@ export class Locations {
     return entry;
   }
 
-  /** Remembers where the resource is; an observed location never replaces one a create taught (nothing learned then). */
-  async learn(key: ResourceKey, location: ResourceLocation, source: LocationSource = 'observed'): Promise<void> {
-    if ((await this.map.learn(key, location, source)) === 'outranked') return;
+  /** Remembers where the resource is; another cloud's location already learned stays (nothing learned then). */
+  async learn(key: ResourceKey, location: ResourceLocation): Promise<void> {
+    if ((await this.map.learn(key, location)) === 'kept') return;
     this.onChange({ action: 'learned', resourceType: key.resourceType, serviceProvider: location.serviceProvider ?? undefined });
   }
 

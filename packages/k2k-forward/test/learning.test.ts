@@ -53,6 +53,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     expect(first.headers['x-k2k-service-provider']).to.equal('sp2');
     expect(first.body.volume.id).to.equal(volume.id);
     expect(received(idp())).to.equal(1); // the local probe, first
+    await until(() => probes.length === 3 && locations.length > 0); // the search learns once every probe is in, maybe after the answer
     expect(probes.map((p) => `${p.serviceProvider ?? 'local'}:${p.outcome}`).sort()).to.deep.equal(['local:missing', 'sp1:missing', 'sp2:found']);
     expect(locations).to.deep.include({ action: 'learned', resourceType: 'volumes', serviceProvider: 'sp2' });
 

@@ -9,7 +9,7 @@ export { expiryOf, TokenCache } from './token-cache.js';
 export type { ExpiringToken, TokenCacheOptions } from './token-cache.js';
 export { ResourceMap } from './resource-map.js';
 export { normalizeResourceId } from './resource-map.js';
-export type { LearnOutcome, LocationSource, ResourceEntry, ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
+export type { LearnOutcome, ResourceEntry, ResourceKey, ResourceLocation, ResourceMapOptions } from './resource-map.js';
 export { SingleFlight } from './single-flight.js';
 export type { SingleFlightOptions } from './single-flight.js';
 export { storeOption } from './store-option.js';

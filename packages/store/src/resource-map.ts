@@ -25,17 +25,11 @@ export interface ResourceLocation {
   projectId?: string;
 }
 
-/**
- * How a location was learned: from the answer to a create the gateway forwarded ('created'), or
- * seen since (a search, a listed item, a GET: 'observed').
- */
-export type LocationSource = 'created' | 'observed';
+/** What a `learn` did: remembered the location, left another cloud's in place (`kept`), or could not reach the store. */
+export type LearnOutcome = 'learned' | 'kept' | 'unavailable';
 
-/** What a `learn` did: remembered the location, left a create's in place (`outranked`), or could not reach the store. */
-export type LearnOutcome = 'learned' | 'outranked' | 'unavailable';
-
-/** What the map knows of a resource: where it is (and how that was learned), or that it was found nowhere a short while ago. */
-export type ResourceEntry<L extends ResourceLocation = ResourceLocation> = { kind: 'found'; location: L; source: LocationSource } | { kind: 'absent' };
+/** What the map knows of a resource: where it is, or that it was found nowhere a short while ago. */
+export type ResourceEntry<L extends ResourceLocation = ResourceLocation> = { kind: 'found'; location: L } | { kind: 'absent' };
 
 export interface ResourceMapOptions {
   /** How long a learned location is remembered, in seconds; refreshed on use. Default 86400 (a day). */
@@ -49,12 +43,8 @@ export interface ResourceMapOptions {
   localTtlSeconds?: number;
 }
 
-/**
- * The stored form: a location with when it was last written (epoch ms) and, when a create taught
- * it, `created` (absent in entries written before provenance was kept: they read as observed, so
- * the format stays the same for hosts of either version); or the absent mark.
- */
-type Stored<L> = { location: L; writtenAt: number; created?: true } | { absent: true };
+/** The stored form: a location with when it was last written (epoch ms), or the absent mark. */
+type Stored<L> = { location: L; writtenAt: number } | { absent: true };
 
 /**
  * Learned resource locations shared by every process on the store: (caller's project, service
@@ -75,21 +65,18 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
 
   /**
    * Remembers where the resource is; nothing is written when this process wrote or read the same
-   * location, as learned the same way, in its first half-life (so another process's forget
-   * meanwhile costs a search there). A location a create taught outranks what is observed later:
-   * an observed one never replaces it (`outranked`), so no cloud that claims the id in a probe
-   * answer or a list draws the creator's requests to itself. Only a forget (a 404 there, a DELETE)
-   * removes it.
+   * location in its first half-life (so another process's forget meanwhile costs a search there).
+   * A location is never replaced by another cloud's (`kept`): a cloud that claims an id in a list,
+   * a probe or an answer cannot draw requests from the cloud already known to hold it, whichever
+   * taught it first (a create, a search, a list). Only a forget (a 404 there, a DELETE) clears the way.
    */
-  async learn(key: ResourceKey, location: L, source: LocationSource = 'observed'): Promise<LearnOutcome> {
+  async learn(key: ResourceKey, location: L): Promise<LearnOutcome> {
     const known = this.cache.peek(subject(key));
-    const created = source === 'created';
-    if (known && 'location' in known && sameLocation(known.location, location) && (known.created === true || !created) && !this.pastHalfLife(known.writtenAt)) return 'learned';
-    if (!created) {
-      const stored = known && 'location' in known ? known : await this.cache.get(subject(key));
-      if (stored && 'created' in stored) return 'outranked';
-    }
-    const written = await this.cache.set(subject(key), { location, writtenAt: Date.now(), ...(created && { created: true as const }) }, this.ttlSeconds);
+    const knownHere = known && 'location' in known ? known : undefined;
+    if (knownHere && sameLocation(knownHere.location, location) && !this.pastHalfLife(knownHere.writtenAt)) return 'learned';
+    const stored = knownHere ?? (await this.cache.get(subject(key)));
+    if (stored && 'location' in stored && stored.location.serviceProvider !== location.serviceProvider) return 'kept';
+    const written = await this.cache.set(subject(key), { location, writtenAt: Date.now() }, this.ttlSeconds);
     return written ? 'learned' : 'unavailable';
   }
 
@@ -102,9 +89,8 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
     const stored = await this.cache.get(subject(key));
     if (!stored) return undefined;
     if ('absent' in stored) return { kind: 'absent' };
-    const source = stored.created ? 'created' : 'observed';
-    if (this.pastHalfLife(stored.writtenAt)) await this.learn(key, stored.location, source);
-    return { kind: 'found', location: stored.location, source };
+    if (this.pastHalfLife(stored.writtenAt)) await this.learn(key, stored.location);
+    return { kind: 'found', location: stored.location };
   }
 
   private pastHalfLife(writtenAt: number): boolean {

@@ -53,6 +53,6 @@ describe('two worker processes sharing memcached', function () {
     expect(exchanges).to.have.length(1);
     expect(learner.token).to.equal(finder.token);
     expect(learner.token).to.equal(`made-by-${exchanges[0]}`);
-    expect(finder.found).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'p-1' }, source: 'observed' });
+    expect(finder.found).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'p-1' } });
   });
 });

@@ -9,7 +9,7 @@ describe('ResourceMap', () => {
   it('learns, finds and forgets a location', async () => {
     expect(await map.find(volume)).to.equal(undefined);
     await map.learn(volume, { serviceProvider: 'sp1', projectId: 'abc' });
-    expect(await map.find(volume)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'observed' });
+    expect(await map.find(volume)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
     expect(await map.find({ ...volume, resourceType: 'snapshots' })).to.equal(undefined);
     expect(await map.find({ ...volume, serviceType: 'image' })).to.equal(undefined);
     expect(await map.forget(volume)).to.equal(true);
@@ -24,14 +24,15 @@ describe('ResourceMap', () => {
   });
 
   it('compares ids lowercase and without dashes', async () => {
+    await map.forget(volume); // learned at sp1 above
     await map.learn(volume, { serviceProvider: 'sp2' });
-    expect(await map.find({ ...volume, resourceId: 'f3a100b2' })).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' }, source: 'observed' });
+    expect(await map.find({ ...volume, resourceId: 'f3a100b2' })).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' } });
   });
 
   it('remembers the local cloud as a null service provider, and an absent id', async () => {
     const local = { ...volume, resourceId: 'local-1' };
     await map.learn(local, { serviceProvider: null });
-    expect(await map.find(local)).to.deep.equal({ kind: 'found', location: { serviceProvider: null }, source: 'observed' });
+    expect(await map.find(local)).to.deep.equal({ kind: 'found', location: { serviceProvider: null } });
     await map.rememberAbsent(local, 10);
     expect(await map.find(local)).to.deep.equal({ kind: 'absent' });
   });
@@ -40,12 +41,13 @@ describe('ResourceMap', () => {
     const writes: number[] = [];
     const counting: Store = Object.create(store, { set: { value: (key: string, value: Buffer, ttl: number) => (writes.push(ttl), store.set(key, value, ttl)) } });
     const short = new ResourceMap(counting, { ttlSeconds: 2 });
-    await short.learn(volume, { serviceProvider: 'sp1' });
-    await short.find(volume);
+    const used = { ...volume, resourceId: 'in-use' };
+    await short.learn(used, { serviceProvider: 'sp1' });
+    await short.find(used);
     expect(writes).to.have.length(1);
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    expect(await short.find(volume)).to.deep.include({ kind: 'found' });
-    expect(await short.find(volume)).to.deep.include({ kind: 'found' });
+    expect(await short.find(used)).to.deep.include({ kind: 'found' });
+    expect(await short.find(used)).to.deep.include({ kind: 'found' });
     expect(writes).to.deep.equal([2, 2]);
   });
 
@@ -59,11 +61,11 @@ describe('ResourceMap', () => {
     const listed = { ...volume, resourceId: 'listed-1' };
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' });
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' }); // listed again
-    expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'observed' });
-    expect(calls).to.deep.equal(['get', 'set']); // the first time, read for a create's location it must not replace
-    await local.learn(listed, { serviceProvider: 'sp2', projectId: 'abc' }); // somewhere else: written
+    expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
+    expect(calls).to.deep.equal(['get', 'set']); // the first time, read for another cloud's location it must not replace
+    await local.learn(listed, { serviceProvider: 'sp1', projectId: 'def' }); // another project at the same cloud: written
     expect(calls).to.deep.equal(['get', 'set', 'set']);
-    expect(await new ResourceMap(store).find(listed)).to.deep.include({ location: { serviceProvider: 'sp2', projectId: 'abc' } });
+    expect(await new ResourceMap(store).find(listed)).to.deep.include({ location: { serviceProvider: 'sp1', projectId: 'def' } });
   });
 
   it('never keeps an absent mark locally: what another process learns meanwhile is seen at once', async () => {
@@ -73,23 +75,23 @@ describe('ResourceMap', () => {
     await here.rememberAbsent(created, 10);
     expect(await here.find(created)).to.deep.equal({ kind: 'absent' });
     await other.learn(created, { serviceProvider: 'sp1' });
-    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1' }, source: 'observed' });
+    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1' } });
   });
 
-  it('a location a create taught outranks any observed since, in every process, until forgotten', async () => {
+  it("never replaces a cloud's location by another cloud's, in any process, until it is forgotten", async () => {
     const here = new ResourceMap(store, { localTtlSeconds: 5 });
     const other = new ResourceMap(store);
-    const created = { ...volume, resourceId: 'made-through-the-gateway' };
-    await here.learn(created, { serviceProvider: 'sp1', projectId: 'abc' }, 'created');
-    expect(await other.learn(created, { serviceProvider: 'rogue' })).to.equal('outranked'); // a search or a list elsewhere
-    expect(await here.learn(created, { serviceProvider: 'rogue' })).to.equal('outranked');
-    expect(await other.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' }, source: 'created' });
-    expect(await here.learn(created, { serviceProvider: 'sp1', projectId: 'abc' })).to.equal('learned'); // seen where it is: still the create's
-    expect(await other.find(created)).to.deep.include({ source: 'created' });
-    await other.forget(created); // a 404 there, or a DELETE
-    await here.forget(created);
-    expect(await other.learn(created, { serviceProvider: 'sp2' })).to.equal('learned');
-    expect(await here.find(created)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' }, source: 'observed' });
+    const claimed = { ...volume, resourceId: 'held-by-sp1' };
+    expect(await here.learn(claimed, { serviceProvider: 'sp1', projectId: 'abc' })).to.equal('learned');
+    expect(await other.learn(claimed, { serviceProvider: 'rogue' })).to.equal('kept'); // a search, a list or a GET elsewhere
+    expect(await here.learn(claimed, { serviceProvider: 'rogue' })).to.equal('kept');
+    expect(await other.learn(claimed, { serviceProvider: null })).to.equal('kept'); // the local cloud claims it too
+    expect(await other.find(claimed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
+    expect(await here.learn(claimed, { serviceProvider: 'sp1', projectId: 'abc' })).to.equal('learned'); // seen where it is
+    await other.forget(claimed); // a 404 there, or a DELETE
+    await here.forget(claimed);
+    expect(await other.learn(claimed, { serviceProvider: 'sp2' })).to.equal('learned');
+    expect(await here.find(claimed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp2' } });
   });
 
   it('validates its options', () => {
