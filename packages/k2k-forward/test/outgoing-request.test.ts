@@ -1,10 +1,13 @@
+import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import { expect } from 'chai';
+import request from 'supertest';
 import { createStore, type Store } from '@k2k/store';
 import { SEED, startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer, type ReceivedRequest } from '@k2k/testing';
-import { pseudonymousProjectName } from '../src/index.js';
-import { testGateway, userToken, type TestGateway } from './gateway-fixture.js';
+import { pseudonymousProjectName, type PlacementCandidate } from '../src/index.js';
+import { testGateway, until, userToken, type TestGateway } from './gateway-fixture.js';
 
 const SECRET = 'outgoing-request-tests-secret-0123456789';
 const TIMEOUT_MS = 1500;
@@ -201,10 +204,11 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
     });
   }
 
-  const rawRequest = (method: string, path: string, headers: Record<string, string>, body = '') =>
-    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)) })
+  const rawHead = (method: string, path: string, headers: Record<string, string>) =>
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
       .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('')}\r\n${body}`;
+      .join('')}\r\n`;
+  const rawRequest = (method: string, path: string, headers: Record<string, string>, body = '') => rawHead(method, path, { ...headers, 'content-length': String(Buffer.byteLength(body)) }) + body;
 
   for (const target of [LOCAL, SP, RESELLER]) {
     for (const method of ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE']) {
@@ -295,4 +299,37 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
       expectForwarded(arrivals[0], target);
     });
   }
+
+  it('a client gone mid-upload is not counted against the cloud it was sending to (its health)', async () => {
+    const seen: (readonly PlacementCandidate[])[] = [];
+    const own = createStore({ backend: 'memcached', servers: [memcached.location], secret: 'outgoing-request-tests-health-0123' });
+    const placing = testGateway(federation.env, own, {
+      placement: (_placed, candidates) => {
+        seen.push(candidates);
+        return 'sp2';
+      },
+    });
+    const placingServer = createServer(placing.app);
+    await new Promise<void>((resolve) => placingServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const image = federation.cloud('sp2').image.seed(SP.project());
+      const socket = connect((placingServer.address() as AddressInfo).port, '127.0.0.1');
+      const headers = { ...callerHeaders(SP), expect: '100-continue', 'content-type': 'application/octet-stream', 'content-length': String(upload.length) };
+      socket.write(rawHead('PUT', `/image/v2/images/${image.id}/file`, headers));
+      await once(socket, 'data'); // 100 Continue
+      socket.write(upload.subarray(0, 64 * 1024));
+      await until(() => federation.cloud('sp2').image.requests.length === 1);
+      socket.destroy();
+      while ((await new Promise<number>((resolve) => placingServer.getConnections((_error, count) => resolve(count)))) > 0) await setTimeout(10);
+      const { 'service-provider': _routing, ...create } = callerHeaders(SP);
+      await request(placing.app).post('/image/v2/images').set(create).send({ name: 'placed' }).expect(201);
+      expect(seen).to.have.length(1);
+      expect(seen[0].find((candidate) => candidate.name === 'sp2')?.health).to.equal(null);
+    } finally {
+      placingServer.closeAllConnections();
+      await new Promise((resolve) => placingServer.close(resolve));
+      await placing.close();
+      await own.close();
+    }
+  });
 });
