@@ -109,6 +109,7 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
     'x-auth-token': token,
     'x-service-token': serviceToken,
     authorization: 'Bearer caller-secret',
+    'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
     'x-forwarded-for': '203.0.113.7',
     'x-openstack-request-id': CALLER_REQUEST_ID,
     'service-provider': target.serviceProvider,
@@ -157,7 +158,7 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
       for (const name of ['x-service-token', 'authorization']) expect(headers, name).to.not.have.property(name);
     }
     expect(JSON.stringify(headers), 'the IdP token anywhere').to.satisfy((text: string) => target.tokenOf === 'caller' || !text.includes(token));
-    for (const name of ['service-provider', 'expect', 'upgrade']) expect(headers, name).to.not.have.property(name);
+    for (const name of ['service-provider', 'expect', 'upgrade', 'proxy-authorization', 'x-hop']) expect(headers, name).to.not.have.property(name);
     expect(headers.connection ?? '', 'connection').to.not.match(/upgrade/i);
     expect(headers['mm-proxy-list']).to.equal('test-gateway');
     if (target.reseller) {
@@ -288,10 +289,10 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
   });
 
   for (const target of [LOCAL, SP, RESELLER]) {
-    it(`an Upgrade attempt (Connection: Upgrade, Upgrade: websocket) to ${target.name} goes as a plain request, without them`, async () => {
+    it(`an Upgrade attempt (Connection: Upgrade, Upgrade: websocket) to ${target.name} goes as a plain request, without them or what Connection names`, async () => {
       const volume = target.cloud().volume.seed(target.project());
       const statuses = await rawExchange(
-        rawRequest('GET', volumesPath(volume.id), { ...callerHeaders(target), connection: 'Upgrade, close', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' }),
+        rawRequest('GET', volumesPath(volume.id), { ...callerHeaders(target), connection: 'Upgrade, X-Hop, close', 'x-hop': 'for this connection only', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' }),
       );
       expect(statuses).to.deep.equal([200]);
       const arrivals = target.cloud().volume.requests;
