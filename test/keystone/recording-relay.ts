@@ -6,14 +6,12 @@ import type { AddressInfo } from 'node:net';
 export interface RelayedRequest<Check> {
   method: string;
   path: string;
-  /** The request's header names, lower case */
+  /** The request's header names, lower case (whether `SERVICE-PROVIDER`, `X-Service-Token`, `Expect` came) */
   headerNames: string[];
   /** SHA-256 (hex) of `X-Auth-Token`; undefined when none came */
   tokenSha256?: string;
   /** What `checkToken` answered for that token, asked while the request passed (before it was relayed) */
   tokenCheck?: Check;
-  /** The `Expect` header as it arrived */
-  expect?: string;
   /** Body bytes received (after any chunked decoding) */
   bodyBytes: number;
   /** The upstream's status; 0 while unanswered or when the upstream could not be reached */
@@ -31,25 +29,27 @@ const single = (value: string | string[] | undefined): string | undefined => (Ar
 /**
  * A recording HTTP relay on 127.0.0.1 in front of a real service: every request is recorded
  * (method, path, header names, a hash of its token and what `checkToken` says of the token,
- * `Expect`, body size, status) and then relayed as it came (Host included), its answer streamed
- * back. A catalog endpoint pointing at it shows what a k2k gateway really sends that service.
+ * body size, status) and then relayed as it came (Host included; hop-by-hop headers not), its
+ * answer streamed back. A catalog endpoint pointing at it shows what a k2k gateway really sends that service.
  */
 export class RecordingRelay<Check> {
   readonly requests: RelayedRequest<Check>[] = [];
   private readonly server = createServer((incoming, outgoing) => void this.relay(incoming, outgoing));
-  /** Where to point a catalog endpoint: the relay's origin with the target's path */
-  url = '';
 
   private constructor(
     private readonly target: URL,
     private readonly checkToken: (token: string) => Promise<Check>,
   ) {}
 
+  /** Where to point a catalog endpoint: the relay's origin with the target's path */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}${this.target.pathname.replace(/\/$/, '')}`;
+  }
+
   static async start<Check>(target: string, checkToken: (token: string) => Promise<Check>): Promise<RecordingRelay<Check>> {
     const relay = new RecordingRelay(new URL(target), checkToken);
     await new Promise<void>((resolve, reject) => relay.server.once('error', reject).listen(0, '127.0.0.1', resolve));
-    const { port } = relay.server.address() as AddressInfo;
-    relay.url = `http://127.0.0.1:${port}${relay.target.pathname.replace(/\/$/, '')}`;
     return relay;
   }
 
@@ -65,7 +65,6 @@ export class RecordingRelay<Check> {
       path: incoming.url ?? '',
       headerNames: Object.keys(incoming.headers),
       tokenSha256: token === undefined ? undefined : createHash('sha256').update(token).digest('hex'),
-      expect: single(incoming.headers.expect),
       bodyBytes: 0,
       status: 0,
     };
