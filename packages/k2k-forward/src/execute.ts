@@ -54,7 +54,8 @@ export class Executor {
       if (progress) progress.sent = true;
       const started = Date.now();
       const response = await this.upstream.send(call.req, call.res, request).catch((error: unknown) => {
-        this.settings.observe(destination, false, undefined);
+        // A client that went away took its upstream request with it: not the cloud's failure.
+        if (!call.res.destroyed) this.settings.observe(destination, false, undefined);
         throw error;
       });
       this.settings.observe(destination, response.status < 500, Date.now() - started);

@@ -1,16 +1,13 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
 import { certificateFailure } from '@k2k/common';
 import { OpenStackError } from '@k2k/keystone';
+import { outgoingRequest, type OutgoingHeaderRules } from './outgoing-request.js';
 
 /** One request to send upstream: where, the client's headers it goes without, and those to set. */
-export interface UpstreamRequest {
+export interface UpstreamRequest extends OutgoingHeaderRules {
   /** The full upstream URL (origin, path, query) */
   url: URL;
-  /** The client's headers left out (lower case), where present */
-  remove: ReadonlySet<string>;
-  headers: Record<string, string>;
   /** Who answers, for error messages: 'service provider sp1', 'the local service' */
   where: string;
 }
@@ -41,36 +38,18 @@ const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, timeout: 4000 };
 /** Connection-level failures of the upstream: it could not be reached (502). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ETIMEDOUT']);
 
-type WithPending = IncomingMessage & Record<symbol, Pending | undefined>;
-
-interface Pending {
-  request: UpstreamRequest;
-  timedOut: boolean;
-  settled: boolean;
-  resolve(response: UpstreamResponse): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Step 5: sends requests upstream over kept-alive connections. `send` forwards the client's
- * request on http-proxy-middleware (the body streamed, or re-sent when a body parser already read
- * it) and resolves with the upstream's answer once its headers arrive; `probe` asks whether a
- * resource is there (a GET, its 2xx body read bounded); `read` fetches a bounded answer whole (a
- * list to merge). An upstream silent for `timeoutMs` (a probe not done within `probeTimeoutMs`)
- * fails with 504, one that cannot be reached or whose certificate fails verification with 502,
- * naming it; a client that goes away takes its upstream request with it. An https upstream's
- * certificate must chain to `ca` when given, else to Node's default CAs.
+ * request (OutgoingRequest: its headers and its body, streamed or re-sent) and resolves with the
+ * upstream's answer once its headers arrive; `probe` asks whether a resource is there (a GET, its
+ * 2xx body read bounded); `read` fetches a bounded answer whole (a list to merge). An upstream
+ * silent for `timeoutMs` (a probe not done within `probeTimeoutMs`) fails with 504, one that
+ * cannot be reached or whose certificate fails verification with 502, naming it; a client that
+ * goes away takes its upstream request with it. An https upstream's certificate must chain to
+ * `ca` when given, else to Node's default CAs.
  */
 export class Upstream {
-  /**
-   * The client request's property holding its pending upstream request. Not a WeakMap keyed by
-   * requests: with one, each request's garbage survived V8's young-generation collections and was
-   * promoted to the old generation (about 10 KB per request, seen with `--trace-gc-nvp`).
-   */
-  private readonly pendingKey = Symbol('pending upstream request');
   private readonly agents: { http: Agent; https: HttpsAgent };
-  /** One proxy per protocol: http-proxy takes its kept-alive agent from static options. */
-  private readonly proxies: Record<'http' | 'https', RequestHandler>;
 
   constructor(
     private readonly timeoutMs: number,
@@ -78,14 +57,39 @@ export class Upstream {
     ca?: string[],
   ) {
     this.agents = { http: new Agent(AGENT_OPTIONS), https: new HttpsAgent({ ...AGENT_OPTIONS, ...(ca && { ca }) }) };
-    this.proxies = { http: this.createProxy(this.agents.http), https: this.createProxy(this.agents.https) };
   }
 
+  /**
+   * Every client request takes this one path, whatever it carries (Expect, a chunked body,
+   * pipelining, an Upgrade attempt): what an attempt at an SP sets (its token) or leaves out is
+   * built on the outgoing request's own headers, never on the client's, so nothing of it follows
+   * the request to the next cloud.
+   */
   send(req: IncomingMessage, res: ServerResponse, request: UpstreamRequest): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
-      (req as WithPending)[this.pendingKey] = { request, timedOut: false, settled: false, resolve, reject };
-      const proxy = request.url.protocol === 'https:' ? this.proxies.https : this.proxies.http;
-      void proxy(req as never, res as never, (error?: unknown) => this.onError(error, req));
+      const { url, where } = request;
+      const { headers, body } = outgoingRequest(req, request);
+      const https = url.protocol === 'https:';
+      let timedOut = false;
+      const outgoing = (https ? httpsRequest : httpRequest)(url, { method: req.method, headers, agent: https ? this.agents.https : this.agents.http }, (response) => {
+        resolve({ status: response.statusCode ?? 502, statusMessage: response.statusMessage, headers: response.headers, body: response });
+      });
+      outgoing.setTimeout(this.timeoutMs, () => {
+        timedOut = true;
+        outgoing.destroy();
+      });
+      outgoing.on('error', (error) => reject(upstreamError(error, where, url, timedOut, this.timeoutMs)));
+      // A client that goes away mid-upload or mid-download takes the upstream request with it,
+      // so the upstream socket is freed rather than left waiting for bytes that never come.
+      const abandon = () => {
+        if (!outgoing.destroyed && !res.writableFinished) outgoing.destroy();
+      };
+      req.once('close', () => {
+        if (!req.complete) abandon();
+      });
+      res.once('close', abandon);
+      if (body.kind === 'streamed') req.pipe(outgoing);
+      else outgoing.end(body.kind === 'whole' ? body.bytes : undefined);
     });
   }
 
@@ -170,74 +174,6 @@ export class Upstream {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
-
-  private createProxy(agent: Agent | HttpsAgent): RequestHandler {
-    return createProxyMiddleware<IncomingMessage, ServerResponse>({
-      agent,
-      router: (req) => this.pendingOf(req).request.url.origin,
-      pathRewrite: (_path, req) => {
-        const { url } = this.pendingOf(req).request;
-        return `${url.pathname}${url.search}`;
-      },
-      changeOrigin: true,
-      selfHandleResponse: true,
-      // Our own error answers and logging replace the default plugins (plain-text errors).
-      ejectPlugins: true,
-      plugins: [
-        (server) => {
-          server.on('proxyReq', (proxyReq, req, res) => this.onProxyRequest(proxyReq, req, res as ServerResponse));
-          server.on('proxyRes', (proxyRes, req) => this.onProxyResponse(proxyRes, req));
-          server.on('error', (error, req) => this.onError(error, req));
-        },
-      ],
-    });
-  }
-
-  private pendingOf(req: IncomingMessage): Pending {
-    const pending = (req as WithPending)[this.pendingKey];
-    if (!pending) throw new Error('no upstream request pending for this request');
-    return pending;
-  }
-
-  private onProxyRequest(proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void {
-    const pending = (req as WithPending)[this.pendingKey];
-    if (!pending) return;
-    // On the outgoing request (a copy of the client's headers), never on the client's own: what an
-    // attempt at an SP sets (its token) or leaves out never follows the request to the next cloud.
-    const { remove, headers } = pending.request;
-    // The outgoing headers are a copy of the client's: only those it sent need removing.
-    for (const name in req.headers) if (remove.has(name)) proxyReq.removeHeader(name);
-    for (const name in headers) proxyReq.setHeader(name, headers[name]);
-    proxyReq.setTimeout(this.timeoutMs, () => {
-      pending.timedOut = true;
-      proxyReq.destroy();
-    });
-    // A client that goes away mid-upload or mid-download takes the upstream request with it,
-    // so the upstream socket is freed rather than left waiting for bytes that never come.
-    const abandon = () => {
-      if (!proxyReq.destroyed && !res.writableFinished) proxyReq.destroy();
-    };
-    req.once('close', () => {
-      if (!req.complete) abandon();
-    });
-    res.once('close', abandon);
-    resendParsedBody(proxyReq, req);
-  }
-
-  private onProxyResponse(proxyRes: IncomingMessage, req: IncomingMessage): void {
-    const pending = (req as WithPending)[this.pendingKey];
-    if (!pending || pending.settled) return void proxyRes.resume();
-    pending.settled = true;
-    pending.resolve({ status: proxyRes.statusCode ?? 502, statusMessage: proxyRes.statusMessage, headers: proxyRes.headers, body: proxyRes });
-  }
-
-  private onError(error: unknown, req: IncomingMessage): void {
-    const pending = (req as WithPending)[this.pendingKey];
-    if (!pending || pending.settled) return;
-    pending.settled = true;
-    const { where, url } = pending.request;
-    pending.reject(error instanceof OpenStackError ? error : upstreamError(error, where, url, pending.timedOut, this.timeoutMs));
-  }
 }
 
 /** Reads a body whole: `done` with it, or `tooLarge` once it goes past `limitBytes` (the rest is not kept). */
@@ -270,22 +206,4 @@ function upstreamError(error: unknown, where: string, url: URL, timedOut: boolea
   const certificate = certificateFailure(error);
   if (certificate) return new OpenStackError(502, `The service at ${where} (${url.host}) failed TLS certificate verification: ${certificate}.`, { cause: error });
   return new OpenStackError(502, `Forwarding to ${where} failed.`, { cause: error });
-}
-
-/**
- * A body parser (or routing, for a create's name) that read the request stream before the proxy:
- * write its result instead, or the upstream would wait for a body that never comes. Raw bodies
- * (Buffer, string) go as they are; parsed ones through http-proxy-middleware's fixRequestBody.
- */
-function resendParsedBody(proxyReq: ClientRequest, req: IncomingMessage): void {
-  if (!req.readableEnded) return; // still streaming: the proxy pipes it
-  const body = (req as IncomingMessage & { body?: unknown }).body;
-  if (Buffer.isBuffer(body) || typeof body === 'string') {
-    proxyReq.setHeader('content-length', Buffer.byteLength(body));
-    proxyReq.write(body);
-  } else if (body !== undefined && body !== null && typeof body === 'object') {
-    fixRequestBody(proxyReq, req);
-  } else if (Number(req.headers['content-length'] ?? 0) > 0) {
-    proxyReq.destroy(new OpenStackError(500, 'The request body was consumed before k2kForward and cannot be forwarded; mount body parsers after it.'));
-  }
 }

@@ -8,7 +8,8 @@ export class KeystoneAdmin {
 
   private constructor(
     readonly authUrl: string,
-    private readonly token: string,
+    /** The token logged in with: also good for that cloud's other services (Glance, Cinder) */
+    readonly token: string,
     /** The id of the user logged in */
     readonly userId: string,
   ) {}
@@ -55,6 +56,12 @@ export class KeystoneAdmin {
     const [found] = (await this.call<{ roles: { id: string }[] }>('GET', `/roles?name=${encodeURIComponent(role)}`)).roles;
     await this.call('PUT', `/projects/${project.id}/users/${user.id}/roles/${found.id}`);
     return project.id;
+  }
+
+  /** A catalog service of `serviceType` (its endpoints, made with `createEndpoint`, go with it on undo). */
+  async createService(serviceType: string, name: string): Promise<void> {
+    const { service } = await this.call<{ service: { id: string } }>('POST', '/services', { service: { type: serviceType, name } });
+    this.undos.push(() => this.call('DELETE', `/services/${service.id}`).then(() => undefined));
   }
 
   /** A catalog endpoint of the existing service of `serviceType`, in `region` (created when missing). */

@@ -1,0 +1,72 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { OpenStackError } from '@k2k/keystone';
+
+/** How the client's body goes upstream: none, streamed as it comes, or whole (a parser already read it). */
+export type OutgoingBody = { kind: 'none' } | { kind: 'streamed' } | { kind: 'whole'; bytes: Buffer | string };
+
+/** The headers and body of the request sent upstream for a client's request. */
+export interface OutgoingRequest {
+  headers: OutgoingHttpHeaders;
+  body: OutgoingBody;
+}
+
+/** What an outgoing request's headers are built from: the client's headers left out, and those to set. */
+export interface OutgoingHeaderRules {
+  /** The client's headers left out (lower case), where present */
+  remove: ReadonlySet<string>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Never copied from the client's headers: the hop-by-hop ones (this connection's business, RFC 9110
+ * 7.6.1; Proxy-Authorization is a credential for this proxy), Host (Node sets the upstream's), and
+ * Expect: Node answered `100 Continue` to the client itself (no checkContinue listener), and the
+ * outgoing request has its whole body to send at once.
+ */
+const NOT_COPIED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
+const NONE: OutgoingBody = { kind: 'none' };
+const STREAMED: OutgoingBody = { kind: 'streamed' };
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
+/**
+ * The request sent upstream for `req`, whatever it carries (Expect, a chunked body, an Upgrade
+ * attempt): the client's headers without the hop-by-hop ones, those the Connection header names and
+ * `rules.remove`, plus `rules.headers`; its body streamed, or re-sent when a body parser (or
+ * routing, for a create's name) already read it: a Buffer or string as it is, a parsed object as
+ * JSON, with its length. A body read in any other form cannot be forwarded (500).
+ */
+export function outgoingRequest(req: IncomingMessage, rules: OutgoingHeaderRules): OutgoingRequest {
+  const incoming = req.headers;
+  const body = outgoingBody(req);
+  const named = connectionNamed(incoming.connection);
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in incoming) {
+    if (NOT_COPIED.has(name) || rules.remove.has(name) || named?.has(name)) continue;
+    headers[name] = incoming[name];
+  }
+  for (const name in rules.headers) headers[name] = rules.headers[name];
+  if (body.kind === 'whole') headers['content-length'] = Buffer.byteLength(body.bytes);
+  // A chunked body goes chunked again: Node frames a GET or DELETE body only when told to.
+  else if (body.kind === 'streamed' && incoming['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
+  return { headers, body };
+}
+
+function outgoingBody(req: IncomingMessage): OutgoingBody {
+  const { headers } = req;
+  if (headers['transfer-encoding'] === undefined && !(Number(headers['content-length']) > 0)) return NONE;
+  if (!req.readableEnded) return STREAMED;
+  const body = (req as IncomingMessage & { body?: unknown }).body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') return { kind: 'whole', bytes: body };
+  if (typeof body === 'object' && body !== null && (headers['content-type'] === undefined || JSON_TYPE.test(headers['content-type']))) {
+    return { kind: 'whole', bytes: JSON.stringify(body) };
+  }
+  throw new OpenStackError(500, 'The request body was consumed before k2kForward and cannot be forwarded; mount body parsers after it.');
+}
+
+/** The headers a Connection header names (hop-by-hop too), beyond the usual keep-alive or close. */
+function connectionNamed(connection: string | undefined): ReadonlySet<string> | undefined {
+  if (connection === undefined) return undefined;
+  const lower = connection.toLowerCase();
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
+  return new Set(lower.split(',').map((name) => name.trim()));
+}
