@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const requestsSeen = () => federation.clouds.map((cloud) => `${cloud.name}: ${cloud.volume.requests.length}`).join(', ');
     for (const cloud of federation.clouds) cloud.volume.reset();
     await call('GET', `${volumes}/${hiddenVolume.id}`, { 'X-Auth-Token': token });
-    line(`   requests the volume services saw: ${requestsSeen()} (GET probes: local first, then every SP at once, the first to find it wins and the others are cancelled; then the real call at sp2)`);
+    line(`   requests the volume services saw: ${requestsSeen()} (GET probes: local first, then every SP at once; a read goes to the first whose answer describes that volume, while the other probes finish and a second claimant would make the id ambiguous; then the real call at sp2)`);
     for (const cloud of federation.clouds) cloud.volume.reset();
     await call('GET', `${volumes}/${hiddenVolume.id}`, { 'X-Auth-Token': token });
     line(`   requests the volume services saw: ${requestsSeen()} (the location is in memcached, shared by both workers: no probe)`);
