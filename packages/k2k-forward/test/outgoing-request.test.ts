@@ -3,6 +3,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { connect, type AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { expect } from 'chai';
+import express from 'express';
 import request from 'supertest';
 import { createStore, type Store } from '@k2k/store';
 import { SEED, startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer, type ReceivedRequest } from '@k2k/testing';
@@ -302,6 +303,22 @@ describe('k2kForward: every request takes the same outgoing-request path (Expect
       expectForwarded(arrivals[0], target);
     });
   }
+
+  it('a body a parser read before k2kForward: a string re-sent as it is, an object as JSON, a form refused (500) with nothing sent', async () => {
+    const { 'service-provider': _routing, ...headers } = callerHeaders(SP);
+    const volume = { volume: { name: 'parsed', size: 1 } };
+    for (const parser of [express.text({ type: 'application/json' }), express.json()]) {
+      const app = express().use(gateway.auth, parser).use('/volume', gateway.volume);
+      await request(app).post(volumesPath()).set(headers).set('service-provider', 'sp2').send(volume).expect(202);
+    }
+    const arrivals = federation.cloud('sp2').volume.requests;
+    expect(arrivals.map((arrived) => arrived.body)).to.deep.equal([volume, volume]);
+    for (const arrived of arrivals) expectForwarded(arrived, SP);
+    const form = express().use(gateway.auth, express.urlencoded({ extended: false })).use('/volume', gateway.volume);
+    const refused = await request(form).post(volumesPath()).set(headers).set('service-provider', 'sp2').type('form').send('volume=parsed').expect(500);
+    expect(refused.body.error.message).to.match(/consumed before k2kForward/);
+    expect(federation.cloud('sp2').volume.requests).to.have.length(2);
+  });
 
   it('a client gone mid-upload is not counted against the cloud it was sending to (its health)', async () => {
     const seen: (readonly PlacementCandidate[])[] = [];
