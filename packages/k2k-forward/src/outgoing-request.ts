@@ -14,14 +14,15 @@ export interface OutgoingRequest {
 export interface OutgoingHeaderRules {
   /** The client's headers left out (lower case), where present */
   remove: ReadonlySet<string>;
+  /** Set on the outgoing request; lower-case names, so each replaces the client's header of that name */
   headers: Record<string, string>;
 }
 
 /**
  * Never copied from the client's headers: the hop-by-hop ones (this connection's business, RFC 9110
  * 7.6.1; Proxy-Authorization is a credential for this proxy), Host (Node sets the upstream's), and
- * Expect: Node answered `100 Continue` to the client itself (no checkContinue listener), and the
- * outgoing request has its whole body to send at once.
+ * Expect: Node already answered `100 Continue` to the client (there is no checkContinue listener),
+ * and the outgoing request sends its body without waiting for one.
  */
 const NOT_COPIED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
 const NONE: OutgoingBody = { kind: 'none' };
