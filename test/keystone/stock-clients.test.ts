@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
 import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
 import { realFederation } from './real-keystone.js';
 import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
@@ -239,30 +238,6 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
       await ok(openstack('image', 'save', '--file', saved, `${spImage.id}@${env.spId}`));
       expect(md5(readFileSync(saved))).to.equal(md5(imageBytes));
       await log.expect(mark, request('GET', `/image/v2/images/${spImage.id}/file`, 200, env.spId), 'download from the SP');
-    });
-
-    it('curl -T uploads image data to the SP through the gateway with Expect: 100-continue: whole at the SP, taken with an SP token', async () => {
-      const token = await userToken(env);
-      const created = await fetch(`${gateway!.url}/image/v2/images`, {
-        method: 'POST',
-        headers: { 'x-auth-token': token, 'service-provider': env.spId, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `k2k-curl-${suffix}`, disk_format: 'raw', container_format: 'bare' }),
-      });
-      expect(created.status).to.equal(201);
-      const { id } = (await created.json()) as { id: string };
-      leftovers.set(`${id}@${env.spId}`, 'image');
-      // The token in a file, not on curl's command line.
-      const headers = join(dir, 'curl-headers');
-      writeFileSync(headers, `X-Auth-Token: ${token}\nSERVICE-PROVIDER: ${env.spId}\nContent-Type: application/octet-stream\nExpect: 100-continue\n`);
-      const mark = log.mark();
-      const status = await ok(runCli('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', imageFile(), '-H', `@${headers}`, `${gateway!.url}/image/v2/images/${id}/file`], {}));
-      expect(status).to.equal('204');
-      // One PUT reached the SP's real Glance, which took it: the token it carried was an SP token (the
-      // IdP's gets 401 there, and an upload is never sent twice).
-      await log.expect(mark, request('PUT', `/image/v2/images/${id}/file`, 204, env.spId), 'upload at the SP');
-      expect(log.requests.slice(mark).filter((r) => r.method === 'PUT')).to.have.length(1);
-      const there = await atSpJson<Image>('image', 'show', id);
-      expect(there).to.include({ id, status: 'active', checksum: md5(imageBytes), size: imageBytes.length });
     });
 
     it('openstack volume create <name>@sp1 creates the volume at the SP under the bare name', async () => {
