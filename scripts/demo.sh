@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec node samples/gateway/dist/src/demo.js
+exec node packages/gateway/dist/src/demo.js

@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { freePort, startFederation, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
-import { startGatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { startGatewayProcess } from '@k2k/gateway';
 import { fromChild, type ServerProcess } from '../support/server-process.js';
 import { gatewayConfig, inStack, measure, remoteTokenByHand, runBench, Stack, userToken, type Measured, type Scenario } from './common.js';
 import { load } from './load.js';

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startFederation, streamUpload, startMemcached } from '@k2k/testing';
-import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
 import { load } from './load.js';
 import { gatewayConfig, measure as measureFor, remoteTokenByHand, userToken, type Measured, type Scenario } from './common.js';
 import { fromChild, startProcess, type ServerProcess } from '../support/server-process.js';

@@ -10,7 +10,7 @@ import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { expressBornRequests } from '@k2k/sample-gateway/dist/src/express-born-requests.js';
+import { expressBornRequests } from '@k2k/gateway';
 
 const app = express();
 app.use(createProxyMiddleware({ target: process.argv[2], changeOrigin: true, agent: new Agent({ keepAlive: true, maxSockets: 256 }) }));

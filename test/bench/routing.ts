@@ -20,7 +20,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort, startFederation, type Federation, type MemcachedServer } from '@k2k/testing';
-import { startGatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { startGatewayProcess } from '@k2k/gateway';
 import { load } from './load.js';
 import { fromChild, startProcess } from '../support/server-process.js';
 import { gatewayConfig, inStack, measure, readMetrics, remoteTokenByHand, runBench, Stack, userToken, type Measured, type Scenario } from './common.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, KeystoneAdmin, type FederationEnv } from '@k2k/testing';
-import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import type { GatewayProcess } from '@k2k/gateway';
 import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
 import { realFederation } from './real-keystone.js';
 import { RecordingRelay, type RelayedRequest } from './recording-relay.js';

@@ -3,11 +3,9 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineProjectSyncScenario, type SyncRun } from '@k2k/sample-gateway/dist/test/project-sync-scenario.js';
+import { GATEWAY_MAIN } from '@k2k/gateway';
+import { defineProjectSyncScenario, type SyncRun } from '@k2k/gateway/dist/test/project-sync-scenario.js';
 import { realFederation } from './real-keystone.js';
-
-/** The gateway's main.js, run as `k2k-gateway sync ...` is. */
-const GATEWAY_MAIN = require.resolve('@k2k/sample-gateway/dist/src/main.js');
 
 describe('k2k-gateway sync, against real Keystone (sync processes)', () => {
   const folder = mkdtempSync(join(tmpdir(), 'k2k-sync-config-'));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { startGatewayProcess, type GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
 import { readEnvFile, type FederationEnv } from '@k2k/testing';
 import { ENV_FILE } from './real-keystone.js';
 

@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
 import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /**
  * Debian's stock CLIs (`openstack` from python3-openstackclient, `cinder`, `glance`), unmodified,
- * through the k2k gateway (samples/gateway: two workers on memcached) in front of REAL Cinder and
+ * through the k2k gateway (packages/gateway: two workers on memcached) in front of REAL Cinder and
  * Glance (services-up.sh), at the IdP cloud and, through K2K, at the SP cloud. The clients reach
  * the gateway by endpoint override (clouds.yaml `block_storage_endpoint_override` /
  * `image_endpoint_override`, `cinder --os-endpoint`, `glance --os-image-url`); the catalog does not

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import type { GatewayProcess } from '@k2k/sample-gateway/dist/src/start-gateway.js';
+import { GATEWAY_MAIN, type GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
 import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
@@ -16,9 +16,7 @@ const BIG_IMAGE_MIB = Number(process.env.K2K_BIG_IMAGE_MIB ?? 256);
 /** A worker streams an image in constant memory: Node's buffers (+46 MiB measured for 256 MiB up and down). One that held it would grow by its size. */
 const RSS_GROWTH_LIMIT_MIB = 96;
 
-/** The gateway's main.js, run as `k2k-gateway catalog ...` is. */
-const GATEWAY_MAIN = require.resolve('@k2k/sample-gateway/dist/src/main.js');
-
+/** `k2k-gateway catalog <action>` as a process: what it printed, or an error with its stderr. */
 function catalogCommand(action: 'print' | 'register' | 'remove', configFile: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [GATEWAY_MAIN, 'catalog', action, '--config', configFile], { timeout: 60_000 }, (error, stdout, stderr) => {

@@ -212,7 +212,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
     }
 
     const rootManifest = readJson<Manifest>(join(REPO, 'package.json'));
-    const gatewayManifest = readJson<Manifest>(join(REPO, 'samples', 'gateway', 'package.json'));
+    const gatewayManifest = readJson<Manifest>(join(REPO, 'packages', 'gateway', 'package.json'));
     const express = gatewayManifest.dependencies?.express as string;
     const dev = rootManifest.devDependencies ?? {};
     const kinds = {
@@ -274,8 +274,8 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
     }
   });
 
-  it("the sample gateway's runtime (bin/k2k-gateway.cjs and every module main.js loads) needs only its dependencies, not @k2k/testing", function () {
-    const gateway = join(REPO, 'samples', 'gateway');
+  it("the gateway's runtime (bin/k2k-gateway.cjs and every module main.js loads) needs only its dependencies, not @k2k/testing", function () {
+    const gateway = join(REPO, 'packages', 'gateway');
     const manifest = readJson<Manifest>(join(gateway, 'package.json'));
     expect(manifest.bin?.['k2k-gateway']).to.equal('bin/k2k-gateway.cjs');
     expect(manifest.dependencies).to.not.have.property('@k2k/testing');
@@ -349,6 +349,6 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
     timing('npx k2k-gateway without --config (repository root)', gateway.ms);
     expect(gateway.code, tail(gateway)).to.equal(2);
     expect(gateway.stderr).to.include('--config');
-    expect(dirname(realpathSync(join(REPO, 'node_modules', '.bin', 'k2k-gateway')))).to.equal(join(realpathSync(REPO), 'samples', 'gateway', 'bin'));
+    expect(dirname(realpathSync(join(REPO, 'node_modules', '.bin', 'k2k-gateway')))).to.equal(join(realpathSync(REPO), 'packages', 'gateway', 'bin'));
   });
 });

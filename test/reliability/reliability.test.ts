@@ -1,5 +1,5 @@
 /**
- * The reliability suite (`npm run test:reliability`): the gateway (samples/gateway, 2 cluster
+ * The reliability suite (`npm run test:reliability`): the gateway (packages/gateway, 2 cluster
  * workers on a real memcached, with a store secret) in its own process, in front of simulated
  * clouds (an IdP and two SPs, in this process), under a steady load of GETs of one volume at the
  * local cloud and at each SP (SERVICE-PROVIDER header), sent from a worker thread. While an SP

@@ -1,6 +1,6 @@
 /**
  * The scale-out suite (`npm run test:scale`, issue #19): DESIGN.md's "Scale-out" on one machine.
- * Three gateway hosts (samples/gateway, each its own process group with 2 cluster workers), all
+ * Three gateway hosts (packages/gateway, each its own process group with 2 cluster workers), all
  * with the same store secret and a pool of two memcached servers, behind HAProxy (round robin,
  * HTTP checks of each host's /healthz on its admin listener), in front of simulated clouds (an IdP
  * and two SPs, in this process). A steady, bounded load of GETs (the local cloud, sp1, sp2) goes

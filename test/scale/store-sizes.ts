@@ -6,7 +6,7 @@
  * many items and how large (key, value and memcached's item header: what `stats` counts in
  * `bytes`). Also the peak of memcached's connections during a burst of new callers, and the size of
  * the simulated catalog, since validations and remote tokens carry their token's catalog. The
- * figures of samples/gateway/README.md ("Deployment", memcached pool sizing) come from it.
+ * figures of packages/gateway/README.md ("Deployment", memcached pool sizing) come from it.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GATEWAY_MAIN } from '@k2k/gateway';
 import type { FederationEnv } from '@k2k/testing';
 import { OwnedProcesses } from '../../support/owned-processes.js';
 
-/** The gateway (samples/gateway) run as its own process group: a cluster primary and its workers. */
+/** The gateway (packages/gateway) run as its own process group: a cluster primary and its workers. */
 export interface GatewayUnderTest {
   url: string;
   /** The primary's pid, also the process group id */
@@ -26,7 +27,6 @@ interface LogRecord {
   msg?: string;
 }
 
-const MAIN = require.resolve('@k2k/sample-gateway/dist/src/main.js');
 /** Gateway process groups: whatever happens to the test run, none outlives it. */
 const running = new OwnedProcesses(true);
 
@@ -59,7 +59,7 @@ export async function startGateway(dir: string, config: Record<string, unknown>)
   const file = join(dir, 'gateway.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
   // detached: its own process group, so that a cleanup reaches the workers too
-  const child: ChildProcess = spawn(process.execPath, [MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+  const child: ChildProcess = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
   const pid = child.pid ?? -1;
   running.add(pid);
   const lines: string[] = [];

@@ -59,7 +59,7 @@ export function ensureHaproxy(): void {
 export type ServerStat = Record<string, string>;
 
 /**
- * The configuration the suite runs, and the one samples/gateway/README.md ("Deployment") shows:
+ * The configuration the suite runs, and the one packages/gateway/README.md ("Deployment") shows:
  * round robin over the gateway hosts, an HTTP check of each host's /healthz on its admin port, a
  * failed connection retried on another host; `show stat` on the stats socket at `statsSocket`.
  */

@@ -1,5 +1,5 @@
 /**
- * The K2K gateway's command line (`k2k-gateway`, or `npm start -w samples/gateway -- ...`; see
+ * The K2K gateway's command line (`k2k-gateway`, or `npm start -w packages/gateway -- ...`; see
  * USAGE): serves with `--config FILE` (YAML or JSON; see README), or manages the virtual regions in
  * the IdP's catalog with `catalog print|register|remove --config FILE`. With workers > 1 a node
  * cluster primary (supervisor.ts) forks the workers, which share the port and memcached. Exit

@@ -556,7 +556,7 @@ export const ConfigFileSchema = closed(
       description: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`',
     }),
   },
-  { title: 'k2k gateway configuration', description: 'The config file of the k2k gateway (samples/gateway, `k2k-gateway --config FILE`), in YAML or JSON.' },
+  { title: 'k2k gateway configuration', description: 'The config file of the k2k gateway (packages/gateway, `k2k-gateway --config FILE`), in YAML or JSON.' },
 );
 
 /** A config file once its defaults are filled in and it passed the schema. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayMetrics } from '../src/metrics.js';
 
-/** The dashboard beside the README (samples/gateway/grafana-dashboard.json), importable into Grafana. */
+/** The dashboard beside the README (packages/gateway/grafana-dashboard.json), importable into Grafana. */
 describe('the Grafana dashboard', () => {
   const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', 'grafana-dashboard.json'), 'utf8')) as {
     __inputs: { name: string }[];

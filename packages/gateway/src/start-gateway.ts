@@ -22,12 +22,15 @@ export interface StartGatewayOptions {
   readyTimeoutMs?: number;
 }
 
+/** The `k2k-gateway` command's script: `node GATEWAY_MAIN --config FILE` runs the gateway (or `catalog`, `sync`). */
+export const GATEWAY_MAIN = join(__dirname, 'main.js');
+
 /** The end of stderr kept for the error message of a gateway that exits before listening. */
 const STDERR_KEPT = 4000;
 
 /** Starts `main.js --config FILE` and resolves once every worker listens. */
 export async function startGatewayProcess(configFile: string, options: StartGatewayOptions = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [join(__dirname, 'main.js'), '--config', configFile], { stdio: ['ignore', options.logs ?? 'ignore', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', configFile], { stdio: ['ignore', options.logs ?? 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT);

@@ -1,4 +1,4 @@
-/** `npm run config-docs -w samples/gateway`: writes the editor's JSON Schema and the README's table of keys from the config schema. */
+/** `npm run config-docs -w packages/gateway`: writes the editor's JSON Schema and the README's table of keys from the config schema. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSON_SCHEMA_FILE, jsonSchemaText, readmeWithKeys } from './config-docs.js';

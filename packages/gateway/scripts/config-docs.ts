@@ -1,7 +1,7 @@
 /**
  * What the config schema (src/config-schema.ts) generates for people: the JSON Schema an editor
  * checks a config file with, and the README's "Every key" table. `npm run config-docs -w
- * samples/gateway` writes both (write-config-docs.ts); test/config-schema.test.ts fails when the
+ * packages/gateway` writes both (write-config-docs.ts); test/config-schema.test.ts fails when the
  * committed ones differ.
  */
 import { Kind, type TSchema } from '@sinclair/typebox';
@@ -10,7 +10,7 @@ import { ConfigFileSchema } from '../src/config-schema.js';
 export const JSON_SCHEMA_FILE = 'schema/gateway-config.schema.json';
 export const KEYS_START = '<!-- config-keys:start -->';
 export const KEYS_END = '<!-- config-keys:end -->';
-export const CONFIG_DOCS_COMMAND = 'npm run config-docs -w samples/gateway';
+export const CONFIG_DOCS_COMMAND = 'npm run config-docs -w packages/gateway';
 
 /** The editor's JSON Schema (draft-07), as the file's text. */
 export function jsonSchemaText(): string {

@@ -1,7 +1,7 @@
 /**
  * The demo: simulated clouds (an IdP and two service providers, each with a volume and an image
  * service), the gateway on them (2 workers sharing memcached), and the K2K scenario walked step by
- * step. `scripts/demo.sh` (or `npm run demo -w samples/gateway` after a build).
+ * step. `scripts/demo.sh` (or `npm run demo -w packages/gateway` after a build).
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

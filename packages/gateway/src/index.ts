@@ -1,0 +1,35 @@
+/**
+ * @k2k/gateway for embedders: the gateway's Express apps without listening (createGateway), the
+ * same served as `k2k-gateway` serves it (runGateway), the config (loadConfig, parseConfig and its
+ * types, the schema a file is checked against), the catalog and sync commands, and the command run
+ * as a child process (startGatewayProcess). README.md, "Embedding".
+ */
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { runGateway, type RunningGateway } from './server.js';
+export { resolveVirtualRegions } from './discover-virtual-regions.js';
+export { expressBornRequests, type RequestClasses } from './express-born-requests.js';
+export { createLogger } from './logger.js';
+export { GatewayMetrics } from './metrics.js';
+export {
+  loadConfig,
+  parseConfig,
+  type ApplicationCredentialAuth,
+  type DrainConfig,
+  type GatewayConfig,
+  type KeystoneConfig,
+  type KeystoneLogin,
+  type ListenConfig,
+  type MemcachedConfig,
+  type PasswordAuth,
+  type RoutingConfig,
+  type StoreConfig,
+  type UpstreamConfig,
+} from './config.js';
+export { ConfigFileSchema, type ConfigFile } from './config-schema.js';
+export type { VirtualRegion } from './virtual-regions.js';
+export type { ServiceProviderSettings, ResellerConfig } from './provider-settings.js';
+export type { SyncConfig } from './sync-config.js';
+export { CATALOG_ACTIONS, runCatalogCommand, type CatalogAction } from './catalog-command.js';
+export { runSyncCommand, type SyncCommandOptions } from './sync-command.js';
+export type { SyncReport } from './project-sync.js';
+export { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess, type StartGatewayOptions } from './start-gateway.js';
