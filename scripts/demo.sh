@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec node packages/gateway/dist/src/demo.js
+exec node samples/demo/dist/src/demo.js

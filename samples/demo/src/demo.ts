@@ -1,7 +1,7 @@
 /**
  * The demo: simulated clouds (an IdP and two service providers, each with a volume and an image
  * service), the gateway on them (2 workers sharing memcached), and the K2K scenario walked step by
- * step. `scripts/demo.sh` (or `npm run demo -w packages/gateway` after a build).
+ * step. `scripts/demo.sh`, `npm run demo` at the root, or `npm start -w samples/demo` after a build.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
+import { startGatewayProcess } from '@k2k/gateway';
 import { freePort, startFederation, startMemcached, type Federation } from '@k2k/testing';
 import { DemoGatewayLog } from './demo-gateway-log.js';
-import { startGatewayProcess } from './start-gateway.js';
 
 const line = (text = '') => console.log(text);
 /** The gateway's log, shown under each call made to it */
