@@ -280,7 +280,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
     expect(manifest.bin?.['k2k-gateway']).to.equal('bin/k2k-gateway.cjs');
     expect(manifest.dependencies).to.not.have.property('@k2k/testing');
     const loaded = relativeGraph(gateway, [manifest.bin?.['k2k-gateway'] as string]);
-    expect(loaded).to.include('dist/src/main.js');
+    expect(loaded).to.include('dist/src/cli/main.js');
     expect(undeclaredImports(gateway, loaded, manifest), 'imports that are not dependencies').to.deep.equal([]);
   });
 

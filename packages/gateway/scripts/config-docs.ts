@@ -1,11 +1,11 @@
 /**
- * What the config schema (src/config-schema.ts) generates for people: the JSON Schema an editor
+ * What the config schema (src/config/config-schema.ts) generates for people: the JSON Schema an editor
  * checks a config file with, and the README's "Every key" table. `npm run config-docs -w
  * packages/gateway` writes both (write-config-docs.ts); test/config-schema.test.ts fails when the
  * committed ones differ.
  */
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { ConfigFileSchema } from '../src/config-schema.js';
+import { ConfigFileSchema } from '../src/config/config-schema.js';
 
 export const JSON_SCHEMA_FILE = 'schema/gateway-config.schema.json';
 export const KEYS_START = '<!-- config-keys:start -->';

@@ -4,12 +4,12 @@
  * types, the schema a file is checked against), the catalog and sync commands, and the command run
  * as a child process (startGatewayProcess). README.md, "Embedding".
  */
-export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
-export { runGateway, type RunningGateway } from './server.js';
-export { resolveVirtualRegions } from './discover-virtual-regions.js';
-export { expressBornRequests, type RequestClasses } from './express-born-requests.js';
-export { createLogger } from './logger.js';
-export { GatewayMetrics } from './metrics.js';
+export { createGateway, type Gateway, type GatewayOptions } from './app/gateway.js';
+export { runGateway, type RunningGateway } from './serve/server.js';
+export { resolveVirtualRegions } from './catalog/discover-virtual-regions.js';
+export { expressBornRequests, type RequestClasses } from './serve/express-born-requests.js';
+export { createLogger } from './app/logger.js';
+export { GatewayMetrics } from './app/metrics.js';
 export {
   loadConfig,
   parseConfig,
@@ -24,12 +24,12 @@ export {
   type RoutingConfig,
   type StoreConfig,
   type UpstreamConfig,
-} from './config.js';
-export { ConfigFileSchema, type ConfigFile } from './config-schema.js';
-export type { VirtualRegion } from './virtual-regions.js';
-export type { ServiceProviderSettings, ResellerConfig } from './provider-settings.js';
-export type { SyncConfig } from './sync-config.js';
-export { CATALOG_ACTIONS, runCatalogCommand, type CatalogAction } from './catalog-command.js';
-export { runSyncCommand, type SyncCommandOptions } from './sync-command.js';
-export type { SyncReport } from './project-sync.js';
-export { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess, type StartGatewayOptions } from './start-gateway.js';
+} from './config/config.js';
+export { ConfigFileSchema, type ConfigFile } from './config/config-schema.js';
+export type { VirtualRegion } from './config/virtual-regions.js';
+export type { ServiceProviderSettings, ResellerConfig } from './config/provider-settings.js';
+export type { SyncConfig } from './config/sync-config.js';
+export { CATALOG_ACTIONS, runCatalogCommand, type CatalogAction } from './catalog/catalog-command.js';
+export { runSyncCommand, type SyncCommandOptions } from './sync/sync-command.js';
+export type { SyncReport } from './sync/project-sync.js';
+export { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess, type StartGatewayOptions } from './serve/start-gateway.js';

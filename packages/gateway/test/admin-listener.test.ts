@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { runGateway, type RunningGateway } from '../src/server.js';
+import { parseConfig } from '../src/config/config.js';
+import { createLogger } from '../src/app/logger.js';
+import { runGateway, type RunningGateway } from '../src/serve/server.js';
 
 describe('the admin listener', () => {
   let federation: Federation;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { KeystoneClient, selectEndpoint } from '@k2k/keystone';
 import { freePort, startFederation, type Federation } from '@k2k/testing';
-import { catalogUrlOf, runCatalogCommand, type CatalogAction } from '../src/catalog-command.js';
-import type { GatewayConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { runGateway } from '../src/server.js';
+import { catalogUrlOf, runCatalogCommand, type CatalogAction } from '../src/catalog/catalog-command.js';
+import type { GatewayConfig } from '../src/config/config.js';
+import { createLogger } from '../src/app/logger.js';
+import { runGateway } from '../src/serve/server.js';
 import { configFor } from './fixtures.js';
 
 describe('k2k-gateway catalog, against the simulated IdP', () => {

@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseCommandLine } from '../src/command-line.js';
+import { parseCommandLine } from '../src/cli/command-line.js';
 import { configFolder } from './fixtures.js';
 
 /** Runs `main.js args` to its end. */
 function runMain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_DOCS_COMMAND, JSON_SCHEMA_FILE, jsonSchemaText, readmeWithKeys } from '../scripts/config-docs.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/config.js';
 
 const GATEWAY = join(__dirname, '..', '..');
 const README = readFileSync(join(GATEWAY, 'README.md'), 'utf8');
@@ -32,15 +32,15 @@ const refusal = (extra: Record<string, unknown>): string => {
   throw new Error(`accepted ${JSON.stringify(extra)}`);
 };
 
-describe('gateway config: one schema (src/config-schema.ts)', () => {
+describe('gateway config: one schema (src/config/config-schema.ts)', () => {
   describe('what it generates', () => {
     it(`is the committed ${JSON_SCHEMA_FILE}`, () => {
       const committed = readFileSync(join(GATEWAY, JSON_SCHEMA_FILE), 'utf8');
-      expect(committed === jsonSchemaText(), `${JSON_SCHEMA_FILE} is not what src/config-schema.ts generates: run \`${CONFIG_DOCS_COMMAND}\``).to.equal(true);
+      expect(committed === jsonSchemaText(), `${JSON_SCHEMA_FILE} is not what src/config/config-schema.ts generates: run \`${CONFIG_DOCS_COMMAND}\``).to.equal(true);
     });
 
     it("is the README's table of keys", () => {
-      expect(README === readmeWithKeys(README), `README.md's "Every key" table is not what src/config-schema.ts generates: run \`${CONFIG_DOCS_COMMAND}\``).to.equal(true);
+      expect(README === readmeWithKeys(README), `README.md's "Every key" table is not what src/config/config-schema.ts generates: run \`${CONFIG_DOCS_COMMAND}\``).to.equal(true);
     });
   });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfig } from '../src/config.js';
+import { loadConfig, parseConfig } from '../src/config/config.js';
 
 const VALID = {
   listen: { host: '127.0.0.1', port: 5001 },

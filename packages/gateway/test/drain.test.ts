@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { startFederation, type Federation } from '@k2k/testing';
-import { startGatewayProcess, type GatewayProcess } from '../src/start-gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '../src/serve/start-gateway.js';
 import { configFolder, getOnNewConnection, stopGateway, until } from './fixtures.js';
 
 describe('draining on SIGTERM', function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseConfig } from '../src/config.js';
-import { virtualRegionNames } from '../src/endpoint-policy-config.js';
+import { parseConfig } from '../src/config/config.js';
+import { virtualRegionNames } from '../src/config/endpoint-policy-config.js';
 
 const BASE = {
   keystone: { auth_url: 'http://127.0.0.1:5000/v3', service_auth: { username: 'k2k', password: 'secret', user_domain_name: 'Default', project_name: 'service', project_domain_name: 'Default' } },

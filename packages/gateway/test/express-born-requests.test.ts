@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { expressBornRequests } from '../src/express-born-requests.js';
-import { createListener } from '../src/http-listener.js';
+import { expressBornRequests } from '../src/serve/express-born-requests.js';
+import { createListener } from '../src/serve/http-listener.js';
 
 /** What the app saw of one request: its prototype when the server made it and when the app ran. */
 interface Seen {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Federation } from '@k2k/testing';
-import { parseConfig, type GatewayConfig } from '../src/config.js';
-import type { GatewayProcess } from '../src/start-gateway.js';
+import { parseConfig, type GatewayConfig } from '../src/config/config.js';
+import type { GatewayProcess } from '../src/serve/start-gateway.js';
 
 /** A one-worker gateway config on the simulated federation (/volume and /image), with `extra` keys. */
 export function configFor(federation: Federation, extra: Record<string, unknown> = {}): GatewayConfig {

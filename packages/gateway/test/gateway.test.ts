@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { freePort, startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
-import { createGateway, type Gateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { startGatewayProcess } from '../src/start-gateway.js';
+import { createGateway, type Gateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import { startGatewayProcess } from '../src/serve/start-gateway.js';
 import { configFor } from './fixtures.js';
 
 describe('the gateway (in-process)', () => {

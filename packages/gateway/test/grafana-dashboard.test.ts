@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayMetrics } from '../src/metrics.js';
+import { GatewayMetrics } from '../src/app/metrics.js';
 
 /** The dashboard beside the README (packages/gateway/grafana-dashboard.json), importable into Grafana. */
 describe('the Grafana dashboard', () => {

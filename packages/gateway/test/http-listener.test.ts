@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { runGateway, type RunningGateway } from '../src/server.js';
+import { parseConfig } from '../src/config/config.js';
+import { createLogger } from '../src/app/logger.js';
+import { runGateway, type RunningGateway } from '../src/serve/server.js';
 
 const CHUNK = Buffer.alloc(1024, 'x');
 

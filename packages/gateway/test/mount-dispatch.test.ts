@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { mountDispatch, MountPaths } from '../src/mount-dispatch.js';
+import { mountDispatch, MountPaths } from '../src/app/mount-dispatch.js';
 
 /** The mounts as one layer: matched as Express matches `app.use(path)`, url and baseUrl as Express sets them. */
 describe('mountDispatch', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { originFormOnly } from '../src/origin-form.js';
+import { originFormOnly } from '../src/app/origin-form.js';
 
 describe('originFormOnly', () => {
   let server: Server;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createTestCa, startFederation, startTlsFront, type Federation } from '@k2k/testing';
-import { createGateway, type Gateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
+import { createGateway, type Gateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
 import { configFor } from './fixtures.js';
 
 /** The config's tunables of keystoneAuth and k2kForward reach them: each seen in what the gateway does. */

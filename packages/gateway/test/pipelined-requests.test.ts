@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { runGateway, type RunningGateway } from '../src/server.js';
+import { parseConfig } from '../src/config/config.js';
+import { createLogger } from '../src/app/logger.js';
+import { runGateway, type RunningGateway } from '../src/serve/server.js';
 import { getOnNewConnection, until } from './fixtures.js';
 
 /** Each image file: far more than the loopback socket buffers hold (about 4 MB a hop here), so an answer the client does not read never finishes. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pseudonymousProjectName } from '@k2k/k2k-forward';
 import { KeystoneClient, type KeystoneProject, type ProjectAdmin } from '@k2k/keystone';
 import { startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import type { ProjectEvent } from '../src/sync-events.js';
+import type { ProjectEvent } from '../src/sync/sync-events.js';
 
 /** How a run ends: the exit code `k2k-gateway sync` would have, and what it printed. */
 export interface SyncRun {

@@ -1,7 +1,7 @@
 import { startFederation, SEED, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { runSyncCommand } from '../src/sync-command.js';
+import { parseConfig } from '../src/config/config.js';
+import { createLogger } from '../src/app/logger.js';
+import { runSyncCommand } from '../src/sync/sync-command.js';
 import { defineProjectSyncScenario, type SyncRun } from './project-sync-scenario.js';
 
 describe('k2k-gateway sync, against the simulated IdP and SP (rounds in-process, memcached)', () => {

@@ -5,11 +5,11 @@ import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { projectPseudonym, pseudonymousProjectName } from '@k2k/k2k-forward';
 import { SEED, startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { runSyncCommand } from '../src/sync-command.js';
-import { linkTag } from '../src/sync-plan.js';
+import { parseConfig } from '../src/config/config.js';
+import { createGateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import { runSyncCommand } from '../src/sync/sync-command.js';
+import { linkTag } from '../src/sync/sync-plan.js';
 import { configFor } from './fixtures.js';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');

@@ -4,9 +4,9 @@ import Ajv from 'ajv';
 import { expect } from 'chai';
 import request from 'supertest';
 import { startFederation, startMemcached, type Federation } from '@k2k/testing';
-import { createGateway, type Gateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import type { RegionEntry, RegionsDocument } from '../src/regions-document.js';
+import { createGateway, type Gateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import type { RegionEntry, RegionsDocument } from '../src/regions/regions-document.js';
 import { configFor } from './fixtures.js';
 
 /** The documented schema of the regions document, as shipped beside the gateway. */

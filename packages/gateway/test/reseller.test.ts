@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { pseudonymousProjectName } from '@k2k/k2k-forward';
 import { SEED, startFederation, type Federation } from '@k2k/testing';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { runSyncCommand } from '../src/sync-command.js';
+import { createGateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import { runSyncCommand } from '../src/sync/sync-command.js';
 import { configFor } from './fixtures.js';
 
 const SECRET = 'gateway-reseller-test-secret';

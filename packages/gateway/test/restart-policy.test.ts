@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RestartPolicy } from '../src/restart-policy.js';
+import { RestartPolicy } from '../src/serve/restart-policy.js';
 
 describe('RestartPolicy', () => {
   const options = { firstDelayMs: 100, maxDelayMs: 1000, maxEarlyDeaths: 5, calmMs: 10_000 };

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
+import { parseConfig } from '../src/config/config.js';
+import { createGateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
 import { configFor } from './fixtures.js';
 
 /** keystone.service_auth (and admin_auth) as a password or as an application credential of the service user. */

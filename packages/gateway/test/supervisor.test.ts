@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { freePort } from '@k2k/testing';
-import { startGatewayProcess } from '../src/start-gateway.js';
+import { startGatewayProcess } from '../src/serve/start-gateway.js';
 import { configFolder, getOnNewConnection, stopGateway, until } from './fixtures.js';
 
 /** A gateway config whose Keystone, services and memcached are never contacted: these tests only start and stop it. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/config.js';
 
 const BASE = {
   keystone: { auth_url: 'http://127.0.0.1:5000/v3', service_auth: { username: 'k2k', password: 'secret', project_name: 'service' } },

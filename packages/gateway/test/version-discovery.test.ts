@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { startFederation, type Federation } from '@k2k/testing';
-import { parseConfig } from '../src/config.js';
-import { createGateway, type Gateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { mountVersion } from '../src/version-discovery.js';
+import { parseConfig } from '../src/config/config.js';
+import { createGateway, type Gateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import { mountVersion } from '../src/regions/version-discovery.js';
 
 const HOST = 'gw.example.com:5001';
 

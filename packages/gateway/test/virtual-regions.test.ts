@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { startFederation, VolumeService, type Federation } from '@k2k/testing';
-import { resolveVirtualRegions } from '../src/discover-virtual-regions.js';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { runGateway } from '../src/server.js';
+import { resolveVirtualRegions } from '../src/catalog/discover-virtual-regions.js';
+import { createGateway } from '../src/app/gateway.js';
+import { createLogger } from '../src/app/logger.js';
+import { runGateway } from '../src/serve/server.js';
 import { configFor } from './fixtures.js';
 
 describe('the gateway with virtual regions (in-process)', () => {

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger as PinoLogger } from 'pino';
 import { serveClusterMetrics } from './cluster-metrics.js';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config/config.js';
 import { RestartPolicy } from './restart-policy.js';
 import { isListening, isStartFailed } from './worker-messages.js';
 

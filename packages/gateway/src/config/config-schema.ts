@@ -2,7 +2,7 @@
  * The gateway's config file, every key (README "Every key", DESIGN.md "Gateway configuration"):
  * the one schema its types, its defaults, the editor's JSON Schema (schema/gateway-config.schema.json)
  * and the README's table of keys all come from. TypeBox's Value module fills the defaults in and
- * checks a file against it (config.ts); the rules a JSON Schema cannot say are code, after it
+ * checks a file against it (config.ts, beside it); the rules a JSON Schema cannot say are code, after it
  * (config-rules.ts and the module of each area).
  *
  * A key with a `default` is listed as required here: it is always there once the defaults are

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger as PinoLogger } from 'pino';
-import type { GatewayConfig } from './config.js';
-import { resolveVirtualRegions } from './discover-virtual-regions.js';
-import { createGateway, type GatewayOptions } from './gateway.js';
+import type { GatewayConfig } from '../config/config.js';
+import { resolveVirtualRegions } from '../catalog/discover-virtual-regions.js';
+import { createGateway, type GatewayOptions } from '../app/gateway.js';
 import { closeListener, createListener, listen } from './http-listener.js';
 
 export interface RunningGateway {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger as PinoLogger } from 'pino';
-import type { GatewayConfig } from './config.js';
-import { storeFor } from './gateway.js';
+import type { GatewayConfig } from '../config/config.js';
+import { storeFor } from '../app/gateway.js';
 import { ProjectSync, type SyncReport } from './project-sync.js';
 import { eventSink } from './sync-events.js';
 

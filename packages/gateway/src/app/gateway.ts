@@ -5,17 +5,17 @@ import { k2kForward, type K2KForwardMiddleware, type MountPin } from '@k2k/k2k-f
 import { requestIdOf } from '@k2k/keystone';
 import { keystoneAuth, type KeystoneCallEvent } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
-import type { GatewayConfig } from './config.js';
-import { virtualRegionNames } from './endpoint-policy-config.js';
+import type { GatewayConfig } from '../config/config.js';
+import { virtualRegionNames } from '../config/endpoint-policy-config.js';
 import { errorsAsOpenStack, notFound } from './gateway-errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { originFormOnly } from './origin-form.js';
 import { mountDispatch, MountPaths } from './mount-dispatch.js';
 import { pathOf } from './request-path.js';
 import { ownEndpoints } from './own-endpoints.js';
-import { regionsDocument } from './regions-document.js';
-import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from './version-discovery.js';
-import type { VirtualRegion } from './virtual-regions.js';
+import { regionsDocument } from '../regions/regions-document.js';
+import { authenticateUnlessVersionDiscovery, mountVersion, versionDocumentWhenNone } from '../regions/version-discovery.js';
+import type { VirtualRegion } from '../config/virtual-regions.js';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 

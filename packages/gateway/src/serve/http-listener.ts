@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import type { ListenConfig } from './config.js';
+import type { ListenConfig } from '../config/config.js';
 import { expressBornRequests } from './express-born-requests.js';
 import { oneRequestPerConnection } from './pipelined-requests.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointRoot, mountUrl } from '@k2k/k2k-forward';
 import { removeIdentityHeaders } from '@k2k/keystone-auth';
-import { pathOf } from './request-path.js';
+import { pathOf } from '../app/request-path.js';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 

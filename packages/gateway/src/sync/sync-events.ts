@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { SyncConfig } from './sync-config.js';
+import type { SyncConfig } from '../config/sync-config.js';
 
 /** What happened to a project at a service provider, as Keystone's own notifications name it. */
 export type ProjectAction = 'created' | 'updated' | 'deleted';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { OptionError } from '@k2k/common';
-import { CATALOG_ACTIONS, type CatalogAction } from './catalog-command.js';
+import { CATALOG_ACTIONS, type CatalogAction } from '../catalog/catalog-command.js';
 
 /** What the command line asks for. */
 export type Command =

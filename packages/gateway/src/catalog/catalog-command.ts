@@ -2,7 +2,7 @@ import { OptionError } from '@k2k/common';
 import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { logIn } from '@k2k/keystone-auth';
 import { describeStep, MADE_BY, registrationPlan, removalPlan, wantedEndpoints, type CatalogPlan, type CatalogState, type CatalogStep } from './catalog-plan.js';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config/config.js';
 import { virtualRegionsOf } from './discover-virtual-regions.js';
 
 export const CATALOG_ACTIONS = ['print', 'register', 'remove'] as const;

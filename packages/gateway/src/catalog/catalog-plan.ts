@@ -1,7 +1,7 @@
 import { endpointRoot } from '@k2k/k2k-forward';
 import type { KeystoneEndpoint, KeystoneRegion, KeystoneService } from '@k2k/keystone';
-import type { GatewayConfig } from './config.js';
-import type { VirtualRegion } from './virtual-regions.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { VirtualRegion } from '../config/virtual-regions.js';
 
 /**
  * The start of the description of every region and service `catalog register` creates: `remove`

@@ -2,20 +2,20 @@
  * The K2K gateway's command line (`k2k-gateway`, or `npm start -w packages/gateway -- ...`; see
  * USAGE): serves with `--config FILE` (YAML or JSON; see README), or manages the virtual regions in
  * the IdP's catalog with `catalog print|register|remove --config FILE`. With workers > 1 a node
- * cluster primary (supervisor.ts) forks the workers, which share the port and memcached. Exit
+ * cluster primary (serve/supervisor.ts) forks the workers, which share the port and memcached. Exit
  * codes: 2 for a bad command line or config, 1 when the gateway cannot start or a command fails.
  */
 import cluster from 'node:cluster';
 import { OptionError } from '@k2k/common';
-import { runCatalogCommand } from './catalog-command.js';
-import { runSyncCommand } from './sync-command.js';
-import { clusterMetricsReader } from './cluster-metrics.js';
+import { runCatalogCommand } from '../catalog/catalog-command.js';
+import { runSyncCommand } from '../sync/sync-command.js';
+import { clusterMetricsReader } from '../serve/cluster-metrics.js';
 import { parseCommandLine, USAGE, type Command } from './command-line.js';
-import { loadConfig, type GatewayConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { runGateway } from './server.js';
-import { supervise } from './supervisor.js';
-import type { ListeningMessage, StartFailedMessage } from './worker-messages.js';
+import { loadConfig, type GatewayConfig } from '../config/config.js';
+import { createLogger } from '../app/logger.js';
+import { runGateway } from '../serve/server.js';
+import { supervise } from '../serve/supervisor.js';
+import type { ListeningMessage, StartFailedMessage } from '../serve/worker-messages.js';
 
 /** Serves in this process (the only one, or a cluster worker) until SIGTERM or SIGINT, then drains. */
 async function serve(config: GatewayConfig): Promise<void> {

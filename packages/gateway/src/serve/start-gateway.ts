@@ -23,7 +23,7 @@ export interface StartGatewayOptions {
 }
 
 /** The `k2k-gateway` command's script: `node GATEWAY_MAIN --config FILE` runs the gateway (or `catalog`, `sync`). */
-export const GATEWAY_MAIN = join(__dirname, 'main.js');
+export const GATEWAY_MAIN = join(__dirname, '..', 'cli', 'main.js');
 
 /** The end of stderr kept for the error message of a gateway that exits before listening. */
 const STDERR_KEPT = 4000;

@@ -1,8 +1,8 @@
 import type { Logger as PinoLogger } from 'pino';
 import { KeystoneClient, type ServiceProvider } from '@k2k/keystone';
 import { logIn } from '@k2k/keystone-auth';
-import type { GatewayConfig } from './config.js';
-import { badName, type VirtualRegion } from './virtual-regions.js';
+import type { GatewayConfig } from '../config/config.js';
+import { badName, type VirtualRegion } from '../config/virtual-regions.js';
 
 /**
  * The virtual regions of a config: its list, or for `auto` one per service provider the IdP lists
