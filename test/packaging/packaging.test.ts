@@ -17,6 +17,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startFederation } from '@k2k/testing';
 
 const REPO = join(__dirname, '..', '..', '..');
 const CONSUMERS = join(REPO, 'test', 'packaging', 'consumers');
@@ -195,7 +196,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
 
     const listed = await ok('lerna list (publishable packages, dependencies first)', join(REPO, 'node_modules', '.bin', 'lerna'), ['list', '--json', '--toposort', '--no-private', '--loglevel', 'silent'], REPO, 30000);
     publishable = JSON.parse(listed.stdout) as Publishable[];
-    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/testing']);
+    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/gateway', '@k2k/testing']);
     for (const p of publishable) {
       manifests.set(p.name, readJson<Manifest>(join(p.location, 'package.json')));
       const entry = join(p.location, 'dist', 'src', 'index.js');
@@ -259,7 +260,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
 
       const files = new Set((packed.get(name) as Packed).files.map((file) => file.path));
       for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts']) expect(files.has(required), `${name} tarball: ${required}`).to.equal(true);
-      expect([...files].filter((path) => !/^(dist\/src|src|bin|fixtures)\/|^(package\.json|README\.md|LICENSE)$/.test(path)), `${name} tarball: unexpected files`).to.deep.equal([]);
+      expect([...files].filter((path) => !/^(dist\/src|src|bin|fixtures|schema)\/|^(package\.json|README\.md|LICENSE|grafana-dashboard\.json)$/.test(path)), `${name} tarball: unexpected files`).to.deep.equal([]);
       const stale = [...files].filter((path) => path.startsWith('dist/src/') && path.endsWith('.js') && !files.has(path.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
       expect(stale, `${name} tarball: compiled files without a source (stale dist: clean and rebuild)`).to.deep.equal([]);
       for (const target of Object.values(manifest.bin ?? {})) expect(files.has(target), `${name} tarball: bin ${target}`).to.equal(true);
@@ -274,7 +275,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
     }
   });
 
-  it("the gateway's runtime (bin/k2k-gateway.cjs and every module main.js loads) needs only its dependencies, not @k2k/testing", function () {
+  it("@k2k/gateway's runtime (bin/k2k-gateway.cjs and every module cli/main.js loads) needs only its dependencies, not @k2k/testing", function () {
     const gateway = join(REPO, 'packages', 'gateway');
     const manifest = readJson<Manifest>(join(gateway, 'package.json'));
     expect(manifest.bin?.['k2k-gateway']).to.equal('bin/k2k-gateway.cjs');
@@ -339,6 +340,62 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
       timing('k2k-simulator from the tarball, up and down', performance.now() - started);
     } finally {
       if (child.exitCode === null) killGroup(child.pid);
+    }
+  });
+
+  it("@k2k/gateway's bin from the tarball: --help; a config with a misspelt key exits 2 naming it; a valid one serves the simulated federation until SIGTERM", async function () {
+    const bin = join(consumer.cjs, 'node_modules', '.bin', 'k2k-gateway');
+    const help = await ok('k2k-gateway --help from the tarball', bin, ['--help'], consumer.cjs, 30000);
+    expect(help.stdout).to.include('k2k-gateway --config FILE').and.include('k2k-gateway catalog print|register|remove');
+
+    const federation = await startFederation({ serviceProviders: ['sp1'] });
+    const { env } = federation;
+    const config = {
+      listen: { host: '127.0.0.1', port: 0 },
+      keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+      local: { endpoints: { volumev3: env.idpVolumeEndpoint } },
+      mounts: { '/volume': 'volumev3' },
+      drain: { grace_seconds: 0, timeout_seconds: 5 },
+    };
+    const configFile = (name: string, value: object) => {
+      const file = join(consumer.cjs, name);
+      writeFileSync(file, JSON.stringify(value));
+      return file;
+    };
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      const misspelt = await run(bin, ['--config', configFile('misspelt.json', { ...config, routing: { lern: true } })], consumer.cjs, 30000);
+      timing('k2k-gateway --config with a misspelt key', misspelt.ms);
+      expect(misspelt.code, tail(misspelt)).to.equal(2);
+      expect(misspelt.stderr).to.match(/routing\.lern: unknown option; did you mean "learn"/);
+
+      const started = performance.now();
+      const gateway = spawn(bin, ['--config', configFile('gateway.json', config)], { cwd: consumer.cjs, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = gateway;
+      let errors = '';
+      gateway.stderr.on('data', (chunk) => (errors += chunk));
+      // The port it chose (listen.port 0) is in its "gateway listening" log line.
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = '';
+        gateway.stdout.on('data', (chunk) => {
+          output += chunk;
+          const listening = output.split('\n').slice(0, -1).map((line) => /"msg":"gateway listening"/.test(line) && (JSON.parse(line) as { port: number }).port).find(Boolean);
+          if (listening) resolve(listening);
+        });
+        gateway.once('exit', (code) => reject(new Error(`exited with ${code} before listening\n${output}\n${errors}`)));
+      });
+      const token = federation.idp.issueToken('alice', 'demo');
+      const answer = await fetch(`http://127.0.0.1:${port}/volume/v3/${env.idpProjectId}/volumes`, { headers: { 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }, signal: AbortSignal.timeout(10000) });
+      expect(answer.status, await answer.text()).to.equal(200);
+      expect(answer.headers.get('x-k2k-service-provider')).to.equal('sp1');
+      expect(federation.cloud('sp1').volume.requests).to.have.length(1);
+      gateway.kill('SIGTERM');
+      const [code] = (await Promise.race([once(gateway, 'exit'), sleep(15000).then(() => ['still running 15 s after SIGTERM'])])) as [unknown];
+      expect(code, errors).to.equal(0);
+      timing('k2k-gateway from the tarball, up, one request at sp1, down', performance.now() - started);
+    } finally {
+      if (child?.exitCode === null) killGroup(child.pid);
+      await federation.close();
     }
   });
 

@@ -2,7 +2,7 @@
 // outside the repository and runs `tsc` on it: strict, module node20, skipLibCheck off, so every
 // published .d.ts and what it imports is checked). Type-checked only, never run. This file is
 // CommonJS (the project has no "type"); typed.mts checks the same packages from an ES module.
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import express from 'express';
 import { OptionError, silentLogger, type Logger } from '@k2k/common';
 import { KeystoneClient, OpenStackError, selectEndpoint, type KeystoneIdentity, type Token } from '@k2k/keystone';
@@ -10,10 +10,13 @@ import { createStore, ResourceMap, TokenCache, type ResourceLocation, type Store
 import { keystoneAuth, keystoneErrorHandler, KeystoneStrategy, type KeystoneAuthMiddleware, type KeystoneAuthOptions } from '@k2k/keystone-auth';
 import { DEFAULT_RESOURCE_TYPES, k2kForward, type ForwardEvent, type K2KForwardMiddleware, type K2KForwardOptions } from '@k2k/k2k-forward';
 import { startFederation, type Federation, type FederationEnv } from '@k2k/testing';
+import { createGateway, createLogger, expressBornRequests, parseConfig, runGateway, startGatewayProcess, type GatewayConfig, type GatewayProcess, type RunningGateway } from '@k2k/gateway';
 // @ts-expect-error -- dist/ is not part of the public surface: only the exports map's entries resolve
 import type { MemoryStore } from '@k2k/store/dist/src/memory-store.js';
+// @ts-expect-error -- the gateway's modules are reached through its index alone
+import type { Gateway as GatewayApps } from '@k2k/gateway/dist/src/app/gateway.js';
 
-export type Unreachable = MemoryStore;
+export type Unreachable = MemoryStore | GatewayApps;
 
 export interface Gateway {
   app: express.Express;
@@ -77,4 +80,23 @@ export async function demo(): Promise<number> {
   void [cache, locations];
   await federation.close();
   return DEFAULT_RESOURCE_TYPES['block-storage']?.length ?? 0;
+}
+
+/** The gateway embedded: its apps on a server of one's own, then served as `k2k-gateway` serves it. */
+export async function embeddedGateway(env: FederationEnv): Promise<RunningGateway> {
+  const config: GatewayConfig = parseConfig({
+    listen: { port: 0 },
+    keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+    local: { endpoints: { volumev3: env.idpVolumeEndpoint } },
+    mounts: { '/volume': 'volumev3' },
+  });
+  const logger = createLogger('warn');
+  const { app, close } = createGateway(config, logger, { virtualRegions: [] });
+  createServer({ ...expressBornRequests(app) }, app).close();
+  await close();
+  return runGateway(config, logger);
+}
+
+export function gatewayProcess(configFile: string): Promise<GatewayProcess> {
+  return startGatewayProcess(configFile, { logs: 'inherit' });
 }
