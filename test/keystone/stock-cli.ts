@@ -54,9 +54,10 @@ const CLI_TIMEOUT_MS = 120_000;
 /**
  * Runs a stock CLI (`openstack`, `cinder`, `glance`) with exactly `env` (plus PATH and a locale): no
  * OS_* variable of the caller's environment leaks in. Never rejects: a non-zero exit, a timeout
- * (killed) or a missing binary come back as a result with a code other than 0.
+ * (killed) or a missing binary come back as a result with a code other than 0. `cwd`: where relative
+ * file arguments are read from (the test process's own directory unless given).
  */
-export function runCli(command: string, args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(command: string, args: readonly string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
   const shown = [command, ...args].join(' ');
   return new Promise((resolve) => {
     execFile(
@@ -64,6 +65,7 @@ export function runCli(command: string, args: readonly string[], env: Record<str
       args,
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PYTHONWARNINGS: 'ignore', ...env },
+        cwd,
         timeout: CLI_TIMEOUT_MS,
         killSignal: 'SIGKILL',
         maxBuffer: 16 * 1024 * 1024,

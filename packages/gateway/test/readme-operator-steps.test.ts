@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
@@ -11,38 +9,9 @@ import { createLogger } from '../src/app/logger.js';
 import { runSyncCommand } from '../src/sync/sync-command.js';
 import { linkTag } from '../src/sync/sync-plan.js';
 import { configFor } from './fixtures.js';
+import { codeBlocks, command, option, PROSE, resellerMappingRules, writerOf } from './gateway-readme.js';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-/** The README's prose with line breaks and indentation as single spaces, for sentences that wrap. */
-const PROSE = README.replace(/\s+/g, ' ');
 const ADMIN = { username: SEED.admin.name, password: SEED.admin.password, project_name: 'admin' };
-
-/** The README's fenced code blocks of one language, their indentation (in a list item) removed. */
-function codeBlocks(language: string): string[] {
-  const fence = /^( *)```(\w*)\n([\s\S]*?)^\1```$/gm;
-  return [...README.matchAll(fence)].filter((match) => match[2] === language).map((match) => match[3].replace(new RegExp(`^${match[1]}`, 'gm'), ''));
-}
-
-/** The README's shell commands, comments removed, one per line. */
-function commands(): string[] {
-  return codeBlocks('sh')
-    .flatMap((block) => block.split('\n'))
-    .map((line) => line.replace(/\s+# .*$/, '').trim())
-    .filter((line) => line !== '');
-}
-
-function command(prefix: string): string[] {
-  const found = commands().find((line) => line.startsWith(prefix));
-  if (!found) throw new Error(`the README has no \`${prefix}\` command`);
-  return found.split(/\s+/);
-}
-
-/** The value of `--option` in a command's words. */
-function option(words: string[], name: string): string {
-  const at = words.indexOf(name);
-  if (at < 0) throw new Error(`no ${name} in ${words.join(' ')}`);
-  return words[at + 1];
-}
 
 /**
  * The gateway README's operator steps, run where the simulated federation can run them (the
@@ -73,7 +42,7 @@ describe("the gateway README's operator steps", function () {
 
   it("gives the endpoint group's filters as the JSON file `openstack endpoint group create` reads, with Keystone's filter keys", () => {
     const file = command('openstack endpoint group create').at(-1) ?? '';
-    const written = commands().find((line) => line.endsWith(`> ${file}`));
+    const written = writerOf(file);
     const content = written && /^echo '(.*)' >/.exec(written)?.[1];
     expect(content, `the README writes ${file}`).to.be.a('string');
     const filters = JSON.parse(content ?? '') as Record<string, unknown>;
@@ -105,7 +74,7 @@ describe("the gateway README's operator steps", function () {
   it('runs the reseller steps: the group the README creates at the SP, 403 before the first sync as the README quotes it, the link tag as it says', async () => {
     // Step 1: one group name in the SP command, the mapping rules and the grant (the simulated SP has it).
     const group = command('openstack group create').at(-1);
-    const rules = JSON.parse(codeBlocks('json').find((block) => block.includes('"any_one_of"')) ?? '[]') as { local: { group: { name: string } }[]; remote: { any_one_of?: string[] }[] }[];
+    const rules = JSON.parse(resellerMappingRules()) as { local: { group: { name: string } }[]; remote: { any_one_of?: string[] }[] }[];
     const resellerRule = rules.find((rule) => rule.remote.some((remote) => remote.any_one_of?.includes(SEED.service.name)));
     const snippet = codeBlocks('yaml')
       .map((text) => parseYaml(text) as Record<string, unknown>)

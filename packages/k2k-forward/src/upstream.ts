@@ -103,7 +103,9 @@ export class Upstream {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
+      let timedOut = false;
       const deadline = setTimeout(() => {
+        timedOut = true;
         probe.destroy();
         reject(upstreamError(undefined, where, url, true, this.probeTimeoutMs));
       }, this.probeTimeoutMs);
@@ -133,6 +135,8 @@ export class Upstream {
       });
       probe.once('error', (error) => {
         clearTimeout(deadline);
+        // The deadline's own destroy: the probe has failed already, and is not sent again.
+        if (timedOut) return;
         if (staleConnection(probe, error) && !retried) return resolve(this.probe(url, headers, where, limitBytes, true));
         reject(upstreamError(error, where, url, false, this.probeTimeoutMs));
       });
@@ -163,7 +167,7 @@ export class Upstream {
         request.destroy();
       });
       request.once('error', (error) => {
-        if (staleConnection(request, error) && !retried) return resolve(this.read(url, headers, where, limitBytes, true));
+        if (!timedOut && staleConnection(request, error) && !retried) return resolve(this.read(url, headers, where, limitBytes, true));
         reject(upstreamError(error, where, url, timedOut, this.timeoutMs));
       });
       request.end();
