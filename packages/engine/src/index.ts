@@ -1,5 +1,7 @@
-export { createForwarder } from './forwarder.js';
-export type { ForwardEvent, Forwarder, ForwardStats } from './forwarder.js';
+export { createPipeline } from './compose.js';
+export { Pipeline } from './pipeline.js';
+export type { ForwardEvent, ForwardStats, PipelineParts } from './pipeline.js';
+export type { Outcome } from './learn/learn.js';
 export type { EngineSettings } from './settings.js';
 export { inferServiceType } from './parse/infer-service-type.js';
 export { parseApiRequest } from './parse/parse-request.js';

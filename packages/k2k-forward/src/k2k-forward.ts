@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { silentLogger } from '@k2k/common';
 import { OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
-import { createForwarder, inferServiceType, parseApiRequest, type ApiRequest, type Forwarder, type ForwardStats, type TargetDescription } from '@k2k/engine';
-import { forwarderSettings, parseForwardOptions, type K2KForwardOptions } from './options.js';
+import { createPipeline, inferServiceType, parseApiRequest, type ApiRequest, type Pipeline, type ForwardStats, type TargetDescription } from '@k2k/engine';
+import { engineSettings, parseForwardOptions, type K2KForwardOptions } from './options.js';
 
 export interface K2KForwardMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
@@ -18,7 +18,7 @@ export interface K2KForwardMiddleware {
   readonly events: EventEmitter;
   /**
    * Every target the caller of `req` (after keystoneAuth) may use for the services this middleware
-   * has forwarders for (with serviceType and authUrl given: its one service), as discovery shows
+   * has pipelines for (with serviceType and authUrl given: its one service), as discovery shows
    * them: the local cloud and each SP, with the caller's catalog and project there, this gateway's
    * health, the caller's quotas and the operator's metadata.
    */
@@ -39,9 +39,9 @@ export interface K2KForwardMiddleware {
 export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddleware {
   const config = parseForwardOptions(options);
   const events = new EventEmitter();
-  /** One forwarder per (service, Keystone, store): with every option given, just one, made now. */
-  const forwarders = new Map<string, Forwarder>();
-  /** Each store a forwarder was made for, numbered: part of the forwarder's key */
+  /** One engine pipeline per (service, Keystone, store): with every option given, just one, made now. */
+  const pipelines = new Map<string, Pipeline>();
+  /** Each store a pipeline was made for, numbered: part of the pipeline's key */
   const storeIds = new WeakMap<object, number>();
   let storesSeen = 0;
   let ownStore: Store | undefined;
@@ -50,57 +50,58 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
     if (id === undefined) storeIds.set(store, (id = storesSeen++));
     return id;
   };
-  // Nothing of its own for Keystone: a forwarder shares keystoneAuth's client (and its connections).
+  // Nothing of its own for Keystone: a pipeline shares keystoneAuth's client (and its connections).
   const ownKeystone = config.authUrl !== undefined || config.ca !== undefined || options.keystoneTimeoutMs !== undefined;
-  if (config.serviceType && config.authUrl) forwarderFor(config.serviceType, config.authUrl, undefined);
+  if (config.serviceType && config.authUrl) pipelineFor(config.serviceType, config.authUrl, undefined);
 
   const middleware = function k2kForwardMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const requestId = requestIdOf(req, res);
-    let forwarder: Forwarder;
-    /** Parsed here when the service is inferred from it; the forwarder's step 1 then takes it as it is */
+    let pipeline: Pipeline;
+    /** Parsed here when the service is inferred from it; the pipeline's step 1 then takes it as it is */
     let parsed: ApiRequest | undefined;
     try {
       const authUrl = config.authUrl ?? req.keystoneContext?.authUrl;
       if (!authUrl) throw new OpenStackError(500, 'k2kForward needs keystoneAuth mounted before it (or its authUrl option).');
       if (!config.serviceType) parsed = parseApiRequest(req.method ?? 'GET', req.url ?? '/', req.keystone?.project?.id);
       const serviceType = config.serviceType ?? inferServiceType(req, parsed?.resourceType);
-      forwarder = forwarderFor(serviceType, authUrl, req.keystoneContext);
+      pipeline = pipelineFor(serviceType, authUrl, req.keystoneContext);
     } catch (error) {
       return writeOpenStackError(req, res, error);
     }
-    forwarder.handle(req, res, next, requestId, parsed);
+    pipeline.handle(req, res, next, requestId, parsed);
   };
 
-  function forwarderFor(serviceType: string, authUrl: string, context: KeystoneContext | undefined): Forwarder {
+  function pipelineFor(serviceType: string, authUrl: string, context: KeystoneContext | undefined): Pipeline {
     const store = config.store ?? (context && storeOption(context.store, 'keystoneAuth store')) ?? (ownStore ??= createStore());
     const key = `${serviceType}\n${authUrl}\n${storeKey(store)}`;
-    let forwarder = forwarders.get(key);
-    if (!forwarder) {
+    let pipeline = pipelines.get(key);
+    if (!pipeline) {
       // keystoneAuth's CAs come with its Keystone's URL (not with an authUrl of our own): the key's authUrl settles them.
       const keystoneAuthCa = config.authUrl ? undefined : context?.ca;
-      forwarder = createForwarder(forwarderSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger, serviceToken: context?.serviceToken, keystoneAuthCa }), events, ownKeystone ? undefined : context?.keystone);
-      forwarders.set(key, forwarder);
+      pipeline = createPipeline(engineSettings(config, { serviceType, authUrl, store, logger: config.logger ?? context?.logger ?? silentLogger, serviceToken: context?.serviceToken, keystoneAuthCa }), events, ownKeystone ? undefined : context?.keystone);
+      pipelines.set(key, pipeline);
     }
     // One made at construction (every option given) meets keystoneAuth's service token with the first request.
-    if (context?.serviceToken) forwarder.adoptServiceToken(context.serviceToken);
-    return forwarder;
+    if (context?.serviceToken) pipeline.adoptServiceToken(context.serviceToken);
+    return pipeline;
   }
 
   return Object.assign(middleware, {
     events,
     describeTargets: async (req: IncomingMessage, res: ServerResponse) => {
       const requestId = requestIdOf(req, res);
-      const all = await Promise.all([...forwarders.values()].map((forwarder) => forwarder.describe(req, res, requestId)));
+      const all = await Promise.all([...pipelines.values()].map((pipeline) => pipeline.describe(req, res, requestId)));
       return all.flat();
     },
-    stats: () => sumStats([...forwarders.values()].map((forwarder) => forwarder.stats())),
+    stats: () => sumStats([...pipelines.values()].map((pipeline) => pipeline.stats())),
     close: async () => {
-      await Promise.all([...forwarders.values()].map((forwarder) => forwarder.close()));
+      await Promise.all([...pipelines.values()].map((pipeline) => pipeline.close()));
       await ownStore?.close();
     },
   });
 }
 
+/** K2K exchanges and cache counts, summed over the services a k2kForward served. */
 function sumStats(all: ForwardStats[]): ForwardStats {
   const total: ForwardStats = { exchanges: 0, failures: 0, cache: { hits: 0, misses: 0 }, locations: { hits: 0, misses: 0 } };
   for (const stats of all) {

@@ -283,7 +283,7 @@ function parsePublicUrl(value: unknown, option: string): URL {
  * OpenStack's for the service; the CAs are the `ca` option's and those of keystoneAuth, when its
  * Keystone is the one used (`keystoneAuthCa`).
  */
-export function forwarderSettings(
+export function engineSettings(
   options: ParsedForwardOptions,
   found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string>; keystoneAuthCa?: readonly string[] },
 ): EngineSettings {

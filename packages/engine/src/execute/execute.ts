@@ -3,7 +3,6 @@ import type { Call } from '../call.js';
 import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from '../learn/locate.js';
 import type { Locations } from '../learn/locations.js';
-import type { Progress } from '../place/place.js';
 import type { RemoteSessions, SessionRequest } from './remote-session.js';
 import { offeredServiceProviders } from '../route/route.js';
 import type { SingleTarget } from '../route/target.js';
@@ -13,6 +12,11 @@ import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js'
 export type Delivery =
   | { kind: 'next'; target: SingleTarget }
   | { kind: 'answered'; destination: Destination; response: UpstreamResponse; target: SingleTarget };
+
+/** Whether a request was handed to a cloud's connection (a placed create is never sent elsewhere after that). */
+export interface Progress {
+  sent: boolean;
+}
 
 export interface ExecuteSettings {
   /** Whether local requests go to an upstream (else to next()) */

@@ -4,21 +4,29 @@ import type { JsonBody } from '../answer/json-body.js';
 import type { Locations } from './locations.js';
 import type { ResourceTypes } from './resource-types.js';
 
-/** What an answer teaches: who answered, how, and whether the request was routed by what was learned. */
-export interface Lesson {
-  call: Call;
-  /** Where the answer came from */
-  location: ResourceLocation;
-  status: number;
-  /** The request went where a learned location said: a 2xx only confirms it (its use refreshed it) */
-  routedByLearning: boolean;
-  /**
-   * The request went where a search found it: the search learns its own outcome once every probe
-   * is in, so the answer's status teaches nothing (a late lesson could undo an ambiguity found
-   * meanwhile)
-   */
-  searched: boolean;
-}
+/**
+ * What one request's outcome can teach, in the order the pipeline meets it: the answer's status
+ * (before the answer is written, or once the service's own routes answered), its body (a create's
+ * before the answer's last byte, a list's after it), or the items of a merged list.
+ */
+export type Outcome =
+  | {
+      kind: 'status';
+      /** Where the answer came from */
+      location: ResourceLocation;
+      status: number;
+      /** The request went where a learned location said: a 2xx only confirms it (its use refreshed it) */
+      routedByLearning: boolean;
+      /**
+       * The request went where a search found it: the search learns its own outcome once every
+       * probe is in, so the answer's status teaches nothing (a late lesson could undo an ambiguity
+       * found meanwhile)
+       */
+      searched: boolean;
+    }
+  | { kind: 'body'; location: ResourceLocation; status: number; body: JsonBody | undefined }
+  /** Every item of a list, each where it was listed (a merged list's items come from several clouds) */
+  | { kind: 'items'; items: readonly { id: string; location: ResourceLocation }[] };
 
 /** Writes of one list answer in flight at once: memcached pipelines them; this bounds the burst. */
 const LIST_WRITE_BATCH = 16;
@@ -43,12 +51,21 @@ export class Learner {
     return this.resources.has(resourceType) && resourceId === undefined && action === undefined && (method === 'POST' || method === 'GET');
   }
 
-  /**
-   * What the status alone teaches, for a request naming a resource: learned before the answer is
-   * written, so the caller's next request already finds it.
-   */
-  async learnFromStatus(lesson: Lesson): Promise<void> {
-    const { call, location, status, routedByLearning, searched } = lesson;
+  /** The one entry: what `outcome` teaches about `call`'s resources, stored before it resolves. */
+  learn(call: Call, outcome: Outcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'status':
+        return this.fromStatus(call, outcome);
+      case 'body':
+        return this.fromBody(call, outcome);
+      case 'items':
+        return this.fromItems(call, outcome.items);
+    }
+  }
+
+  /** What the status alone teaches, for a request naming a resource. */
+  private async fromStatus(call: Call, outcome: Extract<Outcome, { kind: 'status' }>): Promise<void> {
+    const { location, status, routedByLearning, searched } = outcome;
     const { method, resourceType, resourceId, action } = call.request;
     if (!this.resources.has(resourceType) || resourceId === undefined) return;
     const key = this.locations.keyOf(call.identity, call.request);
@@ -65,19 +82,18 @@ export class Learner {
   }
 
   /** What a create's or a list's answer body teaches: the new id, or every item listed. */
-  async learnFromBody(lesson: Lesson, body: JsonBody | undefined): Promise<void> {
-    const { call, location, status } = lesson;
+  private async fromBody(call: Call, outcome: Extract<Outcome, { kind: 'body' }>): Promise<void> {
+    const { location, status, body } = outcome;
     const { method, resourceType } = call.request;
     if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
     const parsed = body.value();
-    if (method !== 'POST') return this.learnItems(call, this.resources.listedIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
+    if (method !== 'POST') return this.fromItems(call, this.resources.listedIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
     const id = this.resources.createdId(parsed, resourceType);
     const key = id && this.locations.keyOf(call.identity, call.request, id);
     if (key) await this.locations.learn(key, location);
   }
 
-  /** Every item of a list, each where it was listed (a merged list's items come from several clouds). */
-  async learnItems(call: Call, items: readonly { id: string; location: ResourceLocation }[]): Promise<void> {
+  private async fromItems(call: Call, items: readonly { id: string; location: ResourceLocation }[]): Promise<void> {
     if (!this.resources.has(call.request.resourceType)) return;
     const entries = items.slice(0, this.listLimit).flatMap(({ id, location }) => {
       const key = this.locations.keyOf(call.identity, call.request, id);

@@ -1,7 +1,7 @@
 import { certificateFailure } from '@k2k/common';
 import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
 import type { Call } from '../call.js';
-import type { Delivery } from '../execute/execute.js';
+import type { Delivery, Progress } from '../execute/execute.js';
 import type { ResourceTypes } from '../learn/resource-types.js';
 import { readJsonBody } from '../parse/request-body.js';
 import type { SingleTarget } from '../route/target.js';
@@ -20,11 +20,6 @@ export type PlacementEvent =
   | { policy: string; target: string; skipped: string[] }
   /** No candidate could be reached (502): nothing was placed */
   | { policy: string; failed: true; skipped: string[] };
-
-/** Whether the create was handed to a cloud's connection (after which it is never sent elsewhere). */
-export interface Progress {
-  sent: boolean;
-}
 
 /**
  * Connection errors that mean no byte of the request reached the upstream: only failures to
