@@ -3,7 +3,7 @@ import type { KeystoneIdentity } from '@k2k/keystone';
 import type { ApiRequest } from './parse/parse-request.js';
 import type { RoutingLimits } from './route/route.js';
 
-/** One client request on its way through k2kForward: what every step after parsing works on. */
+/** One client request on its way through the engine: what every step after parsing works on. */
 export interface Call {
   req: IncomingMessage;
   res: ServerResponse;

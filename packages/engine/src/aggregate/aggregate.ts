@@ -13,7 +13,7 @@ import { compareValues, orderSignature, readSortOrder, SORT_PARAMS, sortParams, 
 
 type Item = Record<string, unknown>;
 
-/** What the aggregation needs from the rest of k2kForward. */
+/** What the aggregation needs from the rest of the engine. */
 export interface AggregationPorts {
   /** The caller's session at a service provider (for the project the request would be scoped to there) */
   session(call: Call, serviceProvider: ServiceProvider): Promise<RemoteSession>;

@@ -1,10 +1,9 @@
-import type { IdentityMode } from './reseller.js';
 import { IDENTITY_HEADERS } from '@k2k/keystone';
 import type { Call } from '../call.js';
 import { PROXY_LIST_HEADER } from '../parse/proxy-chain.js';
 import { ROUTING_HEADERS } from '../parse/routing-headers.js';
 import type { CloudAddress, Destination } from './cloud-address.js';
-import { anonymousRequestId, CALLER_HEADERS } from './reseller.js';
+import { anonymousRequestId, CALLER_HEADERS, type IdentityMode } from './reseller.js';
 
 /** Headers that stop here: the caller's routing headers and the identity headers keystoneAuth set. */
 const NOT_FORWARDED: ReadonlySet<string> = new Set([...ROUTING_HEADERS, ...IDENTITY_HEADERS]);

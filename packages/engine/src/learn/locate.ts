@@ -23,7 +23,7 @@ export interface SearchEvent {
   probes: number;
 }
 
-/** What the search needs from the rest of k2kForward. */
+/** What the search needs from the rest of the engine. */
 export interface SearchPorts {
   /** Where the resource would be in a cloud; for the local cloud, undefined when local requests go to the service's own routes */
   resourceAt(call: Call, destination: Destination): CloudAddress | undefined;

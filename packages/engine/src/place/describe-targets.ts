@@ -26,7 +26,7 @@ export interface TargetDescription {
   metadata: TargetMetadata;
 }
 
-/** What describing needs from the rest of k2kForward. */
+/** What describing needs from the rest of the engine. */
 export interface DescribePorts {
   session(asker: Asker, serviceProvider: ServiceProvider): Promise<RemoteSession>;
 }

@@ -11,7 +11,7 @@ export interface Asker {
   requestId: string;
 }
 
-/** What the quota reader needs from the rest of k2kForward. */
+/** What the quota reader needs from the rest of the engine. */
 export interface QuotaPorts {
   /** The caller's session at a service provider (the K2K exchange, cached) */
   session(asker: Asker, serviceProvider: ServiceProvider): Promise<RemoteSession>;
