@@ -1,22 +1,29 @@
 export { k2kForward } from './k2k-forward.js';
-export type { ForwardEvent, ForwardStats, K2KForwardMiddleware } from './k2k-forward.js';
+export type { K2KForwardMiddleware } from './k2k-forward.js';
 export type { K2KForwardOptions } from './options.js';
-export type { MountPin } from './mount-pin.js';
-export { projectPseudonym, pseudonymousProjectName } from './reseller.js';
-export type { IdentityMode, ResellerOptions } from './reseller.js';
-export type { EndpointGrant, EndpointPolicyOption } from './endpoint-policy.js';
-export type { ExchangeEvent } from './remote-session.js';
-export type { LocationEvent } from './locations.js';
-export type { ProbeEvent, SearchEvent } from './locate.js';
-export type { ApiRequest } from './parse-request.js';
-export { DEFAULT_RESOURCE_TYPES } from './resource-types.js';
-export { endpointRoot } from './upstream-path.js';
-export { mountUrl } from './mount-url.js';
-export { PLACEMENT_POLICIES } from './placement/policy.js';
-export type { PlacementCandidate, PlacementFunction, PlacementPolicy, PlacementPolicyName, PlacementRequest } from './placement/policy.js';
-export type { PlacementEvent } from './placement/place.js';
-export type { TargetDescription } from './placement/describe-targets.js';
-export type { TargetHealth } from './placement/health.js';
-export type { Quota, QuotaUse } from './placement/quota.js';
-export type { TargetMetadata } from './placement/target-metadata.js';
-export { parseTargetMetadata } from './placement/target-metadata.js';
+export { DEFAULT_RESOURCE_TYPES, endpointRoot, mountUrl, parseTargetMetadata, PLACEMENT_POLICIES, projectPseudonym, pseudonymousProjectName } from '@k2k/engine';
+export type {
+  ApiRequest,
+  EndpointGrant,
+  EndpointPolicyOption,
+  ExchangeEvent,
+  ForwardEvent,
+  ForwardStats,
+  IdentityMode,
+  LocationEvent,
+  MountPin,
+  PlacementCandidate,
+  PlacementEvent,
+  PlacementFunction,
+  PlacementPolicy,
+  PlacementPolicyName,
+  PlacementRequest,
+  ProbeEvent,
+  Quota,
+  QuotaUse,
+  ResellerOptions,
+  SearchEvent,
+  TargetDescription,
+  TargetHealth,
+  TargetMetadata,
+} from '@k2k/engine';

@@ -1,13 +1,24 @@
 import { hostname } from 'node:os';
 import { caOption, loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
-import { normalizeInterface, officialServiceType, type EndpointInterface } from '@k2k/keystone';
+import { normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
-import { parseEndpointPolicy, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption } from './endpoint-policy.js';
-import { parsePin, type MountPin, type Pin } from './mount-pin.js';
-import { parseIdentities, type IdentityMode, type ParsedReseller, type ResellerOptions } from './reseller.js';
-import { PLACEMENT_POLICIES, type PlacementPolicy } from './placement/policy.js';
-import { parseTargetMetadata, type TargetMetadata } from './placement/target-metadata.js';
-import { DEFAULT_AGGREGATED_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.js';
+import {
+  DEFAULT_AGGREGATED_TYPES,
+  DEFAULT_RESOURCE_TYPES,
+  parseEndpointPolicy,
+  parseIdentities,
+  parsePin,
+  parseTargetMetadata,
+  parseVirtualRegionNames,
+  PLACEMENT_POLICIES,
+  type EndpointPolicyOption,
+  type EngineSettings,
+  type IdentityMode,
+  type MountPin,
+  type PlacementPolicy,
+  type ResellerOptions,
+  type TargetMetadata,
+} from '@k2k/engine';
 
 export interface K2KForwardOptions {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted). Default: per request, from the mount path or the resource type */
@@ -112,50 +123,23 @@ export interface K2KForwardOptions {
   targetMetadata?: Record<string, TargetMetadata>;
 }
 
-export interface ParsedForwardOptions {
+/** The options checked and filled in: the engine's settings, with what keystoneAuth can supply left open. */
+export type ParsedForwardOptions = Omit<EngineSettings, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes' | 'ca' | 'serviceToken'> & {
   /** Absent: inferred per request */
   serviceType?: string;
   /** Absent: keystoneAuth's */
   authUrl?: string;
   /** Absent: keystoneAuth's, else in-process memory */
   store?: Store;
-  local: { kind: 'next' } | { kind: 'upstream'; template: URL };
-  publicUrl: URL | undefined;
-  localName: string;
-  interface: EndpointInterface;
-  region: string | undefined;
-  timeoutMs: number;
-  keystoneTimeoutMs: number;
   /** Absent: keystoneAuth's when its Keystone is used, else Node's default CAs */
   ca?: string[];
-  tokenSafetyMarginSeconds: number;
-  proxyId: string;
-  serviceProviders: string[] | undefined;
-  endpointPolicy: EndpointPolicy;
   /** Absent: keystoneAuth's, else silent */
   logger?: Logger;
-  learn: boolean;
-  search: boolean;
   /** Absent: OpenStack's for the service type */
   resourceTypes?: string[];
-  locationTtlSeconds: number;
-  absentTtlSeconds: number;
-  probeTimeoutMs: number;
-  maxSearchesPerCaller: number;
-  jsonBodyLimitBytes: number;
-  learnListLimit: number;
-  aggregate: boolean;
   /** Absent: OpenStack's for the service type */
   aggregateResourceTypes?: string[];
-  pageLimit: number;
-  listBodyLimitBytes: number;
-  pin: Pin | undefined;
-  /** Per SP id; absent: 'user' */
-  identity: Record<string, IdentityMode>;
-  reseller: ParsedReseller | undefined;
-  placement: PlacementPolicy;
-  targetMetadata: Record<string, TargetMetadata>;
-}
+};
 
 const KNOWN = [
   'serviceType',
@@ -294,29 +278,15 @@ function parsePublicUrl(value: unknown, option: string): URL {
   return url;
 }
 
-/** What one forwarder runs with: the options, with what they left open settled for one service and Keystone. */
-export type ForwarderSettings = Omit<ParsedForwardOptions, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes' | 'ca'> & {
-  /** The reseller identity's token: reseller.serviceToken, else keystoneAuth's service user token */
-  serviceToken: (() => Promise<string>) | undefined;
-  serviceType: string;
-  authUrl: string;
-  store: Store;
-  logger: Logger;
-  resourceTypes: string[];
-  aggregateResourceTypes: string[];
-  /** The CAs trusted for every https connection (Keystones and services); absent: Node's default CAs */
-  ca: string[] | undefined;
-};
-
 /**
  * The settings for `serviceType` at `authUrl`: explicit options win; resource types default to
  * OpenStack's for the service; the CAs are the `ca` option's and those of keystoneAuth, when its
  * Keystone is the one used (`keystoneAuthCa`).
  */
-export function forwarderSettings(
+export function engineSettings(
   options: ParsedForwardOptions,
   found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string>; keystoneAuthCa?: readonly string[] },
-): ForwarderSettings {
+): EngineSettings {
   const { keystoneAuthCa, ...settled } = found;
   return {
     ...options,

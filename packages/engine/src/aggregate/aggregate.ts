@@ -1,0 +1,312 @@
+import type { IncomingMessage } from 'node:http';
+import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { SealedJsonCache, type ResourceLocation, type Store } from '@k2k/store';
+import type { Call } from '../call.js';
+import type { CloudAddress, Destination } from '../execute/cloud-address.js';
+import { pathSegment } from '../parse/path-segment.js';
+import type { RemoteSession } from '../execute/remote-session.js';
+import { rewriteValue, type LinkMap } from '../answer/rewrite-links.js';
+import { listShape, type ListShape } from './list-shape.js';
+import { mergePage, type CloudItems } from './merge.js';
+import { PageMarkers, type CloudCursor, type PageState } from './page-marker.js';
+import { compareValues, orderSignature, readSortOrder, SORT_PARAMS, sortParams, sortValues, type SortOrder } from './sort-order.js';
+
+type Item = Record<string, unknown>;
+
+/** What the aggregation needs from the rest of the engine. */
+export interface AggregationPorts {
+  /** The caller's session at a service provider (for the project the request would be scoped to there) */
+  session(call: Call, serviceProvider: ServiceProvider): Promise<RemoteSession>;
+  address(call: Call, destination: Destination, rest: string, query: string): CloudAddress;
+  read(address: CloudAddress, call: Call): Promise<{ status: number; body: Buffer }>;
+  /** How links from a cloud's answer point through this proxy (its `proxy` is the mount's URL) */
+  links(call: Call, destination: Destination): LinkMap;
+}
+
+export interface AggregationSettings {
+  serviceType: string;
+  localName: string;
+  /** The largest merged page, and the default when the caller gives no limit */
+  pageLimit: number;
+  /** The largest answer read from one cloud (bytes) */
+  bodyLimitBytes: number;
+}
+
+/** A merged list, ready to answer. */
+export interface AggregatedList {
+  body: Record<string, unknown>;
+  /** Clouds whose items are missing: failed, too slow or too large */
+  partial: string[];
+  /** Each listed item with where it is, to learn from */
+  learned: { id: string; location: ResourceLocation }[];
+}
+
+/** Pages read from one cloud while looking for the items after a cursor it cannot take as a marker. */
+const MAX_SCAN_PAGES = 10;
+/** How long the cursors of a page's last item are kept, for a client that pages by that item's id. */
+const CURSOR_TTL_SECONDS = 3600;
+const PAGING_PARAMS = ['limit', 'marker', ...SORT_PARAMS];
+
+interface Cloud {
+  name: string;
+  destination: Destination;
+  location: ResourceLocation;
+}
+
+type CloudPage = { ok: true; page: CloudItems; extra: Item } | { ok: false; status: number; message: string };
+type Failure = { cloud: string; status: number; message: string };
+
+/**
+ * Rule 5: a list call answered from every cloud (DESIGN "Aggregation"). The local service and every
+ * service provider the caller may use are asked in parallel, each with the caller's filters, the
+ * merged list's order (`id` last, so it is total) and the page size, after its own cursor; the
+ * pages are merged into one. The next link carries every cloud's cursor in an opaque marker, so a
+ * page reads at most `limit` items per cloud however deep it is. A plain item id also works as a
+ * marker: the cursors of the last item of every page served are kept a while, and otherwise the
+ * item's cloud (learned from the lists that showed it, or found by a search) and its sort values
+ * position the others.
+ */
+export class Aggregator {
+  private readonly markers: PageMarkers;
+  private readonly cursors: SealedJsonCache<PageState>;
+
+  constructor(
+    store: Store,
+    private readonly ports: AggregationPorts,
+    private readonly settings: AggregationSettings,
+    /** Where a plain-id marker's item is: learned, or searched among the local cloud and `candidates` */
+    private readonly findMarker: (call: Call, id: string, candidates: readonly ServiceProvider[]) => Promise<ResourceLocation | undefined>,
+  ) {
+    this.markers = new PageMarkers(store);
+    this.cursors = new SealedJsonCache<PageState>(store, 'list-cursor');
+  }
+
+  async list(call: Call, serviceProviders: readonly ServiceProvider[], withLocalCloud: boolean): Promise<AggregatedList> {
+    const { request } = call;
+    const params = new URLSearchParams(request.query);
+    refuseAllTenants(params, call);
+    const order = readSortOrder(params, this.settings.serviceType);
+    const limit = pageLimit(params.get('limit'), this.settings.pageLimit);
+    const detail = request.rest.endsWith('/detail');
+    const shape = listShape(this.settings.serviceType, request.resourceType ?? '', detail);
+    const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
+    const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
+
+    // A marker is read before any cloud is asked (K2K exchanges included): a malformed one is 400.
+    const marker = readMarker(params.get('marker'), this.markers);
+    const { clouds, unreachable } = await this.clouds(call, serviceProviders, withLocalCloud);
+    const state = await this.startingState(call, marker, { subject, order, clouds, candidates: serviceProviders });
+    const rest = shape.summaryFields ? `/${request.resourceType}/detail` : request.rest;
+    const asked = clouds.filter((cloud) => !state[cloud.name]?.done);
+    const pages = await Promise.all(asked.map((cloud) => this.readCloud(call, cloud, state[cloud.name] ?? {}, { rest, filters, order, limit, shape })));
+
+    const answered = pages.flatMap((page) => (page.ok ? [page] : []));
+    const failed = [...unreachable, ...pages.flatMap((page, i) => (page.ok ? [] : [{ cloud: asked[i].name, status: page.status, message: page.message }]))];
+    if (answered.length === 0 && failed.length > 0) throw new OpenStackError(failed[0].status, failed[0].message);
+    const merged = mergePage(
+      answered.map((page) => page.page),
+      state,
+      order,
+      limit,
+    );
+    // A cloud that failed keeps its cursor: the next page asks it again.
+    const more = merged.more || failed.length > 0;
+    const byName = new Map(clouds.map((cloud) => [cloud.name, cloud]));
+    const linkMaps = new Map(clouds.map((cloud) => [cloud.name, this.ports.links(call, cloud.destination)]));
+    const includeLocation = header(call.req, 'x-k2k-include-location') === 'true';
+    const items = merged.items.map(({ cloud, item }) => {
+      // Each item's own links point at its cloud: through this proxy instead, with the caller's project.
+      const shown = rewriteValue(shape.summaryFields ? pick(item, shape.summaryFields) : item, linkMaps.get(cloud) as LinkMap) as Item;
+      return includeLocation ? { ...shown, 'k2k:service_provider': cloud } : shown;
+    });
+    const last = merged.items[merged.items.length - 1];
+    const body: Record<string, unknown> = { ...(answered[0]?.extra ?? {}), [shape.itemsKey]: items };
+    if (shape.nextLink === 'glance') {
+      // Glance's `first`: the merged list's first page, below the endpoint as Glance gives it.
+      const query = pageQuery(filters, params);
+      body.first = query ? `${request.path}?${query}` : request.path;
+    }
+    if (more && last) {
+      const marker = this.markers.seal(merged.state, subject);
+      await this.cursors.set(`${subject}\n${String(last.item.id)}`, merged.state, CURSOR_TTL_SECONDS);
+      Object.assign(body, nextLink(call, this.ports.links(call, { kind: 'local' }).proxy, shape, pageQuery(filters, params, marker)));
+    }
+    return {
+      body,
+      partial: failed.map((failure) => failure.cloud),
+      learned: merged.items.map(({ cloud, item }) => ({ id: String(item.id), location: (byName.get(cloud) as Cloud).location })),
+    };
+  }
+
+  /**
+   * The clouds to ask: the local one, and every service provider where the caller has the project
+   * the request would be scoped to and the service in that project's catalog (one without either
+   * has nothing of theirs: skipped). An SP whose K2K exchange fails is reported, not asked.
+   */
+  private async clouds(call: Call, serviceProviders: readonly ServiceProvider[], withLocalCloud: boolean): Promise<{ clouds: Cloud[]; unreachable: Failure[] }> {
+    const clouds: Cloud[] = withLocalCloud ? [{ name: this.settings.localName, destination: { kind: 'local' }, location: { serviceProvider: null } }] : [];
+    const unreachable: Failure[] = [];
+    await Promise.all(
+      serviceProviders.map(async (serviceProvider) => {
+        try {
+          const session = await this.ports.session(call, serviceProvider);
+          const destination: Destination = { kind: 'remote', serviceProvider, session };
+          this.ports.address(call, destination, '', ''); // 403 when the SP's catalog for the project lacks the service
+          clouds.push({ name: serviceProvider.id, destination, location: { serviceProvider: serviceProvider.id, projectId: session.projectId } });
+        } catch (error) {
+          const status = error instanceof OpenStackError ? error.status : 502;
+          if (status !== 400 && status !== 403) unreachable.push({ cloud: serviceProvider.id, status, message: (error as Error).message });
+        }
+      }),
+    );
+    return { clouds, unreachable };
+  }
+
+  /** Where each cloud starts: from the beginning, an opaque marker's cursors, or a plain item id's position. */
+  private async startingState(call: Call, marker: Marker | undefined, list: { subject: string; order: SortOrder; clouds: Cloud[]; candidates: readonly ServiceProvider[] }): Promise<PageState> {
+    const { subject, order, clouds } = list;
+    if (marker === undefined) return {};
+    if (marker.kind === 'opaque') return this.markers.open(marker.text, subject);
+    const { id, segment } = marker;
+    const kept = await this.cursors.get(`${subject}\n${id}`);
+    if (kept) return kept;
+    const location = await this.findMarker(call, id, list.candidates);
+    const owner = location && clouds.find((cloud) => cloud.location.serviceProvider === location.serviceProvider);
+    if (!owner) throw new OpenStackError(400, `Marker ${id} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
+    const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${segment}`, '');
+    const shown = await this.ports.read(address, call);
+    const item = parseItem(shown, call.request.resourceType ?? '', this.settings.serviceType);
+    if (!item) throw new OpenStackError(400, `Marker ${id} could not be found.`);
+    const after = { id, values: sortValues(item, order) };
+    return Object.fromEntries(clouds.map((cloud): [string, CloudCursor] => [cloud.name, cloud === owner ? { after } : { after, scan: true }]));
+  }
+
+  private async readCloud(call: Call, cloud: Cloud, cursor: CloudCursor, ask: { rest: string; filters: [string, string][]; order: SortOrder; limit: number; shape: ListShape }): Promise<CloudPage> {
+    const base: [string, string][] = [...ask.filters, ...sortParams(ask.order, this.settings.serviceType), ['limit', String(ask.limit)]];
+    const readPage = async (marker?: string): Promise<CloudPage> => {
+      const query = `?${new URLSearchParams(marker ? [...base, ['marker', marker]] : base)}`;
+      try {
+        const answer = await this.ports.read(this.ports.address(call, cloud.destination, ask.rest, query), call);
+        if (answer.status < 200 || answer.status >= 300) return { ok: false, status: answer.status === 404 || answer.status === 400 ? answer.status : 502, message: failure(cloud, answer) };
+        const body = parseJson(answer.body);
+        const items = body?.[ask.shape.itemsKey];
+        if (!Array.isArray(items)) return { ok: false, status: 502, message: `${describe(cloud)} did not answer a list of ${ask.shape.itemsKey}.` };
+        return { ok: true, page: { cloud: cloud.name, items: items as Item[], exhausted: items.length < ask.limit }, extra: extraKeys(body as Item, ask.shape) };
+      } catch (error) {
+        return { ok: false, status: error instanceof OpenStackError ? error.status : 502, message: (error as Error).message };
+      }
+    };
+    const after = cursor.after;
+    if (after && !cursor.scan) {
+      const page = await readPage(after.id);
+      // The cursor's item is gone (deleted between pages): find the place by its sort values instead.
+      if (page.ok || (page.status !== 400 && page.status !== 404)) return page;
+    }
+    if (!after) return readPage();
+    return this.scan(cloud, after.values, ask.order, ask.limit, readPage);
+  }
+
+  /** Reads a cloud from the start and keeps the items after `values`, at most MAX_SCAN_PAGES pages. */
+  private async scan(cloud: Cloud, values: unknown[], order: SortOrder, limit: number, readPage: (marker?: string) => Promise<CloudPage>): Promise<CloudPage> {
+    const kept: Item[] = [];
+    let marker: string | undefined;
+    for (let pages = 0; pages < MAX_SCAN_PAGES; pages++) {
+      const page = await readPage(marker);
+      if (!page.ok) return page;
+      const { items, exhausted } = page.page;
+      kept.push(...items.filter((item) => compareValues(sortValues(item, order), values, order) > 0));
+      if (kept.length >= limit || exhausted) return { ok: true, page: { cloud: cloud.name, items: kept.slice(0, limit), exhausted: exhausted && kept.length <= limit }, extra: page.extra };
+      marker = String(items[items.length - 1].id);
+    }
+    return { ok: false, status: 502, message: `${describe(cloud)}: the marker's place was not found within ${MAX_SCAN_PAGES} pages; follow the list's next link.` };
+  }
+}
+
+/** A list's `marker`: one of this proxy's opaque markers, or a plain item id with the path segment its item is read (and searched) at. */
+type Marker = { kind: 'opaque'; text: string } | { kind: 'item'; id: string; segment: string };
+
+/**
+ * The `marker` parameter, none when absent. A plain-id marker is a bare item id, which the
+ * request-path rules allow as one segment: 400 naming it otherwise (a dot segment, a slash, a
+ * control character, an '@' qualifier, empty).
+ */
+function readMarker(text: string | null, markers: PageMarkers): Marker | undefined {
+  if (text === null) return undefined;
+  if (markers.isOpaque(text)) return { kind: 'opaque', text };
+  if (text.includes('@')) throw new OpenStackError(400, `The marker ${JSON.stringify(text)} has an "@": a marker is the bare id of an item of this list (or the marker of its next link).`);
+  return { kind: 'item', id: text, segment: pathSegment(text, 'The marker') };
+}
+
+function refuseAllTenants(params: URLSearchParams, call: Call): void {
+  const all = params.get('all_tenants') ?? params.get('all_projects');
+  if (all === null || ['0', 'false', 'False'].includes(all)) return;
+  if (!call.identity?.roles.includes('admin')) throw new OpenStackError(403, 'Listing every project (all_tenants) needs the admin role.');
+}
+
+function pageLimit(text: string | null, max: number): number {
+  if (text === null) return max;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) throw new OpenStackError(400, `Invalid limit: ${JSON.stringify(text)} (a positive integer).`);
+  return Math.min(limit, max);
+}
+
+/** A page of the merged list as a query: the caller's filters, order and limit, and the page's marker (none: the first page). */
+function pageQuery(filters: [string, string][], params: URLSearchParams, marker?: string): string {
+  const kept = [...params].filter(([name]) => SORT_PARAMS.includes(name) || name === 'limit');
+  const page: [string, string][] = marker === undefined ? [] : [['marker', marker]];
+  return new URLSearchParams([...filters, ...kept, ...page]).toString();
+}
+
+/** The next page's link, through this proxy. */
+function nextLink(call: Call, mount: URL, shape: ListShape, query: string): Item {
+  const { request } = call;
+  if (shape.nextLink === 'glance') return { next: `${request.path}?${query}` }; // Glance's links are below the endpoint
+  return { [`${shape.itemsKey}_links`]: [{ rel: 'next', href: `${mount.href.replace(/\/+$/, '')}${request.path}?${query}` }] };
+}
+
+/** The top-level keys of a cloud's answer other than the items and their links (Glance's `schema`; its `first` is the merged list's own). */
+function extraKeys(body: Item, shape: ListShape): Item {
+  const extra: Item = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === shape.itemsKey || key.endsWith('_links') || key === 'next' || key === 'first') continue;
+    extra[key] = value;
+  }
+  return extra;
+}
+
+function parseItem(answer: { status: number; body: Buffer }, resourceType: string, serviceType: string): Item | undefined {
+  if (answer.status < 200 || answer.status >= 300) return undefined;
+  const body = parseJson(answer.body);
+  const wrapped = body?.[resourceType.replace(/-/g, '_').replace(/s$/, '')];
+  if (typeof wrapped === 'object' && wrapped !== null) return wrapped as Item;
+  return serviceType === 'image' ? body : undefined;
+}
+
+function parseJson(bytes: Buffer): Item | undefined {
+  try {
+    const value = JSON.parse(bytes.toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Item) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pick(item: Item, fields: readonly string[]): Item {
+  return Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, item[field]]));
+}
+
+function failure(cloud: Cloud, answer: { status: number; body: Buffer }): string {
+  const body = parseJson(answer.body);
+  const inner = body && Object.values(body)[0];
+  const message = typeof inner === 'object' && inner !== null && typeof (inner as Item).message === 'string' ? String((inner as Item).message) : `HTTP ${answer.status}`;
+  return `${describe(cloud)}: ${message}`;
+}
+
+function describe(cloud: Cloud): string {
+  return cloud.destination.kind === 'local' ? 'The local cloud' : `Service provider ${cloud.name}`;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+}

@@ -1,0 +1,21 @@
+import { OpenStackError } from '@k2k/keystone';
+import type { Locations } from '../learn/locations.js';
+import type { ResourceTypes } from '../learn/resource-types.js';
+import type { RoutingRule } from './target.js';
+
+/**
+ * Rule 3: a learned location. An id found nowhere a short while ago answers 404 at once, so random
+ * ids cannot turn every request into a search.
+ */
+export function learnedLocation(locations: Locations, resources: ResourceTypes): RoutingRule {
+  return async ({ request, identity }) => {
+    if (!resources.has(request.resourceType)) return undefined;
+    const key = locations.keyOf(identity, request);
+    const entry = key && (await locations.find(key));
+    if (!entry) return undefined;
+    if (entry.kind === 'absent') throw new OpenStackError(404, `No cloud has ${request.resourceType} ${request.resourceId} for you (searched a moment ago).`);
+    const { serviceProvider, projectId } = entry.location;
+    if (serviceProvider === null) return { kind: 'local', reason: 'learned location', learned: true };
+    return { kind: 'remote', serviceProvider, ...(projectId && { project: { id: projectId } }), reason: 'learned location', learned: true };
+  };
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '@k2k/common';
+import type { EndpointInterface } from '@k2k/keystone';
+import type { Store } from '@k2k/store';
+import type { ParsedReseller, IdentityMode } from './execute/reseller.js';
+import type { PlacementPolicy } from './place/policy.js';
+import type { TargetMetadata } from './place/target-metadata.js';
+import type { EndpointPolicy } from './policy/endpoint-policy.js';
+import type { Pin } from './route/mount-pin.js';
+
+/**
+ * What the engine runs with for one service at one Keystone: every setting validated and settled
+ * (k2kForward's options, checked and filled in by its options.ts, map onto these one to one).
+ */
+export interface EngineSettings {
+  /** The official service type: 'block-storage', 'image'... */
+  serviceType: string;
+  /** The local Keystone's v3 URL: the identity provider */
+  authUrl: string;
+  /** Shared cache of remote tokens, resource locations and health */
+  store: Store;
+  logger: Logger;
+  /** Where requests that stay local go: handed back to the caller ('next'), or sent to that upstream */
+  local: { kind: 'next' } | { kind: 'upstream'; template: URL };
+  /** The base of the links in answers; absent: from each request */
+  publicUrl: URL | undefined;
+  /** The local cloud's name */
+  localName: string;
+  /** Endpoint interface at service providers when ENDPOINT-TYPE is not sent */
+  interface: EndpointInterface;
+  /** Region of the endpoints at service providers; absent: the first that has the service */
+  region: string | undefined;
+  timeoutMs: number;
+  keystoneTimeoutMs: number;
+  /** The CAs trusted for every https connection (Keystones and services); absent: Node's default CAs */
+  ca: string[] | undefined;
+  tokenSafetyMarginSeconds: number;
+  /** This proxy's name in MM-PROXY-LIST */
+  proxyId: string;
+  /** Only these service providers may be named; absent: every one the IdP offers the caller */
+  serviceProviders: string[] | undefined;
+  endpointPolicy: EndpointPolicy;
+  learn: boolean;
+  search: boolean;
+  resourceTypes: string[];
+  locationTtlSeconds: number;
+  absentTtlSeconds: number;
+  probeTimeoutMs: number;
+  maxSearchesPerCaller: number;
+  jsonBodyLimitBytes: number;
+  learnListLimit: number;
+  aggregate: boolean;
+  aggregateResourceTypes: string[];
+  pageLimit: number;
+  listBodyLimitBytes: number;
+  pin: Pin | undefined;
+  /** Per SP id; absent: 'user' */
+  identity: Record<string, IdentityMode>;
+  reseller: ParsedReseller | undefined;
+  placement: PlacementPolicy;
+  targetMetadata: Record<string, TargetMetadata>;
+  /** The reseller identity's token: reseller.serviceToken, else keystoneAuth's service user token */
+  serviceToken: (() => Promise<string>) | undefined;
+}
