@@ -79,6 +79,7 @@ describe('learned locations across two gateway worker processes', function () {
     // A search: the local probe first, then sp2's probe and the request itself.
     expect(received()[0]).to.equal('idp:GET');
     expect(received()[2]).to.equal('sp2:GET,GET');
+    await learned(volume.id); // the search learns once every probe is in, maybe after the answer
     resetServices();
     const second = await send(1, 'GET', volumesPath(volume.id));
     expect([second.status, second.body.volume.id]).to.deep.equal([200, volume.id]);
@@ -88,6 +89,7 @@ describe('learned locations across two gateway worker processes', function () {
   it('heals a stale location when the volume moved, whichever worker meets it', async () => {
     const volume = sp('sp1').volume.seed(sp('sp1').projects.demo.id, { name: 'moving' });
     expect((await send(0, 'GET', volumesPath(volume.id))).serviceProvider).to.equal('sp1');
+    await learned(volume.id);
     expect((await send(1, 'GET', volumesPath(volume.id))).serviceProvider).to.equal('sp1');
     sp('sp1').volume.volumes.delete(volume.id);
     sp('sp2').volume.volumes.set(volume.id, { ...volume, projectId: sp('sp2').projects.demo.id });
@@ -96,6 +98,7 @@ describe('learned locations across two gateway worker processes', function () {
     for (const worker of [1, 0]) {
       const moved = await send(worker, 'GET', volumesPath(volume.id));
       expect([moved.status, moved.serviceProvider, moved.body.volume.id], `worker ${worker}`).to.deep.equal([200, 'sp2', volume.id]);
+      await learned(volume.id);
     }
     expect(sp('sp1').volume.requests.map((r) => r.method)).to.include('GET');
     resetServices();
@@ -117,6 +120,7 @@ describe('learned locations across two gateway worker processes', function () {
     const sp2 = sp('sp2');
     const volume = sp2.volume.seed(sp2.projects.demo.id, { name: 'outlives-the-flush' });
     expect((await send(0, 'GET', volumesPath(volume.id))).serviceProvider).to.equal('sp2');
+    await learned(volume.id);
     await memcached.flush();
     resetServices();
     // Worker 1 never saw it and the store forgot it: a search again (and new K2K exchanges), then the right answer.

@@ -46,6 +46,8 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   /** Requests a cloud's volume service received, by method. */
   const received = (cloud: Cloud, method = 'GET') => cloud.volume.requests.filter((r) => r.method === method).length;
   const seedAt = (cloud: Cloud, project = 'demo', name = 'v') => cloud.volume.seed(cloud.projects[project].id, { name });
+  /** A read a search routed is answered by the first claimant; the search learns once every probe is in, maybe after. */
+  const searchLearned = () => until(() => locations.some((event) => event.action === 'learned'));
 
   it('finds a resource created behind its back, learns it, and goes straight there the next time', async () => {
     const volume = seedAt(sp('sp2'));
@@ -53,7 +55,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
     expect(first.headers['x-k2k-service-provider']).to.equal('sp2');
     expect(first.body.volume.id).to.equal(volume.id);
     expect(received(idp())).to.equal(1); // the local probe, first
-    await until(() => probes.length === 3 && locations.length > 0); // the search learns once every probe is in, maybe after the answer
+    await searchLearned();
     expect(probes.map((p) => `${p.serviceProvider ?? 'local'}:${p.outcome}`).sort()).to.deep.equal(['local:missing', 'sp1:missing', 'sp2:found']);
     expect(locations).to.deep.include({ action: 'learned', resourceType: 'volumes', serviceProvider: 'sp2' });
 
@@ -121,6 +123,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   it('heals a stale location: a 404 where it pointed forgets it and searches once more', async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);
+    await searchLearned();
     // The volume moves to sp2 under the same id.
     sp('sp1').volume.volumes.delete(volume.id);
     sp('sp2').volume.volumes.set(volume.id, { ...volume, projectId: sp('sp2').projects.demo.id });
@@ -150,6 +153,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   it("keeps one project's locations apart from another's", async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);
+    await searchLearned();
     const other = await tokenForProject('demo2');
     await get(`/volume/v3/${idp().projects.demo2.id}/volumes/${volume.id}`, other).expect(404); // demo2 at sp1 holds no such volume
     probes = [];
@@ -186,6 +190,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   it("a stale learned location at an SP, the resource found at home: the local service gets the caller's own token, never the SP's", async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);
+    await searchLearned();
     sp('sp1').volume.volumes.delete(volume.id); // moved home meanwhile
     idp().volume.seed(federation.env.idpProjectId, { id: volume.id, name: 'moved-home' });
     const moved = await get(volumesPath(volume.id)).set('authorization', 'Basic a2syazpzZWNyZXQ=').expect(200);
@@ -203,6 +208,7 @@ describe('k2kForward: learned locations, search and qualified ids', () => {
   it('costs probes, never a wrong answer, when the store forgets everything', async () => {
     const volume = seedAt(sp('sp1'));
     await get(volumesPath(volume.id)).expect(200);
+    await searchLearned();
     await memcached.flush();
     probes = [];
     // This process keeps what it learned for a few seconds; another one on the store must search.
