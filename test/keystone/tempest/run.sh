@@ -4,7 +4,7 @@
 #   direct          the IdP cloud's real Cinder and Glance, as its catalog lists them
 #                   (k2k-real-volume, k2k-real-image); DIRECT_CLOUD=sp: the SP cloud's, users made
 #                   at the SP's Keystone
-#   gateway-local   the k2k gateway (samples/gateway, two workers, memcached; learned locations,
+#   gateway-local   the k2k gateway (the k2k-gateway command, two workers, memcached; learned locations,
 #                   search and merged lists on) in front of the IdP's real Cinder and Glance,
 #                   registered in the IdP's catalog under types of its own (k2k-gateway-volume,
 #                   k2k-gateway-image) for the run
@@ -14,13 +14,16 @@
 #                   users are members at the SP, not admins: Tempest skips the admin tests); each
 #                   user's IdP project has a namesake at the SP, where the region scopes it
 # Needs test/keystone/up.sh and services-up.sh (the pair and its services running), install.sh,
-# and a built tree (npx tsc -b). Creates the run's users and projects (6, two of them admins) and
+# and a built tree (npx tsc -b). Creates the run's users and projects (4 members, 2 admins) and
 # removes them afterwards with whatever Tempest left in their projects, and the gateway's catalog
 # entries, however the run ends.
 # Usage: test/keystone/tempest/run.sh TARGET [REGEX]
 #   REGEX  default: all three suites; e.g. 'tempest.api.volume.test_volumes_get' to try one file
+# Environment: TEMPEST_CONCURRENCY (2), TEMPEST_VOLUME_MIN_MICROVERSION (3.0),
+# TEMPEST_VOLUME_MAX_MICROVERSION (the server's), K2K_KEYSTONE_ENV (/tmp/k2k-keystone/env).
 # Writes its workspace to $TEMPEST_DIR (default /tmp/k2k-tempest/NAME), the summary to
-# results/NAME.txt and one line per test to results/NAME.tsv (beside this script); NAME is
+# results/NAME.txt and one line per test to results/NAME.tsv (beside this script; with REGEX, in
+# the workspace instead); NAME is
 # $RESULTS_NAME, default TARGET (e.g. RESULTS_NAME=direct-sp DIRECT_CLOUD=sp ACCOUNT_ADMINS=0).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +36,8 @@ CONCURRENCY=${TEMPEST_CONCURRENCY:-2}
 PY=/usr/bin/python3
 set -a; . "$KEYSTONE_ENV"; . "$SERVICES_ENV"; set +a
 export GATEWAY_VOLUME_TYPE=k2k-gateway-volume GATEWAY_IMAGE_TYPE=k2k-gateway-image REGION=${REGION:-RegionOne}
+IDENTITY_REGION=$REGION   # REGION becomes sp1 for the virtual region's services
+MIN_MICROVERSION=${TEMPEST_VOLUME_MIN_MICROVERSION:-3.0}
 
 case "$TARGET" in
   direct)
@@ -67,17 +72,23 @@ cleanup() {
   if [ -n "$GATEWAY_PID" ]; then kill -TERM -- "-$GATEWAY_PID" 2>/dev/null; wait "$GATEWAY_PID" 2>/dev/null; fi
   [ -n "$MEMCACHED_PID" ] && kill "$MEMCACHED_PID" 2>/dev/null
   [ "$TARGET" = gateway-local ] && $PY "$HERE/setup.py" unregister-gateway
-  [ "$TARGET" = gateway-sp1 ] && node "$ROOT/samples/gateway/dist/src/main.js" catalog remove --config "$W/gateway.json" >&2
+  [ "$TARGET" = gateway-sp1 ] && [ -f "$W/gateway.json" ] && node "$GATEWAY_BIN" catalog remove --config "$W/gateway.json" >&2
   # at the SP: what the virtual region made there; for any gateway, the shadow users K2K made there
   [ "$TARGET" != direct ] && at_sp $PY "$HERE/setup.py" remove "$RUN"
   $PY "$HERE/setup.py" remove "$RUN"
 }
 trap cleanup EXIT
 
+# the k2k-gateway command (packages/gateway since the packages were restructured; samples/gateway before)
+GATEWAY_BIN=
+for bin in packages/gateway/bin/k2k-gateway.cjs samples/gateway/bin/k2k-gateway.cjs; do
+  if [ -f "$ROOT/$bin" ]; then GATEWAY_BIN=$ROOT/$bin; break; fi
+done
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 VOLUME_ROOT=$(echo "$VOLUME_URL" | sed -E 's#^(https?://[^/]+).*#\1/#')
 if [ "$TARGET" != direct ]; then
+  [ -n "$GATEWAY_BIN" ] || { echo "no k2k-gateway command under $ROOT/packages/gateway or samples/gateway" >&2; exit 1; }
   MEMCACHED_PORT=$(free_port)
   memcached -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 -m 64 -u nobody & MEMCACHED_PID=$!
   GATEWAY_PORT=$(free_port)
@@ -109,18 +120,19 @@ if [ "$TARGET" != direct ]; then
   }
 }
 EOF
-  setsid node "$ROOT/samples/gateway/dist/src/main.js" --config "$W/gateway.json" > "$W/gateway.log" 2> "$W/gateway.err" &
+  setsid node "$GATEWAY_BIN" --config "$W/gateway.json" > "$W/gateway.log" 2> "$W/gateway.err" &
   GATEWAY_PID=$!
-  for _ in $(seq 1 120); do
+  for i in $(seq 1 120); do
     curl -s -o /dev/null "$GATEWAY/volume/" && break
     kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$W/gateway.err" >&2; exit 1; }
+    [ "$i" -lt 120 ] || { echo "the gateway did not answer within 60 s" >&2; exit 1; }
     sleep 0.5
   done
   if [ "$TARGET" = gateway-local ]; then
     $PY "$HERE/setup.py" register-gateway "$GATEWAY"
     VOLUME_ROOT=$GATEWAY/volume/
   else
-    node "$ROOT/samples/gateway/dist/src/main.js" catalog register --config "$W/gateway.json" >&2
+    node "$GATEWAY_BIN" catalog register --config "$W/gateway.json" >&2
     VOLUME_ROOT=$GATEWAY/$SP_ID/volume/
     REGION=$SP_ID
   fi
@@ -152,7 +164,7 @@ create_isolated_networks = false
 [identity]
 uri_v3 = $AUTH_URL
 auth_version = v3
-region = ${IDENTITY_REGION:-RegionOne}
+region = $IDENTITY_REGION
 v3_endpoint_type = public
 
 [identity-feature-enabled]
@@ -177,7 +189,7 @@ catalog_type = $VOLUME_TYPE
 region = $REGION
 endpoint_type = publicURL
 # devstack's defaults: the lowest microversion 3.0, the highest the server's
-min_microversion = ${TEMPEST_VOLUME_MIN_MICROVERSION:-3.0}
+min_microversion = $MIN_MICROVERSION
 max_microversion = $MAX_MICROVERSION
 backend_names = noop
 vendor_name = k2k test harness
@@ -205,7 +217,7 @@ api_v2 = true
 import_image = false
 EOF
 
-echo "tempest: $TARGET, volume microversions 3.0-$MAX_MICROVERSION, concurrency $CONCURRENCY, workspace $W/ws" >&2
+echo "tempest: $TARGET, volume microversions $MIN_MICROVERSION-$MAX_MICROVERSION, concurrency $CONCURRENCY, workspace $W/ws" >&2
 t0=$(date +%s)
 set +e
 (cd "$W/ws" && tempest run --config-file "$W/ws/etc/tempest.conf" --concurrency "$CONCURRENCY" --regex "$REGEX" > "$W/tempest-run.out" 2>&1)
@@ -213,5 +225,7 @@ rc=$?
 set -e
 t1=$(date +%s)
 (cd "$W/ws" && stestr last --subunit > "$W/results.subunit")
-$PY "$HERE/summarize.py" "$W/results.subunit" "$NAME" "$((t1 - t0))" "$HERE/results"
+# a whole run's results beside this script; a run of some tests only, in its workspace
+OUT=$HERE/results; [ -n "${2:-}" ] && OUT=$W
+$PY "$HERE/summarize.py" "$W/results.subunit" "$NAME" "$((t1 - t0))" "$OUT"
 echo "tempest run exited $rc after $((t1 - t0)) s; output in $W/tempest-run.out" >&2
