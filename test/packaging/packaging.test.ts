@@ -102,6 +102,8 @@ interface Manifest {
   files?: string[];
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }
 
@@ -273,6 +275,12 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
       const src = join(location, 'dist', 'src');
       expect(undeclaredImports(src, walk(src), manifest), `${name}: imports that are not dependencies`).to.deep.equal([]);
     }
+  });
+
+  it('@k2k/common, the contract at the bottom of the tree, has no dependencies; @k2k/store and @k2k/keystone build on it', function () {
+    const common = manifests.get('@k2k/common') as Manifest;
+    expect({ ...common.dependencies, ...common.peerDependencies, ...common.optionalDependencies }).to.deep.equal({});
+    for (const name of ['@k2k/store', '@k2k/keystone']) expect(manifests.get(name)?.dependencies, name).to.have.property('@k2k/common', lernaVersion);
   });
 
   it("@k2k/gateway's runtime (bin/k2k-gateway.cjs and every module cli/main.js loads) needs only its dependencies, not @k2k/testing", function () {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeystoneIdentity } from '@k2k/keystone';
+import type { KeystoneIdentity } from '@k2k/common';
 import type { ApiRequest } from './parse/parse-request.js';
 import type { RoutingLimits } from './route/route.js';
 

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { KeystoneClient, type ServiceProvider } from '@k2k/keystone';
+import { KeystoneClient } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/common';
 import { Aggregator } from './aggregate/aggregate.js';
 import { MarkerLocations } from './aggregate/marker-location.js';
 import { AnswerLinks } from './answer/answer-links.js';

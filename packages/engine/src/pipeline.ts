@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpenStackError, writeOpenStackError } from '@k2k/keystone';
+import { globalRequestIdOf, OpenStackError, writeOpenStackError } from '@k2k/common';
 import type { Aggregator } from './aggregate/aggregate.js';
 import { answer, answerList } from './answer/answer.js';
 import type { AnswerLinks } from './answer/answer-links.js';
@@ -18,9 +18,6 @@ import { endpointRefusal } from './policy/endpoint-policy.js';
 import { offeredServiceProviders, route } from './route/route.js';
 import type { RoutingRule, SingleTarget, Target } from './route/target.js';
 import type { EngineSettings } from './settings.js';
-
-/** oslo.context's form of a request id: anything else a caller sends is not passed on. */
-const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A request the engine sent somewhere, for metrics and logs. */
 export interface ForwardEvent {
@@ -118,8 +115,7 @@ export class Pipeline {
     const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id), this.parts.resources);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
-    const incomingId = req.headers['x-openstack-request-id'];
-    const globalRequestId = typeof incomingId === 'string' && GLOBAL_REQUEST_ID.test(incomingId) ? incomingId : undefined;
+    const globalRequestId = globalRequestIdOf(req);
     return {
       req,
       res,

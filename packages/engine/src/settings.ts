@@ -1,5 +1,4 @@
-import type { Logger } from '@k2k/common';
-import type { EndpointInterface } from '@k2k/keystone';
+import type { EndpointInterface, Logger } from '@k2k/common';
 import type { Store } from '@k2k/store';
 import type { ParsedReseller, IdentityMode } from './execute/reseller.js';
 import type { PlacementPolicy } from './place/policy.js';

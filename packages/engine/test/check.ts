@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { OpenStackError, type KeystoneIdentity, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type KeystoneIdentity, type ServiceProvider } from '@k2k/common';
 import { createStore, type ResourceLocation } from '@k2k/store';
 import { Locations } from '../src/learn/locations.js';
 import { ResourceTypes } from '../src/learn/resource-types.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { parseApiRequest } from '../src/parse/parse-request.js';
 
 const parseRequestPath = (target: string, callerProjectId?: string) => parseApiRequest('GET', target, callerProjectId);

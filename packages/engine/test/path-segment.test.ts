@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { pathSegment, segmentFault } from '../src/parse/path-segment.js';
 
 describe('pathSegment: one rule for every segment put into a path', () => {

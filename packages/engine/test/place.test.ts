@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ServiceProvider } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/common';
 import { createStore, type Store } from '@k2k/store';
 import type { Call } from '../src/call.js';
 import type { Delivery, Progress } from '../src/execute/execute.js';

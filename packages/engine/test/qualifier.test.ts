@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { parseApiRequest } from '../src/parse/parse-request.js';
 import { splitQualifiedId, splitQualifiedName } from '../src/parse/qualifier.js';
 import { ResourceTypes } from '../src/learn/resource-types.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { KeystoneIdentity, ServiceProvider } from '@k2k/keystone';
+import type { KeystoneIdentity, ServiceProvider } from '@k2k/common';
 import { QuotaReader, type Asker } from '../src/place/quota-reader.js';
 
 /** The quota reader alone, with stand-ins for the K2K exchange and the read. */

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { CatalogEntry } from '@k2k/keystone';
+import { OpenStackError, type CatalogEntry } from '@k2k/common';
 import { catalogEndpoint } from '../src/execute/endpoints.js';
-import { OpenStackError } from '@k2k/keystone';
 import { parseApiRequest } from '../src/parse/parse-request.js';
 import { splitQualifiedId } from '../src/parse/qualifier.js';
 import { ResourceTypes } from '../src/learn/resource-types.js';

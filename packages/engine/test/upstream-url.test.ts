@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { parseApiRequest, type ApiRequest } from '../src/parse/parse-request.js';
 import { upstreamPath } from '../src/execute/upstream-path.js';
 import { composeUpstreamUrl } from '../src/execute/upstream-url.js';

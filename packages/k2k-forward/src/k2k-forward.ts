@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { silentLogger } from '@k2k/common';
-import { OpenStackError, requestIdOf, writeOpenStackError, type KeystoneContext } from '@k2k/keystone';
+import { OpenStackError, requestIdOf, silentLogger, writeOpenStackError, type KeystoneContext } from '@k2k/common';
 import { createStore, storeOption, type Store } from '@k2k/store';
 import { createPipeline, inferServiceType, parseApiRequest, type ApiRequest, type Pipeline, type ForwardStats, type TargetDescription } from '@k2k/engine';
 import { engineSettings, parseForwardOptions, type K2KForwardOptions } from './options.js';

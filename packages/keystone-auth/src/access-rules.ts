@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { serviceTypeCandidates, type AccessRule, type KeystoneIdentity } from '@k2k/keystone';
+import { serviceTypeCandidates } from '@k2k/keystone';
+import type { AccessRule, KeystoneIdentity } from '@k2k/common';
 
 /**
  * Why a token's application-credential access rules do not allow this request, or undefined when

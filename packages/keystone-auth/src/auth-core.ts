@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { KeystoneClient, OpenStackError, serviceIdentityOf, type KeystoneContext, type KeystoneIdentity } from '@k2k/keystone';
+import { KeystoneClient } from '@k2k/keystone';
+import { OpenStackError, serviceIdentityOf, type KeystoneContext, type KeystoneIdentity } from '@k2k/common';
 import { accessRuleRefusal } from './access-rules.js';
 import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
 import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpenStackError, writeOpenStackError } from '@k2k/keystone';
+import { OpenStackError, writeOpenStackError } from '@k2k/common';
 
 /**
  * An Express error handler that answers errors in OpenStack's JSON shape: OpenStackErrors with

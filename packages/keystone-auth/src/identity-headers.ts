@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { IDENTITY_HEADERS, type CatalogEntry, type KeystoneIdentity, type ServiceIdentity } from '@k2k/keystone';
+import { IDENTITY_HEADERS, type CatalogEntry, type KeystoneIdentity, type ServiceIdentity } from '@k2k/common';
 
 const IDENTITY_HEADER_SET: ReadonlySet<string> = new Set(IDENTITY_HEADERS);
 

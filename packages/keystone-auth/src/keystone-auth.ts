@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { requestIdOf, writeOpenStackError } from '@k2k/common';
 import { AuthCore, type AuthOutcome } from './auth-core.js';
 import type { KeystoneAuthOptions } from './options.js';
 

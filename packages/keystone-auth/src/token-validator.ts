@@ -1,5 +1,6 @@
 import type { Logger } from '@k2k/common';
-import { identityOf, KeystoneError, OpenStackError, type KeystoneClient, type KeystoneIdentity } from '@k2k/keystone';
+import { identityOf, KeystoneError, type KeystoneClient } from '@k2k/keystone';
+import { OpenStackError, type KeystoneIdentity } from '@k2k/common';
 import { expiryOf, SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 import { createHash } from 'node:crypto';
 import { timedCall, type KeystoneCallListener } from './keystone-calls.js';

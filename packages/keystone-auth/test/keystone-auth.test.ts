@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { createStore } from '@k2k/store';
 import { startFederation, startMemcached, type Federation } from '@k2k/testing';
-import { IDENTITY_HEADERS } from '@k2k/keystone';
+import { IDENTITY_HEADERS } from '@k2k/common';
 import { keystoneAuth, type KeystoneAuthMiddleware } from '../src/index.js';
 import { authOptions, echoApp, passwordToken, recordingLogger } from './fixtures.js';
 

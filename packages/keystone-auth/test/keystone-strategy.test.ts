@@ -3,7 +3,7 @@ import express from 'express';
 import passport from 'passport';
 import request from 'supertest';
 import { startFederation, type Federation } from '@k2k/testing';
-import type { KeystoneIdentity } from '@k2k/keystone';
+import type { KeystoneIdentity } from '@k2k/common';
 import { keystoneErrorHandler, KeystoneStrategy } from '../src/index.js';
 import { authOptions } from './fixtures.js';
 

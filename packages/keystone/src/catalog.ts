@@ -1,23 +1,5 @@
+import type { CatalogEndpoint, CatalogEntry, EndpointInterface } from '@k2k/common';
 import { serviceTypeCandidates } from './service-types.js';
-
-export type EndpointInterface = 'public' | 'internal' | 'admin';
-
-export interface CatalogEndpoint {
-  id: string;
-  interface: string;
-  /** The region's name as the catalog gives it */
-  region: string;
-  regionId: string;
-  url: string;
-}
-
-export interface CatalogEntry {
-  /** The service's id */
-  id: string;
-  type: string;
-  name: string;
-  endpoints: CatalogEndpoint[];
-}
 
 export interface EndpointQuery {
   /** Official type or any alias: 'block-storage', 'volumev3', 'volume'... */

@@ -4,7 +4,8 @@ import { ProjectAdmin } from './project-admin.js';
 import { presentAssertion, serviceProviderKeystoneUrl } from './k2k-exchange.js';
 import { malformed } from './keystone-errors.js';
 import { parseClientOptions, type KeystoneClientOptions, type ParsedClientOptions } from './options.js';
-import { parseToken, type ServiceProvider, type Token } from './token.js';
+import type { ServiceProvider } from '@k2k/common';
+import { parseToken, type Token } from './token.js';
 import { headerValue, parseJson, Transport, type HttpAnswer } from './transport.js';
 
 /** The access-rules version a validator declares it enforces (OpenStack-Identity-Access-Rules). */

@@ -6,16 +6,15 @@ export { ProjectAdmin } from './project-admin.js';
 export type { GroupProjectGrant, KeystoneProject, NewProject, ProjectChanges, ProjectList, ProjectListFilter } from './project-admin.js';
 export type { KeystoneClientOptions } from './options.js';
 export type { ApplicationCredentialRef, Credentials, DomainRef, ProjectRef, Scope } from './auth-request.js';
-export type { AccessRule, ApplicationCredentialInfo, FederationInfo, NamedRef, ScopedProject, ServiceProvider, Token } from './token.js';
+export type { ApplicationCredentialInfo, FederationInfo, Token } from './token.js';
 export { filterEndpoints, normalizeInterface, selectEndpoint } from './catalog.js';
-export type { CatalogEndpoint, CatalogEntry, EndpointFilter, EndpointInterface, EndpointQuery, SelectedEndpoint } from './catalog.js';
+export type { EndpointFilter, EndpointQuery, SelectedEndpoint } from './catalog.js';
 export { officialServiceType, serviceTypeCandidates } from './service-types.js';
 export { serviceProviderKeystoneUrl } from './k2k-exchange.js';
-export { OpenStackError } from './openstack-error.js';
-export type { OpenStackErrorBody } from './openstack-error.js';
 export { KeystoneError } from './keystone-errors.js';
 export type { KeystoneFailure } from './keystone-errors.js';
-export { requestIdOf } from './request-id.js';
-export { writeOpenStackError } from './write-error.js';
-export { IDENTITY_HEADERS, identityOf, serviceIdentityOf } from './identity.js';
-export type { KeystoneContext, KeystoneIdentity, ServiceIdentity } from './identity.js';
+export { identityOf } from './identity.js';
+// The shared contract (the OpenStack error and its writer, request ids, the identity types of req.keystone,
+// the catalog and token parts they hold) lives in @k2k/common; re-exported here, where it was first documented.
+export { IDENTITY_HEADERS, OpenStackError, requestIdOf, serviceIdentityOf, writeOpenStackError } from '@k2k/common';
+export type { AccessRule, CatalogEndpoint, CatalogEntry, EndpointInterface, KeystoneContext, KeystoneIdentity, NamedRef, OpenStackErrorBody, ScopedProject, ServiceIdentity, ServiceProvider } from '@k2k/common';

@@ -1,5 +1,5 @@
 import { malformed } from './keystone-errors.js';
-import type { ServiceProvider } from './token.js';
+import type { ServiceProvider } from '@k2k/common';
 import type { HttpAnswer, Transport } from './transport.js';
 
 const PAOS = 'application/vnd.paos+xml';

@@ -1,4 +1,4 @@
-import { OpenStackError } from './openstack-error.js';
+import { OpenStackError } from '@k2k/common';
 
 /** What went wrong talking to a Keystone. */
 export type KeystoneFailure =

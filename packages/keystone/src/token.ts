@@ -1,38 +1,11 @@
 import { malformed } from './keystone-errors.js';
-import type { CatalogEntry } from './catalog.js';
-
-export interface NamedRef {
-  id: string;
-  name: string;
-}
-
-export interface ScopedProject extends NamedRef {
-  domain: NamedRef;
-}
-
-/** A service provider the IdP federates with, as listed in a token. */
-export interface ServiceProvider {
-  id: string;
-  /** The SP's ECP consumer, where the assertion is posted */
-  spUrl: string;
-  /** The SP's federation auth URL, which gives the unscoped token */
-  authUrl: string;
-}
+import type { AccessRule, CatalogEntry, NamedRef, ScopedProject, ServiceProvider } from '@k2k/common';
 
 /** Federation facts of a federated user's token (`user.OS-FEDERATION`). */
 export interface FederationInfo {
   identityProvider: string;
   protocol: string;
   groups: string[];
-}
-
-/** An access rule of an application credential: what a token made with it may call. */
-export interface AccessRule {
-  /** A service type, e.g. 'volumev3' */
-  service: string;
-  method: string;
-  /** A path pattern: `*` one segment, `**` any number, `{name}` one segment */
-  path: string;
 }
 
 /** The application credential a token was made with (`application_credential`). */

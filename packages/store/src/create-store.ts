@@ -2,9 +2,9 @@ import { MemcachedStore } from './memcached-store.js';
 import { MemoryStore } from './memory-store.js';
 import { parseStoreOptions, type ParsedStoreOptions, type StoreOptions } from './options.js';
 import { warnIfPlaintext } from './plaintext-warning.js';
-import { createSecureCodec, type SecureCodec } from './secure-codec.js';
+import { createSecureCodec } from './secure-codec.js';
 import { StoreCounters } from './stats.js';
-import type { AddResult, Store, StoreBackend, StoreStats, StoreValue } from './store.js';
+import type { AddResult, SecureCodec, Store, StoreBackend, StoreStats, StoreValue } from '@k2k/common';
 import { TieredStore } from './tiered-store.js';
 
 /** memcached takes a TTL over 30 days as an absolute Unix time; cap relative TTLs below that. */

@@ -2,7 +2,7 @@ import Memcached from 'memcached';
 import { withDeadline, type DeadlineOutcome } from './deadline.js';
 import { Gate } from './gate.js';
 import { HashRing } from './hash-ring.js';
-import type { AddResult, StoreBackend, StoreValue } from './store.js';
+import type { AddResult, StoreBackend, StoreValue } from '@k2k/common';
 
 /** Settings of the memcached backend (validated by parseStoreOptions). */
 export interface MemcachedSettings {

@@ -1,4 +1,4 @@
-import type { AddResult, StoreBackend, StoreValue } from './store.js';
+import type { AddResult, StoreBackend, StoreValue } from '@k2k/common';
 
 interface Entry {
   value: Buffer;

@@ -1,7 +1,6 @@
 import type { MemcachedSettings } from './memcached-store.js';
 import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
-import type { SecurityStrategy } from './secure-codec.js';
-import type { StoreBackend } from './store.js';
+import type { SecurityStrategy, StoreBackend } from '@k2k/common';
 
 /** Options every backend takes. */
 export interface CommonStoreOptions {

@@ -1,6 +1,6 @@
 import { requireInteger, withDefault } from '@k2k/common';
 import { SealedJsonCache, type CacheCounts } from './sealed-json-cache.js';
-import type { Store } from './store.js';
+import type { Store } from '@k2k/common';
 
 /**
  * Which resource, as one caller's project sees it. The project is part of the key, so what one

@@ -1,6 +1,6 @@
 import { requireInteger, withDefault } from '@k2k/common';
 import { LocalCopies } from './local-copies.js';
-import type { Store } from './store.js';
+import type { Store } from '@k2k/common';
 
 /** Hits and misses a cache facade has counted since it was created. */
 export interface CacheCounts {

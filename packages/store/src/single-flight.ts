@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireInteger, withDefault } from '@k2k/common';
-import type { Store } from './store.js';
+import type { Store } from '@k2k/common';
 
 export interface SingleFlightOptions {
   /**

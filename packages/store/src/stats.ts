@@ -1,4 +1,4 @@
-import type { StoreStats } from './store.js';
+import type { StoreStats } from '@k2k/common';
 
 /** Monotonic counters behind `Store.stats()`. */
 export class StoreCounters {

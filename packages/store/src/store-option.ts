@@ -1,6 +1,6 @@
 import { createStore } from './create-store.js';
 import { OptionError, requireMethods } from '@k2k/common';
-import type { Store } from './store.js';
+import type { Store } from '@k2k/common';
 
 /** A middleware's `store` option: a Store from createStore(), or a fresh in-memory one when absent. */
 export function storeOption(value: unknown, option: string): Store {

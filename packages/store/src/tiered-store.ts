@@ -1,5 +1,5 @@
 import { MemoryStore } from './memory-store.js';
-import type { AddResult, StoreBackend, StoreValue } from './store.js';
+import type { AddResult, StoreBackend, StoreValue } from '@k2k/common';
 
 /**
  * A small in-process L1 in front of a shared L2 (memcached): a hot key costs no round trip.

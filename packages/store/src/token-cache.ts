@@ -1,6 +1,6 @@
 import { requireInteger, withDefault } from '@k2k/common';
 import { SealedJsonCache, type CacheCounts } from './sealed-json-cache.js';
-import type { Store } from './store.js';
+import type { Store } from '@k2k/common';
 
 /** The least a cached remote token carries: when Keystone said it expires (ISO 8601). */
 export interface ExpiringToken {

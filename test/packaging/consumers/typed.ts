@@ -4,8 +4,8 @@
 // CommonJS (the project has no "type"); typed.mts checks the same packages from an ES module.
 import { createServer, type IncomingMessage } from 'node:http';
 import express from 'express';
-import { OptionError, silentLogger, type Logger } from '@k2k/common';
-import { KeystoneClient, OpenStackError, selectEndpoint, type KeystoneIdentity, type Token } from '@k2k/keystone';
+import { OpenStackError, OptionError, silentLogger, type KeystoneIdentity, type Logger } from '@k2k/common';
+import { KeystoneClient, selectEndpoint, type Token } from '@k2k/keystone';
 import { createStore, ResourceMap, TokenCache, type ResourceLocation, type Store, type StoreOptions } from '@k2k/store';
 import { keystoneAuth, keystoneErrorHandler, KeystoneStrategy, type KeystoneAuthMiddleware, type KeystoneAuthOptions } from '@k2k/keystone-auth';
 import { DEFAULT_RESOURCE_TYPES, k2kForward, type ForwardEvent, type K2KForwardMiddleware, type K2KForwardOptions } from '@k2k/k2k-forward';

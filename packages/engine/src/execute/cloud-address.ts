@@ -1,4 +1,4 @@
-import type { CatalogEntry, EndpointInterface, ServiceProvider } from '@k2k/keystone';
+import type { CatalogEntry, EndpointInterface, ServiceProvider } from '@k2k/common';
 import { catalogEndpoint, type EndpointChoice } from './endpoints.js';
 import type { ApiRequest } from '../parse/parse-request.js';
 import type { RemoteSession } from './remote-session.js';

@@ -1,4 +1,5 @@
-import { OpenStackError, selectEndpoint, type CatalogEntry, type EndpointInterface } from '@k2k/keystone';
+import { selectEndpoint } from '@k2k/keystone';
+import { OpenStackError, type CatalogEntry, type EndpointInterface } from '@k2k/common';
 
 /** Which endpoint of a catalog a request uses. */
 export interface EndpointChoice {

@@ -1,4 +1,4 @@
-import type { ServiceProvider } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/common';
 import type { Call } from '../call.js';
 import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from '../learn/locate.js';

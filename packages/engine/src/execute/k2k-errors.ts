@@ -1,4 +1,5 @@
-import { KeystoneError, OpenStackError } from '@k2k/keystone';
+import { KeystoneError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 /** Which side of the K2K exchange a Keystone call went to. */
 export type ExchangeStep = 'assertion' | 'service provider' | 'scope';

@@ -1,4 +1,4 @@
-import { IDENTITY_HEADERS } from '@k2k/keystone';
+import { IDENTITY_HEADERS } from '@k2k/common';
 import type { Call } from '../call.js';
 import { PROXY_LIST_HEADER } from '../parse/proxy-chain.js';
 import { ROUTING_HEADERS } from '../parse/routing-headers.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 /** How the client's body goes upstream: none, streamed as it comes, or whole (a parser already read it). */
 export type OutgoingBody = { kind: 'none' } | { kind: 'streamed' } | { kind: 'whole'; bytes: Buffer | string };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { OpenStackError, type CatalogEntry, type KeystoneClient, type Project, type ServiceProvider } from '@k2k/keystone';
+import type { KeystoneClient, Project } from '@k2k/keystone';
+import { OpenStackError, type CatalogEntry, type ServiceProvider } from '@k2k/common';
 import { SingleFlight, TokenCache, type Store } from '@k2k/store';
 import { exchangeError } from './k2k-errors.js';
 import { pseudonymousProjectName, type IdentityMode, type ParsedReseller } from './reseller.js';

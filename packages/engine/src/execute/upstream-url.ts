@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 /**
  * The one place an upstream URL is made: the endpoint's origin with the given path and query set

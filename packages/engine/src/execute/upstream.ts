@@ -1,7 +1,6 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { certificateFailure } from '@k2k/common';
-import { OpenStackError } from '@k2k/keystone';
+import { certificateFailure, OpenStackError } from '@k2k/common';
 import { outgoingRequest, type OutgoingHeaderRules } from './outgoing-request.js';
 
 /** One request to send upstream: where, the client's headers it goes without, and those to set. */

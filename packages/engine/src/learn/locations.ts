@@ -1,4 +1,4 @@
-import type { KeystoneIdentity } from '@k2k/keystone';
+import type { KeystoneIdentity } from '@k2k/common';
 import { ResourceMap, type ResourceEntry, type ResourceKey, type ResourceLocation, type Store } from '@k2k/store';
 import type { ApiRequest } from '../parse/parse-request.js';
 

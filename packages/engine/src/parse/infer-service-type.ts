@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { OpenStackError, officialServiceType } from '@k2k/keystone';
+import { officialServiceType } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 /** Mount paths that name a service by what it is called in URLs rather than by its type. */
 const MOUNT_NAMES: Readonly<Record<string, string>> = { volume: 'block-storage', 'block-storage': 'block-storage', image: 'image', compute: 'compute', network: 'network', share: 'shared-file-system' };

@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { segmentFault } from './path-segment.js';
 
 /** An OpenStack API call, taken apart (step 1 of a request's journey). */

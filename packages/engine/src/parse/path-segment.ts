@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 /**
  * The one rule for what may stand as a single segment of a path this proxy sends (DESIGN step 1):

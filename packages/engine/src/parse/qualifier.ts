@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import type { ApiRequest } from './parse-request.js';
 import { segmentFault } from './path-segment.js';
 import type { ResourceTypes } from '../learn/resource-types.js';

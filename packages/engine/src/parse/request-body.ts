@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 
 type WithBody = IncomingMessage & { body?: unknown; _body?: boolean };
 

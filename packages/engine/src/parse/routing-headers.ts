@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { normalizeInterface, OpenStackError, type EndpointInterface } from '@k2k/keystone';
+import { normalizeInterface } from '@k2k/keystone';
+import { OpenStackError, type EndpointInterface } from '@k2k/common';
 
 /** The routing headers a caller may send; they are never forwarded. */
 export const ROUTING_HEADERS = ['service-provider', 'project-name', 'project-domain', 'endpoint-type', 'mm-service-provider', 'mm-project-id'];

@@ -1,4 +1,4 @@
-import type { ServiceProvider } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/common';
 import type { HealthTracker } from './health.js';
 import type { PlacementCandidate } from './policy.js';
 import { leftAfter } from './quota.js';

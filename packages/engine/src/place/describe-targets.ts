@@ -1,4 +1,4 @@
-import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type ServiceProvider } from '@k2k/common';
 import type { RemoteSession } from '../execute/remote-session.js';
 import type { HealthTracker, TargetHealth } from './health.js';
 import type { Quota } from './quota.js';

@@ -1,5 +1,4 @@
-import { certificateFailure } from '@k2k/common';
-import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { certificateFailure, OpenStackError, type ServiceProvider } from '@k2k/common';
 import type { Call } from '../call.js';
 import type { Delivery, Progress } from '../execute/execute.js';
 import type { ResourceTypes } from '../learn/resource-types.js';

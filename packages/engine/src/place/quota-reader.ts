@@ -1,4 +1,4 @@
-import type { KeystoneIdentity, ServiceProvider } from '@k2k/keystone';
+import type { KeystoneIdentity, ServiceProvider } from '@k2k/common';
 import type { CloudAddress, Destination } from '../execute/cloud-address.js';
 import { parseApiRequest, type ApiRequest } from '../parse/parse-request.js';
 import type { RemoteSession } from '../execute/remote-session.js';

@@ -1,5 +1,5 @@
-import { OptionError, rejectUnknownKeys, requireObject, requireString } from '@k2k/common';
-import { normalizeInterface, officialServiceType, selectEndpoint, type EndpointInterface, type KeystoneIdentity, type ScopedProject } from '@k2k/keystone';
+import { OptionError, rejectUnknownKeys, requireObject, requireString, type EndpointInterface, type KeystoneIdentity, type ScopedProject } from '@k2k/common';
+import { normalizeInterface, officialServiceType, selectEndpoint } from '@k2k/keystone';
 
 /**
  * The `endpointPolicy` option (DESIGN "Endpoint policy"): who may reach which service provider's

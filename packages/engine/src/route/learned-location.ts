@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import type { Locations } from '../learn/locations.js';
 import type { ResourceTypes } from '../learn/resource-types.js';
 import type { RoutingRule } from './target.js';

@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import type { Pin } from './mount-pin.js';
 import { readRoutingHeaders, type ProjectRequest } from '../parse/routing-headers.js';
 import type { RoutingRule } from './target.js';

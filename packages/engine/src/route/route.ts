@@ -1,4 +1,4 @@
-import { OpenStackError, type EndpointInterface, type KeystoneIdentity, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type EndpointInterface, type KeystoneIdentity, type ServiceProvider } from '@k2k/common';
 import type { EndpointRefusal } from '../policy/endpoint-policy.js';
 import type { Decision, RoutingContext, RoutingRule, Target } from './target.js';
 

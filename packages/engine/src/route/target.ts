@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { EndpointInterface, KeystoneIdentity, ServiceProvider } from '@k2k/keystone';
+import type { EndpointInterface, KeystoneIdentity, ServiceProvider } from '@k2k/common';
 import type { ApiRequest } from '../parse/parse-request.js';
 import type { ProjectRequest } from '../parse/routing-headers.js';
 

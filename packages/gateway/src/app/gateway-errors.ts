@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/common';
 import type { Logger as PinoLogger } from 'pino';
 
 /** A path that no mount and none of the gateway's own endpoints serve: OpenStack's JSON 404, as the services answer it. */

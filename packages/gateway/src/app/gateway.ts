@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { k2kForward, type K2KForwardMiddleware, type MountPin } from '@k2k/k2k-forward';
-import { requestIdOf } from '@k2k/keystone';
+import { globalRequestIdOf, requestIdOf } from '@k2k/common';
 import { keystoneAuth, type KeystoneCallEvent } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import type { GatewayConfig } from '../config/config.js';
@@ -212,7 +212,6 @@ export function storeFor(config: GatewayConfig, logger: PinoLogger): Store {
 
 /** The gateway's own endpoints: scrapes and health checks are neither counted nor logged as requests. */
 const OWN_PATHS = new Set(['/metrics', '/healthz']);
-const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * One log line and one metric sample per answered request: request id (and the caller's global
@@ -225,8 +224,7 @@ function requestLog(logger: PinoLogger, metrics: GatewayMetrics, mounts: MountPa
     if (OWN_PATHS.has(path)) return next();
     const started = process.hrtime.bigint();
     const mount = mounts.mountOf(path) ?? 'none';
-    const incoming = req.headers['x-openstack-request-id'];
-    const globalRequestId = typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
+    const globalRequestId = globalRequestIdOf(req);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const serviceProvider = String(res.getHeader('x-k2k-service-provider') ?? 'local');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpenStackError, writeOpenStackError } from '@k2k/keystone';
+import { OpenStackError, writeOpenStackError } from '@k2k/common';
 
 /**
  * The gateway's first step: only origin-form request targets ('/path?query') go any further. The

@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
-import { KeystoneClient, type ServiceProvider } from '@k2k/keystone';
+import { KeystoneClient } from '@k2k/keystone';
+import type { ServiceProvider } from '@k2k/common';
 import { logIn } from '@k2k/keystone-auth';
 import type { GatewayConfig } from '../config/config.js';
 import { badName, type VirtualRegion } from '../config/virtual-regions.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/keystone';
+import { OpenStackError, requestIdOf, writeOpenStackError } from '@k2k/common';
 import type { K2KForwardMiddleware, PlacementPolicyName, TargetDescription } from '@k2k/k2k-forward';
 import { SealedJsonCache, SingleFlight, type Store } from '@k2k/store';
 

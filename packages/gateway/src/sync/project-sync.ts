@@ -1,6 +1,6 @@
-import { OptionError } from '@k2k/common';
+import { OptionError, type ServiceProvider } from '@k2k/common';
 import { pseudonymousProjectName, projectPseudonym } from '@k2k/k2k-forward';
-import { KeystoneClient, serviceProviderKeystoneUrl, type KeystoneProject, type ProjectAdmin, type ProjectList, type ServiceProvider } from '@k2k/keystone';
+import { KeystoneClient, serviceProviderKeystoneUrl, type KeystoneProject, type ProjectAdmin, type ProjectList } from '@k2k/keystone';
 import { logIn } from '@k2k/keystone-auth';
 import type { Store } from '@k2k/store';
 import type { GatewayConfig } from '../config/config.js';

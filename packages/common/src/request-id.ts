@@ -17,3 +17,14 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
   if (!res.headersSent && !res.hasHeader(HEADER)) res.setHeader(HEADER, id);
   return id;
 }
+
+const GLOBAL_REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The caller's global request id: an incoming `x-openstack-request-id` in the `req-<uuid>` form
+ * (oslo's check), else undefined. Anything else a caller sends is not carried on.
+ */
+export function globalRequestIdOf(req: IncomingMessage): string | undefined {
+  const incoming = req.headers[HEADER];
+  return typeof incoming === 'string' && GLOBAL_REQUEST_ID.test(incoming) ? incoming : undefined;
+}

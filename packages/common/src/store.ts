@@ -1,4 +1,4 @@
-import type { SecureCodec } from './secure-codec.js';
+import type { SecureCodec } from './codec.js';
 
 /** A value as stored: bytes, or a string (stored as UTF-8). Reads always return bytes. */
 export type StoreValue = Buffer | string;
