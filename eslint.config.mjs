@@ -33,6 +33,11 @@ export default defineConfig(
     files: [`packages/${pkg}/src/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', restrictionsOf(pkg, allowed)] },
   })),
+  // The lower layers' tests run without what builds on them too: they may add only @k2k/testing and the package itself.
+  ...withoutExpress.map((pkg) => ({
+    files: [`packages/${pkg}/test/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', restrictionsOf(pkg, [...allowedImports[pkg], pkg, 'testing'])] },
+  })),
   {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -93,7 +93,11 @@ describe('the shape of the packages', function () {
       expect(await restrictedImports('packages/engine/src/shape-fixture.ts', code)).to.deep.equal([]);
     });
 
-    it('lets tests import @k2k/testing and packages beside', async () => {
+    it("keeps the engine's tests, too, without its faces", async () => {
+      expect(await restrictedImports('packages/engine/test/shape-fixture.test.ts', "export { k2kForward } from '@k2k/k2k-forward';\n")).to.have.length(1);
+    });
+
+    it("lets the faces' tests import @k2k/testing and the face beside", async () => {
       const code = "import { startFederation } from '@k2k/testing';\nimport { keystoneAuth } from '@k2k/keystone-auth';\nexport const parts = [startFederation, keystoneAuth];\n";
       expect(await restrictedImports('packages/k2k-forward/test/shape-fixture.test.ts', code)).to.deep.equal([]);
     });
