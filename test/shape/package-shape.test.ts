@@ -14,7 +14,7 @@ const MAX_LINES = 300;
  * Source files still over MAX_LINES, each left to the change that reshapes it (issue 26). The test
  * fails when another file goes over, and when one of these comes within the limit: then drop it here.
  */
-const STILL_OVER = ['packages/gateway/src/config/config-schema.ts', 'packages/testing/src/keystone/simulated-keystone.ts'];
+const STILL_OVER = ['packages/gateway/src/config/config-schema.ts'];
 
 /** Every TypeScript source module under dir (declarations aside), path -> text. */
 function sourcesUnder(dir: string): Map<string, string> {
