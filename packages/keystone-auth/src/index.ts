@@ -4,6 +4,7 @@ export type { KeystoneCallEvent } from './keystone-calls.js';
 export { KeystoneStrategy } from './keystone-strategy.js';
 export { keystoneErrorHandler } from './error-handler.js';
 export { removeIdentityHeaders } from './identity-headers.js';
-export type { ApplicationCredentials, KeystoneAuthOptions, PasswordCredentials, RoleRequirement, ServiceCredentials } from './options.js';
+export type { KeystoneAuthOptions, RoleRequirement } from './options.js';
+export type { ApplicationCredentials, PasswordCredentials, ServiceCredentials } from './service-credentials.js';
 export { logIn } from './service-token.js';
 export { InvalidTokenError, IdentityUnavailableError } from './token-validator.js';

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { caOption, OptionError } from '@k2k/common';
 import { parse as parseYaml } from 'yaml';
-import type { ServiceCredentials } from './options.js';
+import type { ServiceCredentials } from './service-credentials.js';
 
 /** Where clouds.yaml is looked for, as openstacksdk does: the current directory, the user's, the system's. */
 function cloudsFiles(env: NodeJS.ProcessEnv): string[] {

@@ -1,6 +1,6 @@
 import type { KeystoneClient, Token } from '@k2k/keystone';
 import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
-import type { ServiceCredentials } from './options.js';
+import type { ServiceCredentials } from './service-credentials.js';
 
 /** Renew the service's own token this long before it expires. */
 const RENEW_BEFORE_MS = 60_000;

@@ -3,12 +3,12 @@ import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
 import { SealedJsonCache, type ResourceLocation, type Store } from '@k2k/store';
 import type { Call } from '../call.js';
 import type { CloudAddress, Destination } from '../execute/cloud-address.js';
-import { pathSegment } from '../parse/path-segment.js';
 import type { RemoteSession } from '../execute/remote-session.js';
 import { rewriteValue, type LinkMap } from '../answer/rewrite-links.js';
 import { listShape, type ListShape } from './list-shape.js';
 import { mergePage, type CloudItems } from './merge.js';
 import { PageMarkers, type CloudCursor, type PageState } from './page-marker.js';
+import { nextLink, pageLimit, pageQuery, readMarker, type Marker } from './list-paging.js';
 import { compareValues, orderSignature, readSortOrder, SORT_PARAMS, sortParams, sortValues, type SortOrder } from './sort-order.js';
 
 type Item = Record<string, unknown>;
@@ -222,46 +222,10 @@ export class Aggregator {
   }
 }
 
-/** A list's `marker`: one of this proxy's opaque markers, or a plain item id with the path segment its item is read (and searched) at. */
-type Marker = { kind: 'opaque'; text: string } | { kind: 'item'; id: string; segment: string };
-
-/**
- * The `marker` parameter, none when absent. A plain-id marker is a bare item id, which the
- * request-path rules allow as one segment: 400 naming it otherwise (a dot segment, a slash, a
- * control character, an '@' qualifier, empty).
- */
-function readMarker(text: string | null, markers: PageMarkers): Marker | undefined {
-  if (text === null) return undefined;
-  if (markers.isOpaque(text)) return { kind: 'opaque', text };
-  if (text.includes('@')) throw new OpenStackError(400, `The marker ${JSON.stringify(text)} has an "@": a marker is the bare id of an item of this list (or the marker of its next link).`);
-  return { kind: 'item', id: text, segment: pathSegment(text, 'The marker') };
-}
-
 function refuseAllTenants(params: URLSearchParams, call: Call): void {
   const all = params.get('all_tenants') ?? params.get('all_projects');
   if (all === null || ['0', 'false', 'False'].includes(all)) return;
   if (!call.identity?.roles.includes('admin')) throw new OpenStackError(403, 'Listing every project (all_tenants) needs the admin role.');
-}
-
-function pageLimit(text: string | null, max: number): number {
-  if (text === null) return max;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1) throw new OpenStackError(400, `Invalid limit: ${JSON.stringify(text)} (a positive integer).`);
-  return Math.min(limit, max);
-}
-
-/** A page of the merged list as a query: the caller's filters, order and limit, and the page's marker (none: the first page). */
-function pageQuery(filters: [string, string][], params: URLSearchParams, marker?: string): string {
-  const kept = [...params].filter(([name]) => SORT_PARAMS.includes(name) || name === 'limit');
-  const page: [string, string][] = marker === undefined ? [] : [['marker', marker]];
-  return new URLSearchParams([...filters, ...kept, ...page]).toString();
-}
-
-/** The next page's link, through this proxy. */
-function nextLink(call: Call, mount: URL, shape: ListShape, query: string): Item {
-  const { request } = call;
-  if (shape.nextLink === 'glance') return { next: `${request.path}?${query}` }; // Glance's links are below the endpoint
-  return { [`${shape.itemsKey}_links`]: [{ rel: 'next', href: `${mount.href.replace(/\/+$/, '')}${request.path}?${query}` }] };
 }
 
 /** The top-level keys of a cloud's answer other than the items and their links (Glance's `schema`; its `first` is the merged list's own). */
