@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type ServiceProvider } from '@k2k/common';
 import { SealedJsonCache, type ResourceLocation, type Store } from '@k2k/store';
 import type { Call } from '../call.js';
 import type { CloudAddress, Destination } from '../execute/cloud-address.js';

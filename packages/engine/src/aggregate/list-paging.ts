@@ -1,7 +1,7 @@
 // The merged list's paging as the caller writes it: the limit and marker asked for, and the query
 // and link of the next page.
 
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import type { Call } from '../call.js';
 import { pathSegment } from '../parse/path-segment.js';
 import type { ListShape } from './list-shape.js';

@@ -1,4 +1,4 @@
-import { OpenStackError, type ServiceProvider } from '@k2k/keystone';
+import { OpenStackError, type ServiceProvider } from '@k2k/common';
 import type { ResourceLocation } from '@k2k/store';
 import type { Call } from '../call.js';
 import type { Locator } from '../learn/locate.js';

@@ -1,4 +1,4 @@
-import { OpenStackError } from '@k2k/keystone';
+import { OpenStackError } from '@k2k/common';
 import { idSortKey, sortField } from './sort-fields.js';
 
 export type Direction = 'asc' | 'desc';
