@@ -36,6 +36,8 @@ export interface CallIn {
   body?: unknown;
   /** Default: CALLER; null: no confirmed caller */
   identity?: KeystoneIdentity | null;
+  /** The service whose URL grammar parses the path; default 'block-storage' */
+  serviceType?: string;
 }
 
 /** What a check expects: the request as parsed, the target routed to (service providers by id), or a refusal. */
@@ -61,12 +63,12 @@ const DEFAULT_RULES: RuleSettings = { pin: undefined, places: false, learn: true
  */
 export async function check(call: CallIn, expected: Expected, setup: CheckSetup = {}): Promise<void> {
   const identity = call.identity === null ? undefined : (call.identity ?? CALLER);
-  const resources = new ResourceTypes(['volumes', 'snapshots', 'backups']);
+  const resources = new ResourceTypes(['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots']);
   const store = createStore();
   try {
     const locations = new Locations(store, 'block-storage', 60, 10, () => undefined);
     const outcome = await (async () => {
-      const request = splitQualifiedId(parseApiRequest(call.method ?? 'GET', call.path, identity?.project?.id), resources);
+      const request = splitQualifiedId(parseApiRequest(call.method ?? 'GET', call.path, identity?.project?.id, call.serviceType ?? 'block-storage'), resources);
       for (const [id, location] of Object.entries(setup.learned ?? {})) {
         const key = locations.keyOf(identity, request, id);
         if (key) await locations.learn(key, location);

@@ -1,5 +1,6 @@
 import { OpenStackError } from '@k2k/common';
 import { segmentFault } from './path-segment.js';
+import { isCollectionLevel } from './url-grammar.js';
 
 /** An OpenStack API call, taken apart (step 1 of a request's journey). */
 export interface ApiRequest {
@@ -12,7 +13,7 @@ export interface ApiRequest {
   projectId?: string;
   /** e.g. 'volumes', 'images' */
   resourceType?: string;
-  /** The resource's id (decoded; without its qualifier once splitQualifiedId took it off); absent for collections and their 'detail' lists */
+  /** The resource's id (decoded; without its qualifier once splitQualifiedId took it off); absent for collections and their collection-level paths ('detail', Cinder's 'volumes/summary', 'groups/action': url-grammar.ts) */
   resourceId?: string;
   /** The cloud named by an `<id>@<cloud>` resource id: a service provider id, or the local cloud's name (set by splitQualifiedId) */
   qualifier?: string;
@@ -30,7 +31,6 @@ export interface ApiRequest {
 
 const VERSION = /^v\d+(\.\d+)?$/;
 const PROJECT_ID = /^[0-9a-f]{32}$/;
-const LIST_VARIANTS = new Set(['detail']);
 
 /**
  * Parses a request target. A segment after the version is the project id when it is the caller's
@@ -39,9 +39,11 @@ const LIST_VARIANTS = new Set(['detail']);
  * absolute form ('http://host/...'), '//host', empty segments, and any segment path-segment.ts
  * refuses (dot segments, encoded slashes and backslashes, control characters). A trailing slash
  * is fine. The id's `@<cloud>` qualifier is left in: only the service's resource types take one
- * (splitQualifiedId), other paths (Cinder's 'os-hosts/<host>@<backend>') keep their '@'.
+ * (splitQualifiedId), other paths (Cinder's 'os-hosts/<host>@<backend>') keep their '@'. The second
+ * segment under a resource type is its id unless `serviceType`'s URL grammar says it names the
+ * collection (url-grammar.ts; undefined: what any service's does).
  */
-export function parseApiRequest(method: string, url: string, callerProjectId?: string): ApiRequest {
+export function parseApiRequest(method: string, url: string, callerProjectId?: string, serviceType?: string): ApiRequest {
   const queryAt = url.indexOf('?');
   const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : url.slice(queryAt);
@@ -61,7 +63,7 @@ export function parseApiRequest(method: string, url: string, callerProjectId?: s
   if (projectId) next++;
   const resourceType: string | undefined = segments[next];
   const second: string | undefined = segments[next + 1];
-  const isId = second !== undefined && second !== '' && !LIST_VARIANTS.has(second);
+  const isId = second !== undefined && second !== '' && !isCollectionLevel(serviceType, resourceType, second);
   const request: ApiRequest = { method, prefix: join(segments, 0, versionAt), version: segments[versionAt], rest: join(segments, next, segments.length), path: rawPath, query };
   if (projectId) request.projectId = projectId;
   if (resourceType) request.resourceType = resourceType;
