@@ -11,6 +11,12 @@ const NOT_FORWARDED: ReadonlySet<string> = new Set([...ROUTING_HEADERS, ...IDENT
 const NOT_FOR_SERVICE_PROVIDERS: ReadonlySet<string> = new Set([...NOT_FORWARDED, 'x-service-token', 'authorization']);
 /** What a reseller SP does not get either: anything naming the caller or their address */
 const NOT_FOR_RESELLERS: ReadonlySet<string> = new Set([...NOT_FOR_SERVICE_PROVIDERS, ...CALLER_HEADERS]);
+/**
+ * The microversion the caller asked for: OpenStack's own header and the services' legacy ones.
+ * A read for the caller carries it, or the service answers at its base version (Cinder hides groups
+ * below 3.13 and group snapshots below 3.14: a probe without it finds none).
+ */
+export const MICROVERSION_HEADERS = ['openstack-api-version', 'x-openstack-nova-api-version', 'x-openstack-manila-api-version', 'x-openstack-ironic-api-version'];
 
 /**
  * The header policy of everything sent to a cloud: the caller's request forwarded, the reads of a
@@ -38,7 +44,7 @@ export class HeaderPolicy {
 
   /** A read of the caller's (a probe, a list page): its body is read for what it describes, so uncompressed. */
   read(address: CloudAddress, call: Call): Record<string, string> {
-    const headers = { 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json', 'accept-encoding': 'identity' };
+    const headers: Record<string, string> = { ...microversion(call), 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json', 'accept-encoding': 'identity' };
     return this.resells(address.serviceProvider) ? { ...headers, ...this.anonymousIds() } : headers;
   }
 
@@ -52,4 +58,14 @@ export class HeaderPolicy {
   private anonymousIds(): Record<string, string> {
     return { 'x-openstack-request-id': anonymousRequestId(), [PROXY_LIST_HEADER]: this.proxyId };
   }
+}
+
+/** The caller's microversion headers, to send on with a read of theirs. */
+function microversion(call: Call): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of MICROVERSION_HEADERS) {
+    const value = call.req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
 }
