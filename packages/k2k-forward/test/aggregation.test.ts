@@ -90,6 +90,18 @@ describe('k2kForward: lists merged across every cloud', () => {
     await get(volumes('/detail?sort=size:sideways')).expect(400);
   });
 
+  it("takes Cinder's list parameters as Cinder does: display_name orders by name, limit=0 is an empty list, an unknown marker 404 (Tempest, issue #30 cause 5)", async () => {
+    seedVolumes(3);
+    for (const [query, direction] of [['sort_key=display_name&sort_dir=asc', 'asc'], ['sort=display_name:desc', 'desc'], ['sort=name:asc', 'asc']]) {
+      const names = ((await get(volumes(`/detail?${query}`)).expect(200)).body.volumes as Listed[]).map((v) => v.name);
+      expect(names, query).to.have.length(9);
+      expect(names, query).to.deep.equal(direction === 'asc' ? [...names].sort() : [...names].sort().reverse());
+    }
+    expect((await get(volumes('/detail?limit=0')).expect(200)).body).to.deep.equal({ volumes: [] });
+    const unknown = await get(volumes('/detail?marker=0f0e0d0c-0000-4000-8000-000000000000')).expect(404);
+    expect(unknown.body.error).to.include({ code: 404 });
+  });
+
   it('pages through the whole merged list with next links: no duplicates, no gaps, at most `limit` per cloud per page', async () => {
     const where = seedVolumes(5);
     const pages = await pageThrough(volumes('/detail?limit=4&sort=name:asc'), false);
@@ -136,7 +148,7 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(again.map((v) => v.name)).to.deep.equal(['idp-2', 'idp-1', 'idp-0']);
     expect(probes).to.deep.equal([]);
     // An id found nowhere is no marker of this list.
-    const unknown = await get(volumes('/detail?limit=3&marker=0badc0de-0000-4000-8000-00000000abcd')).expect(400);
+    const unknown = await get(volumes('/detail?limit=3&marker=0badc0de-0000-4000-8000-00000000abcd')).expect(404); // Cinder's MarkerNotFound
     expect(unknown.body.error.message).to.match(/Marker 0badc0de-.* is not an item of this list/);
   });
 

@@ -108,8 +108,17 @@ describe('VolumeService (fake Cinder)', () => {
     const second = (await http(next.href, { headers: { 'x-auth-token': token } })).json() as { volumes: { name: string }[]; volumes_links?: unknown };
     expect(second.volumes.map((v) => v.name)).to.deep.equal(['c']);
     expect(second.volumes_links).to.equal(undefined);
-    expect((await call('/volumes?marker=nope')).status).to.equal(400);
+    expect((await call('/volumes?marker=nope')).status).to.equal(404); // Cinder's MarkerNotFound
     expect((await call('/volumes?sort_key=colour')).status).to.equal(400);
+  });
+
+  it("sorts by Cinder's column names as by the fields shown (display_name orders by name), and answers limit=0 with no volumes", async () => {
+    const volume = federation.cloud('idp').volume;
+    for (const name of ['b', 'a', 'c']) volume.seed(federation.env.idpProjectId, { name });
+    const names = async (query: string) => ((await call(`/volumes/detail?${query}`)).json() as { volumes: { name: string }[] }).volumes.map((v) => v.name);
+    expect(await names('sort_key=display_name&sort_dir=asc')).to.deep.equal(['a', 'b', 'c']);
+    expect(await names('sort=display_name:desc')).to.deep.equal(['c', 'b', 'a']);
+    expect(await names('limit=0')).to.deep.equal([]);
   });
 
   it('refuses a missing token or one of another cloud (401) and another project (403)', async () => {

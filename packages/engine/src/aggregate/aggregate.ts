@@ -8,7 +8,7 @@ import { rewriteValue, type LinkMap } from '../answer/rewrite-links.js';
 import { listShape, type ListShape } from './list-shape.js';
 import { mergePage, type CloudItems } from './merge.js';
 import { PageMarkers, type CloudCursor, type PageState } from './page-marker.js';
-import { nextLink, pageLimit, pageQuery, readMarker, type Marker } from './list-paging.js';
+import { nextLink, pageLimit, pageQuery, pagingSemantics, readMarker, type Marker, type PagingSemantics } from './list-paging.js';
 import { compareValues, orderSignature, readSortOrder, SORT_PARAMS, sortParams, sortValues, type SortOrder } from './sort-order.js';
 
 type Item = Record<string, unknown>;
@@ -69,6 +69,7 @@ type Failure = { cloud: string; status: number; message: string };
 export class Aggregator {
   private readonly markers: PageMarkers;
   private readonly cursors: SealedJsonCache<PageState>;
+  private readonly paging: PagingSemantics;
 
   constructor(
     store: Store,
@@ -79,6 +80,7 @@ export class Aggregator {
   ) {
     this.markers = new PageMarkers(store);
     this.cursors = new SealedJsonCache<PageState>(store, 'list-cursor');
+    this.paging = pagingSemantics(settings.serviceType);
   }
 
   async list(call: Call, serviceProviders: readonly ServiceProvider[], withLocalCloud: boolean): Promise<AggregatedList> {
@@ -86,9 +88,11 @@ export class Aggregator {
     const params = new URLSearchParams(request.query);
     refuseAllTenants(params, call);
     const order = readSortOrder(params, this.settings.serviceType);
-    const limit = pageLimit(params.get('limit'), this.settings.pageLimit);
+    const limit = pageLimit(params.get('limit'), this.settings.pageLimit, this.paging);
     const detail = request.rest.endsWith('/detail');
     const shape = listShape(this.settings.serviceType, request.resourceType ?? '', detail);
+    // Cinder's `limit=0`: an empty list, no cloud asked.
+    if (limit === 0) return { body: { [shape.itemsKey]: [] }, partial: [], learned: [] };
     const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
     const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
 
@@ -172,11 +176,11 @@ export class Aggregator {
     if (kept) return kept;
     const location = await this.findMarker(call, id, list.candidates);
     const owner = location && clouds.find((cloud) => cloud.location.serviceProvider === location.serviceProvider);
-    if (!owner) throw new OpenStackError(400, `Marker ${id} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
+    if (!owner) throw new OpenStackError(this.paging.unknownMarkerStatus, `Marker ${id} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
     const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${segment}`, '');
     const shown = await this.ports.read(address, call);
     const item = parseItem(shown, call.request.resourceType ?? '', this.settings.serviceType);
-    if (!item) throw new OpenStackError(400, `Marker ${id} could not be found.`);
+    if (!item) throw new OpenStackError(this.paging.unknownMarkerStatus, `Marker ${id} could not be found.`);
     const after = { id, values: sortValues(item, order) };
     return Object.fromEntries(clouds.map((cloud): [string, CloudCursor] => [cloud.name, cloud === owner ? { after } : { after, scan: true }]));
   }

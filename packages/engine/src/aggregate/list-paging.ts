@@ -23,11 +23,26 @@ export function readMarker(text: string | null, markers: PageMarkers): Marker | 
   return { kind: 'item', id: text, segment: pathSegment(text, 'The marker') };
 }
 
-/** The `limit` parameter: the merged page's size, at most `max`, which is also the default. */
-export function pageLimit(text: string | null, max: number): number {
+/**
+ * How a service's lists take the paging parameters where services differ: Cinder answers `limit=0`
+ * with an empty list and a marker it cannot find with 404 ("Marker ... could not be found"); the
+ * others (Glance, Nova, Neutron) are answered 400 for both, as before.
+ */
+export interface PagingSemantics {
+  zeroLimit: boolean;
+  unknownMarkerStatus: 400 | 404;
+}
+
+export function pagingSemantics(serviceType: string): PagingSemantics {
+  return serviceType === 'block-storage' ? { zeroLimit: true, unknownMarkerStatus: 404 } : { zeroLimit: false, unknownMarkerStatus: 400 };
+}
+
+/** The `limit` parameter: the merged page's size, at most `max`, which is also the default; 0 where the service takes it. */
+export function pageLimit(text: string | null, max: number, semantics: PagingSemantics): number {
   if (text === null) return max;
   const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1) throw new OpenStackError(400, `Invalid limit: ${JSON.stringify(text)} (a positive integer).`);
+  const least = semantics.zeroLimit ? 0 : 1;
+  if (!Number.isInteger(limit) || limit < least) throw new OpenStackError(400, `Invalid limit: ${JSON.stringify(text)} (${least === 0 ? 'a non-negative' : 'a positive'} integer).`);
   return Math.min(limit, max);
 }
 

@@ -20,9 +20,20 @@ const NOVA_FIELDS: Readonly<Record<string, string>> = {
   vm_state: 'OS-EXT-STS:vm_state',
 };
 
+/**
+ * Cinder sorts by its database columns too: `display_name` (and `name`, which it maps to it) orders
+ * by what an item shows as `name`, `display_description` by `description`.
+ */
+const CINDER_FIELDS: Readonly<Record<string, string>> = {
+  display_name: 'name',
+  display_description: 'description',
+};
+
+const FIELDS_BY_SERVICE: Readonly<Record<string, Readonly<Record<string, string>>>> = { compute: NOVA_FIELDS, 'block-storage': CINDER_FIELDS };
+
 /** The field of a listed item that a service's sort key orders by. */
 export function sortField(serviceType: string, key: string): string {
-  return (serviceType === 'compute' && NOVA_FIELDS[key]) || key;
+  return FIELDS_BY_SERVICE[serviceType]?.[key] ?? key;
 }
 
 /**

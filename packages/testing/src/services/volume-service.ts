@@ -27,7 +27,9 @@ export interface Volume {
   metadata: Record<string, string>;
 }
 
-const SORTABLE = ['id', 'name', 'size', 'status', 'created_at', 'updated_at'];
+const SORTABLE = ['id', 'name', 'size', 'status', 'created_at', 'updated_at', 'display_name', 'display_description'];
+/** Cinder's sort keys that are its database columns, ordering by what a volume shows under another name */
+const SORT_COLUMNS: Readonly<Record<string, string>> = { display_name: 'name', display_description: 'description' };
 const BASE = '^/v3/(?<project>[0-9a-f]{32})';
 /** Cinder (Zed)'s microversions */
 const MIN_VERSION = '3.0';
@@ -180,12 +182,15 @@ export class VolumeService extends FakeService {
     const parsed = parseListQuery(request.query, SORTABLE);
     if (!parsed.ok) return this.sendError(request.res, 400, parsed.message);
     const mine = [...this.volumes.values()].filter((v) => v.projectId === request.params.project).map((v) => ({ ...v, created_at: v.createdAt, updated_at: v.updatedAt }));
-    const page = pageOf(mine, parsed.query);
-    if (!page.ok) return this.sendError(request.res, 400, page.message);
+    const sort = parsed.query.sort.map(([key, dir]): [string, 'asc' | 'desc'] => [SORT_COLUMNS[key] ?? key, dir]);
+    const page = pageOf(mine, { ...parsed.query, sort });
+    // Cinder's MarkerNotFound is a 404.
+    if (!page.ok) return this.sendError(request.res, 404, page.message);
     const detail = request.params.detail !== undefined;
     const base = this.baseUrl(request);
     const body: Record<string, unknown> = { volumes: page.items.map((v) => (detail ? this.render(v, base) : this.summary(v, base))) };
-    if (page.more) {
+    // limit=0: an empty list, no next link (there is no last item to page after).
+    if (page.more && page.items.length > 0) {
       const next = new URLSearchParams(request.query);
       next.set('marker', page.items[page.items.length - 1].id);
       body.volumes_links = [{ href: `${base}/v3/${request.params.project}/volumes${detail ? '/detail' : ''}?${next}`, rel: 'next' }];
