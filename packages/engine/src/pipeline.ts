@@ -9,6 +9,7 @@ import { destinationName } from './execute/cloud-address.js';
 import type { Delivery, Executor } from './execute/execute.js';
 import type { Learner, Outcome } from './learn/learn.js';
 import type { ResourceTypes } from './learn/resource-types.js';
+import { microversionAnswer } from './parse/microversion.js';
 import { parseApiRequest, type ApiRequest } from './parse/parse-request.js';
 import { extendedProxyList, proxiesPassed } from './parse/proxy-chain.js';
 import { splitQualifiedId } from './parse/qualifier.js';
@@ -76,7 +77,8 @@ export class Pipeline {
   handle(req: IncomingMessage, res: ServerResponse, handBack: (error?: unknown) => void, requestId: string, parsed?: ApiRequest): void {
     this.run(req, res, handBack, requestId, parsed).catch((error: unknown) => {
       if (!(error instanceof OpenStackError)) this.settings.logger.error({ requestId, err: { message: (error as Error)?.message } }, 'k2kForward failed');
-      writeOpenStackError(req, res, error);
+      // An error of this proxy's own for the service, with the microversion the caller asked for, as the service's errors carry it.
+      writeOpenStackError(req, res, error, microversionAnswer(req));
     });
   }
 
@@ -176,7 +178,7 @@ export class Pipeline {
   /** Steps 3 to 7 for a list asked of every cloud: fetched and merged, answered, each item learned. */
   private async mergeList(call: Call, target: Extract<Target, { kind: 'fanout' }>): Promise<void> {
     const list = await this.parts.aggregator.list(call, target.serviceProviders, true);
-    answerList(call.res, list.body, list.partial);
+    answerList(call.res, list.body, list.partial, list.headers);
     this.reportForward(call, undefined, 200, undefined);
     await this.learn(call, { kind: 'items', items: list.learned });
   }

@@ -102,6 +102,18 @@ describe('k2kForward: lists merged across every cloud', () => {
     expect(unknown.body.error).to.include({ code: 404 });
   });
 
+  it('answers a merged list, and its own errors, with the microversion asked for, as Cinder does (Tempest, issue #30 cause 4)', async () => {
+    seedVolumes(1);
+    const asked = (path: string) => get(path).set('openstack-api-version', 'volume 3.14');
+    const answers = { list: await asked(volumes('/detail')).expect(200), 'limit=0': await asked(volumes('?limit=0')).expect(200), 'its own 404': await asked(volumes('/detail?marker=0f0e0d0c-0000-4000-8000-000000000000')).expect(404) };
+    for (const [what, answer] of Object.entries(answers)) {
+      expect(answer.headers, what).to.include({ 'openstack-api-version': 'volume 3.14', vary: 'OpenStack-API-Version' });
+    }
+    // `latest`: the version the clouds served, as the local Cinder answered it.
+    expect((await get(volumes('/detail')).set('openstack-api-version', 'volume latest').expect(200)).headers).to.include({ 'openstack-api-version': 'volume 3.70' });
+    expect((await get(volumes('/detail')).expect(200)).headers).to.not.have.property('openstack-api-version');
+  });
+
   it('pages through the whole merged list with next links: no duplicates, no gaps, at most `limit` per cloud per page', async () => {
     const where = seedVolumes(5);
     const pages = await pageThrough(volumes('/detail?limit=4&sort=name:asc'), false);

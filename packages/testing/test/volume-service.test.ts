@@ -112,6 +112,16 @@ describe('VolumeService (fake Cinder)', () => {
     expect((await call('/volumes?sort_key=colour')).status).to.equal(400);
   });
 
+  it('answers every v3 call, errors included, with the microversion it served (OpenStack-API-Version, Vary), as Cinder does', async () => {
+    const asked = { headers: { 'openstack-api-version': 'volume 3.14' } };
+    for (const answer of [await call('/volumes/detail', asked), await call('/volumes/0f0e0d0c-0000-4000-8000-000000000000', asked)]) {
+      expect(answer.headers.get('openstack-api-version')).to.equal('volume 3.14');
+      expect(answer.headers.get('vary')).to.equal('OpenStack-API-Version');
+    }
+    expect((await call('/volumes', { headers: { 'openstack-api-version': 'volume latest' } })).headers.get('openstack-api-version')).to.equal('volume 3.70');
+    expect((await call('/volumes')).headers.get('openstack-api-version')).to.equal('volume 3.0');
+  });
+
   it("sorts by Cinder's column names as by the fields shown (display_name orders by name), and answers limit=0 with no volumes", async () => {
     const volume = federation.cloud('idp').volume;
     for (const name of ['b', 'a', 'c']) volume.seed(federation.env.idpProjectId, { name });

@@ -4,6 +4,8 @@ import { SealedJsonCache, type ResourceLocation, type Store } from '@k2k/store';
 import type { Call } from '../call.js';
 import type { CloudAddress, Destination } from '../execute/cloud-address.js';
 import type { RemoteSession } from '../execute/remote-session.js';
+import type { ReadAnswer } from '../execute/upstream.js';
+import { microversionAnswer, microversionHeaders } from '../parse/microversion.js';
 import { rewriteValue, type LinkMap } from '../answer/rewrite-links.js';
 import { listShape, type ListShape } from './list-shape.js';
 import { mergePage, type CloudItems } from './merge.js';
@@ -18,7 +20,7 @@ export interface AggregationPorts {
   /** The caller's session at a service provider (for the project the request would be scoped to there) */
   session(call: Call, serviceProvider: ServiceProvider): Promise<RemoteSession>;
   address(call: Call, destination: Destination, rest: string, query: string): CloudAddress;
-  read(address: CloudAddress, call: Call): Promise<{ status: number; body: Buffer }>;
+  read(address: CloudAddress, call: Call): Promise<ReadAnswer>;
   /** How links from a cloud's answer point through this proxy (its `proxy` is the mount's URL) */
   links(call: Call, destination: Destination): LinkMap;
 }
@@ -39,6 +41,8 @@ export interface AggregatedList {
   partial: string[];
   /** Each listed item with where it is, to learn from */
   learned: { id: string; location: ResourceLocation }[];
+  /** The microversion served (`OpenStack-API-Version` and its `Vary`), as the service answers it; none when the caller asked for none */
+  headers: Record<string, string>;
 }
 
 /** Pages read from one cloud while looking for the items after a cursor it cannot take as a marker. */
@@ -53,7 +57,7 @@ interface Cloud {
   location: ResourceLocation;
 }
 
-type CloudPage = { ok: true; page: CloudItems; extra: Item } | { ok: false; status: number; message: string };
+type CloudPage = { ok: true; page: CloudItems; extra: Item; served: Record<string, string> } | { ok: false; status: number; message: string };
 type Failure = { cloud: string; status: number; message: string };
 
 /**
@@ -92,7 +96,7 @@ export class Aggregator {
     const detail = request.rest.endsWith('/detail');
     const shape = listShape(this.settings.serviceType, request.resourceType ?? '', detail);
     // Cinder's `limit=0`: an empty list, no cloud asked.
-    if (limit === 0) return { body: { [shape.itemsKey]: [] }, partial: [], learned: [] };
+    if (limit === 0) return { body: { [shape.itemsKey]: [] }, partial: [], learned: [], headers: microversionAnswer(call.req) };
     const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
     const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
 
@@ -139,6 +143,8 @@ export class Aggregator {
       body,
       partial: failed.map((failure) => failure.cloud),
       learned: merged.items.map(({ cloud, item }) => ({ id: String(item.id), location: (byName.get(cloud) as Cloud).location })),
+      // The version the first cloud that answered served (the local cloud's, when it did).
+      headers: microversionAnswer(call.req, answered[0]?.served),
     };
   }
 
@@ -195,7 +201,7 @@ export class Aggregator {
         const body = parseJson(answer.body);
         const items = body?.[ask.shape.itemsKey];
         if (!Array.isArray(items)) return { ok: false, status: 502, message: `${describe(cloud)} did not answer a list of ${ask.shape.itemsKey}.` };
-        return { ok: true, page: { cloud: cloud.name, items: items as Item[], exhausted: items.length < ask.limit }, extra: extraKeys(body as Item, ask.shape) };
+        return { ok: true, page: { cloud: cloud.name, items: items as Item[], exhausted: items.length < ask.limit }, extra: extraKeys(body as Item, ask.shape), served: microversionHeaders(answer.headers) };
       } catch (error) {
         return { ok: false, status: error instanceof OpenStackError ? error.status : 502, message: (error as Error).message };
       }
@@ -219,7 +225,7 @@ export class Aggregator {
       if (!page.ok) return page;
       const { items, exhausted } = page.page;
       kept.push(...items.filter((item) => compareValues(sortValues(item, order), values, order) > 0));
-      if (kept.length >= limit || exhausted) return { ok: true, page: { cloud: cloud.name, items: kept.slice(0, limit), exhausted: exhausted && kept.length <= limit }, extra: page.extra };
+      if (kept.length >= limit || exhausted) return { ok: true, page: { cloud: cloud.name, items: kept.slice(0, limit), exhausted: exhausted && kept.length <= limit }, extra: page.extra, served: page.served };
       marker = String(items[items.length - 1].id);
     }
     return { ok: false, status: 502, message: `${describe(cloud)}: the marker's place was not found within ${MAX_SCAN_PAGES} pages; follow the list's next link.` };

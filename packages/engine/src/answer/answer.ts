@@ -69,10 +69,11 @@ export function answer(res: ServerResponse, response: UpstreamResponse, options:
   });
 }
 
-/** Step 6 for a merged list: the JSON body, naming in X-K2K-Partial the clouds whose items are missing. */
-export function answerList(res: ServerResponse, body: unknown, partial: readonly string[]): void {
+/** Step 6 for a merged list: the JSON body with `headers` (the microversion served), naming in X-K2K-Partial the clouds whose items are missing. */
+export function answerList(res: ServerResponse, body: unknown, partial: readonly string[], headers: Record<string, string>): void {
   const text = JSON.stringify(body);
   res.statusCode = 200;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(text));
   if (partial.length > 0) res.setHeader('x-k2k-partial', partial.join(', '));

@@ -1,5 +1,6 @@
 import { IDENTITY_HEADERS } from '@k2k/common';
 import type { Call } from '../call.js';
+import { microversionHeaders } from '../parse/microversion.js';
 import { PROXY_LIST_HEADER } from '../parse/proxy-chain.js';
 import { ROUTING_HEADERS } from '../parse/routing-headers.js';
 import type { CloudAddress, Destination } from './cloud-address.js';
@@ -11,12 +12,6 @@ const NOT_FORWARDED: ReadonlySet<string> = new Set([...ROUTING_HEADERS, ...IDENT
 const NOT_FOR_SERVICE_PROVIDERS: ReadonlySet<string> = new Set([...NOT_FORWARDED, 'x-service-token', 'authorization']);
 /** What a reseller SP does not get either: anything naming the caller or their address */
 const NOT_FOR_RESELLERS: ReadonlySet<string> = new Set([...NOT_FOR_SERVICE_PROVIDERS, ...CALLER_HEADERS]);
-/**
- * The microversion the caller asked for: OpenStack's own header and the services' legacy ones.
- * A read for the caller carries it, or the service answers at its base version (Cinder hides groups
- * below 3.13 and group snapshots below 3.14: a probe without it finds none).
- */
-export const MICROVERSION_HEADERS = ['openstack-api-version', 'x-openstack-nova-api-version', 'x-openstack-manila-api-version', 'x-openstack-ironic-api-version'];
 
 /**
  * The header policy of everything sent to a cloud: the caller's request forwarded, the reads of a
@@ -44,7 +39,7 @@ export class HeaderPolicy {
 
   /** A read of the caller's (a probe, a list page): its body is read for what it describes, so uncompressed. */
   read(address: CloudAddress, call: Call): Record<string, string> {
-    const headers: Record<string, string> = { ...microversion(call), 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json', 'accept-encoding': 'identity' };
+    const headers: Record<string, string> = { ...microversionHeaders(call.req.headers), 'x-auth-token': address.token, 'x-openstack-request-id': call.upstreamRequestId, [PROXY_LIST_HEADER]: call.proxyList, accept: 'application/json', 'accept-encoding': 'identity' };
     return this.resells(address.serviceProvider) ? { ...headers, ...this.anonymousIds() } : headers;
   }
 
@@ -60,12 +55,3 @@ export class HeaderPolicy {
   }
 }
 
-/** The caller's microversion headers, to send on with a read of theirs. */
-function microversion(call: Call): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of MICROVERSION_HEADERS) {
-    const value = call.req.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  return headers;
-}

@@ -19,6 +19,13 @@ export interface UpstreamResponse {
   body: IncomingMessage;
 }
 
+/** A read's answer, its body whole. */
+export interface ReadAnswer {
+  status: number;
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+}
+
 /** A probe's answer: its status and, for a 2xx, the body when it was within the limit. */
 export interface ProbeAnswer {
   status: number;
@@ -144,7 +151,7 @@ export class Upstream {
   }
 
   /** A GET whose body is read whole, at most `limitBytes`: a larger answer fails with 502. */
-  read(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<{ status: number; body: Buffer }> {
+  read(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<ReadAnswer> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
@@ -153,7 +160,7 @@ export class Upstream {
         readWhole(
           response,
           limitBytes,
-          (body) => resolve({ status: response.statusCode ?? 502, body }),
+          (body) => resolve({ status: response.statusCode ?? 502, body, headers: response.headers }),
           () => {
             request.destroy();
             reject(new OpenStackError(502, `The answer of ${where} is larger than ${limitBytes} bytes.`));

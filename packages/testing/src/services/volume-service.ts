@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { sendJson, type SimRequest } from '../sim-server.js';
-import { FakeService, type ReceivedRequest } from './fake-service.js';
+import { echoMicroversion, MAX_VERSION, MIN_VERSION } from './cinder-microversion.js';
+import { FakeService, type ReceivedRequest, type ServiceRoute } from './fake-service.js';
 import type { TokenChecker } from './token-checker.js';
 import { pageOf, parseListQuery } from './listing.js';
 
@@ -31,9 +32,17 @@ const SORTABLE = ['id', 'name', 'size', 'status', 'created_at', 'updated_at', 'd
 /** Cinder's sort keys that are its database columns, ordering by what a volume shows under another name */
 const SORT_COLUMNS: Readonly<Record<string, string>> = { display_name: 'name', display_description: 'description' };
 const BASE = '^/v3/(?<project>[0-9a-f]{32})';
-/** Cinder (Zed)'s microversions */
-const MIN_VERSION = '3.0';
-const MAX_VERSION = '3.70';
+
+/** A route of the v3 API: its answers carry the microversion served, as Cinder's do. */
+function v3(route: ServiceRoute): ServiceRoute {
+  return {
+    ...route,
+    handle: (request, received) => {
+      echoMicroversion(request);
+      return route.handle(request, received);
+    },
+  };
+}
 
 /**
  * A fake Cinder v3 (`/v3/{project_id}/volumes...`) with Cinder's JSON shapes and error bodies:
@@ -53,13 +62,13 @@ export class VolumeService extends FakeService {
       { method: 'GET', pattern: /^\/$/, name: 'versions', handle: (r) => sendJson(r.res, 300, this.versionDocument(r)) },
       { method: 'GET', pattern: /^\/v3\/$/, name: 'version', handle: (r) => this.version(r) },
       { method: 'GET', pattern: /^\/v3$/, name: 'version.redirect', handle: (r) => this.redirectToVersion(r) },
-      { method: 'GET', pattern: new RegExp(`${BASE}/limits$`), name: 'limits', handle: (r) => this.limits(r) },
-      { method: 'GET', pattern: new RegExp(`${BASE}/volumes(?<detail>/detail)?$`), name: 'volumes.list', handle: (r) => this.list(r) },
-      { method: 'POST', pattern: new RegExp(`${BASE}/volumes$`), name: 'volumes.create', handle: (r, x) => this.create(r, x) },
-      { method: 'GET', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.show', handle: (r) => this.show(r) },
-      { method: 'PUT', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.update', handle: (r, x) => this.update(r, x) },
-      { method: 'DELETE', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.delete', handle: (r) => this.remove(r) },
-      { method: 'POST', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)/action$`), name: 'volumes.action', handle: (r, x) => this.action(r, x) },
+      v3({ method: 'GET', pattern: new RegExp(`${BASE}/limits$`), name: 'limits', handle: (r) => this.limits(r) }),
+      v3({ method: 'GET', pattern: new RegExp(`${BASE}/volumes(?<detail>/detail)?$`), name: 'volumes.list', handle: (r) => this.list(r) }),
+      v3({ method: 'POST', pattern: new RegExp(`${BASE}/volumes$`), name: 'volumes.create', handle: (r, x) => this.create(r, x) }),
+      v3({ method: 'GET', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.show', handle: (r) => this.show(r) }),
+      v3({ method: 'PUT', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.update', handle: (r, x) => this.update(r, x) }),
+      v3({ method: 'DELETE', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)$`), name: 'volumes.delete', handle: (r) => this.remove(r) }),
+      v3({ method: 'POST', pattern: new RegExp(`${BASE}/volumes/(?<id>[^/]+)/action$`), name: 'volumes.action', handle: (r, x) => this.action(r, x) }),
     ]);
   }
 

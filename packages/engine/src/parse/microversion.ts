@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** The microversion headers: OpenStack's own and the services' legacy ones (Nova, Manila, Ironic). */
+const MICROVERSION_HEADERS = ['openstack-api-version', 'x-openstack-nova-api-version', 'x-openstack-manila-api-version', 'x-openstack-ironic-api-version'];
+/** The names `Vary` gives them, as the services write them. */
+const VARY_NAMES: Readonly<Record<string, string>> = {
+  'openstack-api-version': 'OpenStack-API-Version',
+  'x-openstack-nova-api-version': 'X-OpenStack-Nova-API-Version',
+  'x-openstack-manila-api-version': 'X-OpenStack-Manila-API-Version',
+  'x-openstack-ironic-api-version': 'X-OpenStack-Ironic-API-Version',
+};
+
+/**
+ * The microversion headers among `headers`: what a caller asked for, sent on with every read made
+ * for them (a search's probes, a merged list's pages, a marker's item), or the service answers at
+ * its base version (Cinder hides groups below 3.13, group snapshots below 3.14).
+ */
+export function microversionHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const name of MICROVERSION_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') found[name] = value;
+  }
+  return found;
+}
+
+/**
+ * The microversion headers of an answer this proxy writes itself for a service (a merged list, its
+ * own error), as the service writes them: the version served, and `Vary` naming the header. The
+ * version is `served`'s (a cloud's answer), else what the caller asked for, unless that was
+ * `latest` (which only the service can resolve). None when the caller asked for none.
+ */
+export function microversionAnswer(req: IncomingMessage, served: Record<string, string> = {}): Record<string, string> {
+  const asked = microversionHeaders(req.headers);
+  const answer: Record<string, string> = {};
+  const vary: string[] = [];
+  for (const [name, value] of Object.entries(asked)) {
+    const version = served[name] ?? (/\blatest\b/i.test(value) ? undefined : value);
+    if (version === undefined) continue;
+    answer[name] = version;
+    vary.push(VARY_NAMES[name]);
+  }
+  if (vary.length > 0) answer.vary = vary.join(', ');
+  return answer;
+}
