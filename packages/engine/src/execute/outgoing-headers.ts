@@ -54,4 +54,3 @@ export class HeaderPolicy {
     return { 'x-openstack-request-id': anonymousRequestId(), [PROXY_LIST_HEADER]: this.proxyId };
   }
 }
-
