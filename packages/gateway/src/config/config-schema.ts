@@ -15,7 +15,8 @@
  * `x-key-name` names the keys of a map in the README (`service_provider_settings.<sp>`).
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { PLACEMENT_POLICIES } from '@k2k/k2k-forward';
+import { FORWARD_TUNABLES, PLACEMENT_POLICIES } from '@k2k/k2k-forward';
+import { forwardFlag, forwardInteger } from './forward-tunables.js';
 
 /** Whole seconds, at most a day: Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once. */
 const MAX_SECONDS = 86_400;
@@ -138,20 +139,15 @@ const Tls = closed(
 const Upstream = closed(
   {
     timeout_seconds: seconds(1, {
-      default: 60,
+      default: FORWARD_TUNABLES.timeoutMs.default / 1000,
       description: 'a local service or SP silent this long (no byte) is answered 504; a search probe gets the shorter of this and `routing.probe_timeout_ms`',
     }),
-    keystone_timeout_seconds: seconds(1, { default: 10, description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)' }),
-    token_safety_margin_seconds: seconds(0, {
-      default: 120,
-      description: 'a token obtained at an SP through K2K is used until this long before it expires, then a new exchange is made',
+    keystone_timeout_seconds: seconds(1, {
+      default: FORWARD_TUNABLES.keystoneTimeoutMs.default / 1000,
+      description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)',
     }),
-    json_body_limit_bytes: Type.Integer({
-      minimum: 1024,
-      default: 1_048_576,
-      description:
-        "the largest JSON body read whole: a create's (for `name@sp`; 413 beyond), or an answer learned from and whose links are rewritten at once (a larger answer is not learned from, and its links are rewritten as it streams)",
-    }),
+    token_safety_margin_seconds: forwardInteger('tokenSafetyMarginSeconds'),
+    json_body_limit_bytes: forwardInteger('jsonBodyLimitBytes'),
     proxy_id: Type.Optional(
       text({
         pattern: '^[^,\\s]+$',
@@ -308,33 +304,20 @@ const resourceTypes = (description: string) =>
 
 const Routing = closed(
   {
-    learn: flag(
-      true,
-      'learn where resources are from answers (a show, a create, a list), shared by every worker and host on the store: the next request with no routing header goes straight there',
-    ),
-    search_by_broadcast: flag(
-      true,
-      'an id nobody has learned is looked for with GET probes: the local service first, then every SP the caller may use, in parallel; never a mutation',
-    ),
-    aggregation: flag(
-      true,
-      'a list call (`/volumes`, `/volumes/detail`, `/images`, ...) with no routing header is asked of every cloud and merged into one list, sorted and paged as one; next links carry an opaque marker',
-    ),
+    learn: forwardFlag('learn'),
+    search_by_broadcast: flag(FORWARD_TUNABLES.search.default, FORWARD_TUNABLES.search.description),
+    aggregation: flag(FORWARD_TUNABLES.aggregate.default, FORWARD_TUNABLES.aggregate.description),
     aggregated_resource_types: resourceTypes(
       'per mounted service type, the resource types whose lists are merged; default: volumes, snapshots, backups; images; servers; networks, subnets, ports',
     ),
-    page_limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'the largest merged page, and the page size when a client gives no `limit`' }),
-    list_body_limit_bytes: Type.Integer({
-      minimum: 1024,
-      default: 16_777_216,
-      description: 'the largest list answer read from one cloud; a larger one leaves that cloud out of the page (named in `X-K2K-Partial`)',
-    }),
+    page_limit: forwardInteger('pageLimit'),
+    list_body_limit_bytes: forwardInteger('listBodyLimitBytes'),
     resource_types: resourceTypes(
       'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
-    learn_list_limit: Type.Integer({ minimum: 0, default: 1000, description: 'at most this many items of one list answer are learned' }),
-    location_ttl_seconds: Type.Integer({ minimum: 1, default: 86_400, description: 'how long a learned location is kept; written again when used past half of it' }),
-    absent_ttl_seconds: Type.Integer({ minimum: 0, default: 10, description: 'how long an id found nowhere answers 404 at once, without a new search (0: not kept)' }),
+    learn_list_limit: forwardInteger('learnListLimit'),
+    location_ttl_seconds: forwardInteger('locationTtlSeconds'),
+    absent_ttl_seconds: forwardInteger('absentTtlSeconds'),
     probe_timeout_ms: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -342,9 +325,9 @@ const Routing = closed(
         'x-default-text': '`5000`, or `upstream.timeout_seconds` when shorter',
       }),
     ),
-    max_searches_per_caller: Type.Integer({ minimum: 1, default: 4, description: 'searches one caller runs at once per worker; more get 429' }),
+    max_searches_per_caller: forwardInteger('maxSearchesPerCaller'),
     placement: oneOf(PLACEMENT_POLICIES, {
-      default: 'local',
+      default: FORWARD_TUNABLES.placement.default,
       description:
         'where a create (`POST` on a collection) with no routing header, `name@sp` or virtual region goes: `local`, `spread`, `headroom`, `fastest` or `cheapest` (see "Discovery and placement" below)',
     }),
