@@ -116,8 +116,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
     const config = parseConfig({ ...MINIMAL, store: STORE });
     expect(config.keystone).to.deep.include({
       timeoutMs: 5000,
-      cacheTtlSeconds: 300,
-      negativeCacheTtlSeconds: 10,
       wwwAuthenticateUri: undefined,
       requiredRoles: undefined,
       serviceTokenRoles: ['service'],
@@ -129,5 +127,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
     expect(parseConfig({ ...MINIMAL, store: { ...STORE, backend: 'tiered' } }).store).to.deep.include({ l1MaxEntries: 1000, l1TtlSeconds: 5 });
     expect(parseConfig(MINIMAL).store).to.deep.equal({ backend: 'memory', secretKey: undefined, securityStrategy: 'ENCRYPT', maxEntries: 10_000 });
     expect(parseConfig(MINIMAL).forwardTunables.learnListLimit).to.equal(1000);
+    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 });
   });
 });

@@ -16,7 +16,8 @@
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { FORWARD_TUNABLES, PLACEMENT_POLICIES } from '@k2k/k2k-forward';
-import { forwardFlag, forwardInteger } from './forward-tunables.js';
+import { AUTH_TUNABLES } from '@k2k/keystone-auth';
+import { flagKey, integerKey } from './package-tunables.js';
 
 /** Whole seconds, at most a day: Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once. */
 const MAX_SECONDS = 86_400;
@@ -146,8 +147,8 @@ const Upstream = closed(
       default: FORWARD_TUNABLES.keystoneTimeoutMs.default / 1000,
       description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)',
     }),
-    token_safety_margin_seconds: forwardInteger('tokenSafetyMarginSeconds'),
-    json_body_limit_bytes: forwardInteger('jsonBodyLimitBytes'),
+    token_safety_margin_seconds: integerKey(FORWARD_TUNABLES, 'tokenSafetyMarginSeconds'),
+    json_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'jsonBodyLimitBytes'),
     proxy_id: Type.Optional(
       text({
         pattern: '^[^,\\s]+$',
@@ -174,12 +175,9 @@ const Keystone = closed(
         'x-default-text': '`keystone.service_auth`',
       }),
     ),
-    timeout_seconds: seconds(1, { default: 5, description: 'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503' }),
-    cache_ttl_seconds: seconds(0, {
-      default: 300,
-      description: "longest a token validation is cached in the store, shared by every worker and host on it (keystonemiddleware's `token_cache_time`); 0 turns the cache off: every request asks Keystone",
-    }),
-    negative_cache_ttl_seconds: seconds(0, { default: 10, description: 'how long a token Keystone refused (unknown, expired, revoked) is remembered as invalid (0: not at all)' }),
+    timeout_seconds: seconds(1, { default: AUTH_TUNABLES.timeoutMs.default / 1000, description: 'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503' }),
+    cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'cacheTtlSeconds'),
+    negative_cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'negativeCacheTtlSeconds'),
     www_authenticate_uri: Type.Optional(
       text({
         pattern: '^https?://',
@@ -304,20 +302,20 @@ const resourceTypes = (description: string) =>
 
 const Routing = closed(
   {
-    learn: forwardFlag('learn'),
+    learn: flagKey(FORWARD_TUNABLES, 'learn'),
     search_by_broadcast: flag(FORWARD_TUNABLES.search.default, FORWARD_TUNABLES.search.description),
     aggregation: flag(FORWARD_TUNABLES.aggregate.default, FORWARD_TUNABLES.aggregate.description),
     aggregated_resource_types: resourceTypes(
       'per mounted service type, the resource types whose lists are merged; default: volumes, snapshots, backups; images; servers; networks, subnets, ports',
     ),
-    page_limit: forwardInteger('pageLimit'),
-    list_body_limit_bytes: forwardInteger('listBodyLimitBytes'),
+    page_limit: integerKey(FORWARD_TUNABLES, 'pageLimit'),
+    list_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'listBodyLimitBytes'),
     resource_types: resourceTypes(
       'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
-    learn_list_limit: forwardInteger('learnListLimit'),
-    location_ttl_seconds: forwardInteger('locationTtlSeconds'),
-    absent_ttl_seconds: forwardInteger('absentTtlSeconds'),
+    learn_list_limit: integerKey(FORWARD_TUNABLES, 'learnListLimit'),
+    location_ttl_seconds: integerKey(FORWARD_TUNABLES, 'locationTtlSeconds'),
+    absent_ttl_seconds: integerKey(FORWARD_TUNABLES, 'absentTtlSeconds'),
     probe_timeout_ms: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -325,7 +323,7 @@ const Routing = closed(
         'x-default-text': '`5000`, or `upstream.timeout_seconds` when shorter',
       }),
     ),
-    max_searches_per_caller: forwardInteger('maxSearchesPerCaller'),
+    max_searches_per_caller: integerKey(FORWARD_TUNABLES, 'maxSearchesPerCaller'),
     placement: oneOf(PLACEMENT_POLICIES, {
       default: FORWARD_TUNABLES.placement.default,
       description:

@@ -7,7 +7,7 @@ import { checkAgainstSchema } from './config-errors.js';
 import { checkRules } from './config-rules.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { endpointPolicyOf } from './endpoint-policy-config.js';
-import { forwardTunablesOf, type ForwardTunables } from './forward-tunables.js';
+import { AUTH_KEYS, FORWARD_KEYS, tunablesOf, type AuthTunables, type ForwardTunables } from './package-tunables.js';
 import { keystoneLoginOf, resellerOf, serviceProviderSettingsOf, type KeystoneLogin, type ResellerConfig, type ServiceProviderSettings } from './provider-settings.js';
 import { syncConfigOf, type SyncConfig } from './sync-config.js';
 import { virtualRegionsOf, type VirtualRegion } from './virtual-regions.js';
@@ -42,8 +42,10 @@ export interface GatewayConfig {
   upstream: UpstreamConfig;
   store: StoreConfig;
   routing: RoutingConfig;
-  /** The k2kForward tunables under `upstream` and `routing` that carry k2kForward's own name (forward-tunables.ts) */
+  /** The k2kForward tunables under `upstream` and `routing` that carry k2kForward's own name (package-tunables.ts) */
   forwardTunables: ForwardTunables;
+  /** The keystoneAuth tunables under `keystone` that carry keystoneAuth's own name (package-tunables.ts) */
+  authTunables: AuthTunables;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels */
   regionMetadata: Record<string, TargetMetadata>;
   /** Who may reach which service provider's services (k2kForward's endpointPolicy) */
@@ -77,8 +79,6 @@ export interface KeystoneConfig {
   adminAuth: KeystoneLogin | undefined;
   /** keystoneAuth: each call validating a token or logging the service user in */
   timeoutMs: number;
-  cacheTtlSeconds: number;
-  negativeCacheTtlSeconds: number;
   /** Sent in WWW-Authenticate on a 401; undefined: authUrl */
   wwwAuthenticateUri: string | undefined;
   requiredRoles: { anyOf: string[]; allOf: string[] } | undefined;
@@ -169,8 +169,6 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       serviceAuth: keystoneLoginOf(keystone.service_auth),
       adminAuth: keystone.admin_auth && keystoneLoginOf(keystone.admin_auth),
       timeoutMs: keystone.timeout_seconds * 1000,
-      cacheTtlSeconds: keystone.cache_ttl_seconds,
-      negativeCacheTtlSeconds: keystone.negative_cache_ttl_seconds,
       wwwAuthenticateUri: keystone.www_authenticate_uri,
       requiredRoles: keystone.required_roles && { anyOf: keystone.required_roles.any_of ?? [], allOf: keystone.required_roles.all_of ?? [] },
       serviceTokenRoles: keystone.service_token_roles,
@@ -200,7 +198,8 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       probeTimeoutMs: routing.probe_timeout_ms,
       placement: routing.placement,
     },
-    forwardTunables: forwardTunablesOf(file),
+    forwardTunables: tunablesOf(file, FORWARD_KEYS) as ForwardTunables,
+    authTunables: tunablesOf(file, AUTH_KEYS) as AuthTunables,
     regionMetadata: file.region_metadata,
     endpointPolicy: endpointPolicyOf(file),
     logLevel: file.log_level,
