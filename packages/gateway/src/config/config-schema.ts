@@ -17,6 +17,7 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { FORWARD_TUNABLES, PLACEMENT_POLICIES } from '@k2k/k2k-forward';
 import { AUTH_TUNABLES } from '@k2k/keystone-auth';
+import { STORE_TUNABLES } from '@k2k/store';
 import { flagKey, integerKey } from './package-tunables.js';
 
 /** Whole seconds, at most a day: Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once. */
@@ -245,7 +246,7 @@ const secretKey = text({
     'at least 16 characters, the same on every gateway host sharing the servers: cached tokens are protected with it as keystonemiddleware does it. Required for memcached / tiered, unless `insecure_plaintext`; optional for `memory`',
   'x-default-text': 'required for memcached / tiered',
 });
-const securityStrategy = oneOf(['MAC', 'ENCRYPT'], { default: 'ENCRYPT', description: '`MAC` (HMAC-SHA256) or `ENCRYPT` (AES-256-GCM), used with `secret_key`' });
+const securityStrategy = oneOf(['MAC', 'ENCRYPT'], { default: STORE_TUNABLES.all.securityStrategy.default, description: '`MAC` (HMAC-SHA256) or `ENCRYPT` (AES-256-GCM), used with `secret_key`' });
 
 /** What the memcached and tiered backends share: the servers, their protection and their client's tunables. */
 const memcachedKeys = {
@@ -258,13 +259,13 @@ const memcachedKeys = {
   secret_key: Type.Optional(secretKey),
   security_strategy: securityStrategy,
   insecure_plaintext: flag(
-    false,
+    STORE_TUNABLES.protection.insecurePlaintext.default,
     'memcached / tiered only: `true` runs without `secret_key`, storing tokens unprotected where anyone who can reach memcached can read and use them; each worker logs a warning at start. Not with `secret_key`',
   ),
-  timeout_ms: milliseconds({ default: 500, description: 'memcached / tiered: the deadline of each store operation; a later answer counts as a miss' }),
-  dead_server_retry_ms: milliseconds({ default: 5000, description: 'memcached / tiered: how long a server that failed (refused, reset, or 3 timeouts in a row) is skipped before it is tried again' }),
-  pool_size: Type.Integer({ minimum: 1, default: 10, description: 'memcached / tiered: connections per server, per worker' }),
-  idle_ms: milliseconds({ default: 30_000, description: 'memcached / tiered: an idle connection is closed after this long' }),
+  timeout_ms: milliseconds({ default: STORE_TUNABLES.memcached.timeoutMs.default, description: 'memcached / tiered: the deadline of each store operation; a later answer counts as a miss' }),
+  dead_server_retry_ms: milliseconds({ default: STORE_TUNABLES.memcached.deadServerRetryMs.default, description: 'memcached / tiered: how long a server that failed (refused, reset, or 3 timeouts in a row) is skipped before it is tried again' }),
+  pool_size: Type.Integer({ minimum: STORE_TUNABLES.memcached.poolSize.min, default: STORE_TUNABLES.memcached.poolSize.default, description: 'memcached / tiered: connections per server, per worker' }),
+  idle_ms: milliseconds({ default: STORE_TUNABLES.memcached.idleMs.default, description: 'memcached / tiered: an idle connection is closed after this long' }),
 };
 
 const Store = Type.Union(
@@ -276,14 +277,14 @@ const Store = Type.Union(
       }),
       secret_key: Type.Optional(secretKey),
       security_strategy: securityStrategy,
-      max_entries: Type.Integer({ minimum: 1, default: 10_000, description: 'memory only: entries kept before the least recently used is evicted' }),
+      max_entries: Type.Integer({ minimum: STORE_TUNABLES.memory.maxEntries.min, default: STORE_TUNABLES.memory.maxEntries.default, description: 'memory only: entries kept before the least recently used is evicted' }),
     }),
     closed({ backend: Type.Literal('memcached'), ...memcachedKeys }),
     closed({
       backend: Type.Literal('tiered'),
       ...memcachedKeys,
-      l1_max_entries: Type.Integer({ minimum: 1, default: 1000, description: 'tiered only: entries the in-process L1 keeps' }),
-      l1_ttl_seconds: seconds(1, { default: 5, description: 'tiered only: longest time an entry stays in L1, so a change made by another process is seen here within it' }),
+      l1_max_entries: Type.Integer({ minimum: STORE_TUNABLES.tiered.l1MaxEntries.min, default: STORE_TUNABLES.tiered.l1MaxEntries.default, description: 'tiered only: entries the in-process L1 keeps' }),
+      l1_ttl_seconds: seconds(STORE_TUNABLES.tiered.l1TtlSeconds.min, { default: STORE_TUNABLES.tiered.l1TtlSeconds.default, description: 'tiered only: longest time an entry stays in L1, so a change made by another process is seen here within it' }),
     }),
   ],
   {
