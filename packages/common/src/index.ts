@@ -1,4 +1,6 @@
 export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+export { defaultText, readTunables, snakeCase } from './option-table.js';
+export type { OptionTable, Tunable, TunableValues } from './option-table.js';
 export { loggerOption, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { caOption } from './ca-option.js';

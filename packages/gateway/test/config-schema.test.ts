@@ -116,18 +116,17 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
     const config = parseConfig({ ...MINIMAL, store: STORE });
     expect(config.keystone).to.deep.include({
       timeoutMs: 5000,
-      cacheTtlSeconds: 300,
-      negativeCacheTtlSeconds: 10,
       wwwAuthenticateUri: undefined,
       requiredRoles: undefined,
       serviceTokenRoles: ['service'],
       regionName: undefined,
       interface: 'public',
     });
-    expect(config.upstream).to.deep.equal({ timeoutMs: 60_000, keystoneTimeoutMs: 10_000, tokenSafetyMarginSeconds: 120, jsonBodyLimitBytes: 1_048_576, proxyId: undefined });
+    expect(config.upstream).to.deep.equal({ timeoutMs: 60_000, keystoneTimeoutMs: 10_000, proxyId: undefined });
     expect(config.store).to.deep.include({ timeoutMs: 500, deadServerRetryMs: 5000, poolSize: 10, idleMs: 30_000 });
     expect(parseConfig({ ...MINIMAL, store: { ...STORE, backend: 'tiered' } }).store).to.deep.include({ l1MaxEntries: 1000, l1TtlSeconds: 5 });
     expect(parseConfig(MINIMAL).store).to.deep.equal({ backend: 'memory', secretKey: undefined, securityStrategy: 'ENCRYPT', maxEntries: 10_000 });
-    expect(parseConfig(MINIMAL).routing.learnListLimit).to.equal(1000);
+    expect(parseConfig(MINIMAL).forwardTunables.learnListLimit).to.equal(1000);
+    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 });
   });
 });

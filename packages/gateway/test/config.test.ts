@@ -98,24 +98,19 @@ virtual_regions: auto
   });
 
   it('learns and searches by default, with OpenStack resource types unless told otherwise', () => {
-    const { routing } = parseConfig({ ...VALID, routing: undefined });
+    const { routing, forwardTunables } = parseConfig({ ...VALID, routing: undefined });
     expect(routing).to.deep.equal({
-      learn: true,
       searchByBroadcast: true,
       aggregation: true,
       resourceTypes: {},
       aggregateResourceTypes: {},
-      pageLimit: 1000,
-      listBodyLimitBytes: 16_777_216,
-      learnListLimit: 1000,
-      locationTtlSeconds: 86_400,
-      absentTtlSeconds: 10,
       probeTimeoutMs: undefined,
-      maxSearchesPerCaller: 4,
       placement: 'local',
     });
-    const configured = parseConfig({ ...VALID, routing: { learn: false, resource_types: { volumev3: ['volumes'] }, probe_timeout_ms: 800 } }).routing;
-    expect(configured).to.deep.include({ learn: false, resourceTypes: { volumev3: ['volumes'] }, probeTimeoutMs: 800 });
+    expect(forwardTunables).to.deep.include({ learn: true, learnListLimit: 1000 });
+    const configured = parseConfig({ ...VALID, routing: { learn: false, resource_types: { volumev3: ['volumes'] }, probe_timeout_ms: 800 } });
+    expect(configured.routing).to.deep.include({ resourceTypes: { volumev3: ['volumes'] }, probeTimeoutMs: 800 });
+    expect(configured.forwardTunables).to.deep.include({ learn: false });
   });
 
   it('requires a store secret for memcached and tiered, or an explicit opt-out', () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import {
@@ -10,7 +10,6 @@ import {
   parsePin,
   parseTargetMetadata,
   parseVirtualRegionNames,
-  PLACEMENT_POLICIES,
   type EndpointPolicyOption,
   type EngineSettings,
   type IdentityMode,
@@ -19,8 +18,10 @@ import {
   type ResellerOptions,
   type TargetMetadata,
 } from '@k2k/engine';
+import { FORWARD_TUNABLES } from './option-table.js';
 
-export interface K2KForwardOptions {
+/** k2kForward's options: the tunables of FORWARD_TUNABLES (option-table.ts) and the rest. */
+export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FORWARD_TUNABLES>, 'placement'>> {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted). Default: per request, from the mount path or the resource type */
   serviceType?: string;
   /** The local Keystone's v3 URL: the identity provider. Default: keystoneAuth's (req.keystoneContext) */
@@ -28,26 +29,12 @@ export interface K2KForwardOptions {
   /** Shared cache of remote tokens and resource locations. Default: keystoneAuth's, else in-process memory */
   store?: Store;
   /**
-   * Where requests that stay local go: 'next' (default) hands them to the next middleware (mounted
-   * in front of the service's own routes); a URL sends them to that upstream (mounted in a gateway),
-   * e.g. "http://127.0.0.1:8776/v3/%(project_id)s". The URL's path is the local endpoint's base.
-   */
-  local?: string;
-  /**
    * This mount's URL as clients reach it, e.g. "https://gw.example.com/volume": the base of the
    * links in answers. Default: from each request (the connection's scheme, Host, the mount path)
    */
   publicUrl?: string;
-  /** The local cloud's name: SERVICE-PROVIDER naming it means local. Default 'default' */
-  localName?: string;
-  /** Endpoint interface at service providers when ENDPOINT-TYPE is not sent. Default 'public' */
-  interface?: string;
   /** Region of the endpoints to use at service providers. Default: the first that has the service */
   region?: string;
-  /** An upstream silent this long (ms) is answered 504. Default 60000 */
-  timeoutMs?: number;
-  /** Time allowed for each Keystone call of the K2K exchange (ms). Default 10000 */
-  keystoneTimeoutMs?: number;
   /**
    * The CA certificates (PEM text, or a list of texts) that every https server this middleware
    * calls must chain to, instead of Node's default CAs (as Node's tls `ca`): the Keystones of the
@@ -56,8 +43,6 @@ export interface K2KForwardOptions {
    * keystoneAuth's `ca` then, else Node's default CAs
    */
   ca?: string | string[];
-  /** A remote token is used until this many seconds before it expires. Default 120 */
-  tokenSafetyMarginSeconds?: number;
   /** This proxy's name in MM-PROXY-LIST, the loop guard of chained proxies. Default: the host name */
   proxyId?: string;
   /** Only these service providers may be named; default: every one the IdP offers the caller */
@@ -72,32 +57,12 @@ export interface K2KForwardOptions {
   virtualRegionNames?: Record<string, string[]>;
   /** Where to log (pino-compatible). Default: nowhere */
   logger?: Logger;
-  /** Learn where resources are from answers (DESIGN "Learned locations"), shared through the store. Default true */
-  learn?: boolean;
-  /** Look for an unknown id in every cloud with GET probes (rule 4). Default true */
-  search?: boolean;
   /** The resource types learned and searched. Default: OpenStack's for the service type (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
   resourceTypes?: string[];
-  /** How long a learned location is remembered, refreshed on use (seconds). Default 86400 */
-  locationTtlSeconds?: number;
-  /** How long an id found nowhere is remembered as absent (seconds; 0: not at all). Default 10 */
-  absentTtlSeconds?: number;
   /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
   probeTimeoutMs?: number;
-  /** Searches one caller may run at once in one process; more get 429. Default 4 */
-  maxSearchesPerCaller?: number;
-  /** The largest JSON body read: a create's body (for `name@sp`), an answer learned from or whose links are rewritten (bytes). Default 1048576 */
-  jsonBodyLimitBytes?: number;
-  /** At most this many items of one list answer are learned. Default 1000 */
-  learnListLimit?: number;
-  /** Merge list calls across every cloud (rule 5); needs a `local` upstream URL. Default true */
-  aggregate?: boolean;
   /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
   aggregateResourceTypes?: string[];
-  /** The largest merged page, and the page size when the caller gives no limit. Default 1000 */
-  pageLimit?: number;
-  /** The largest list answer read from one cloud (bytes); a larger one leaves that cloud out (X-K2K-Partial). Default 16777216 */
-  listBodyLimitBytes?: number;
   /**
    * Pins this mount to one target (a virtual region): every request goes there, as if
    * SERVICE-PROVIDER (and the project) were sent; learned locations, search and aggregation do not
@@ -141,73 +106,56 @@ export type ParsedForwardOptions = Omit<EngineSettings, 'serviceType' | 'authUrl
   aggregateResourceTypes?: string[];
 };
 
-const KNOWN = [
+/** The options with no fixed default, read below one by one. */
+const OTHERS = [
   'serviceType',
   'authUrl',
   'store',
-  'local',
   'publicUrl',
-  'localName',
-  'interface',
   'region',
-  'timeoutMs',
-  'keystoneTimeoutMs',
   'ca',
-  'tokenSafetyMarginSeconds',
   'proxyId',
   'serviceProviders',
   'endpointPolicy',
   'virtualRegionNames',
   'logger',
-  'learn',
-  'search',
   'resourceTypes',
-  'locationTtlSeconds',
-  'absentTtlSeconds',
   'probeTimeoutMs',
-  'maxSearchesPerCaller',
-  'jsonBodyLimitBytes',
-  'learnListLimit',
-  'aggregate',
   'aggregateResourceTypes',
-  'pageLimit',
-  'listBodyLimitBytes',
   'pin',
   'identity',
   'reseller',
-  'placement',
   'targetMetadata',
 ];
+const KNOWN = [...Object.keys(FORWARD_TUNABLES), ...OTHERS];
 
 /** Validates k2kForward's options, naming the offending one, and fills in defaults. */
 export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kForward'): ParsedForwardOptions {
   const options = requireObject(input, `${where} options`);
   rejectUnknownKeys(options, KNOWN, where);
-  const iface = requireString(withDefault(options.interface, 'public'), `${where}.interface`);
-  const endpointInterface = normalizeInterface(iface);
-  if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(iface)}`);
+  // A placement function is an option too; the table checks the named policies.
+  const placementFunction = typeof options.placement === 'function' ? (options.placement as PlacementPolicy) : undefined;
+  const tuned = readTunables({ ...options, ...(placementFunction && { placement: undefined }) }, FORWARD_TUNABLES, where);
+  const endpointInterface = normalizeInterface(tuned.interface);
+  if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(tuned.interface)}`);
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
   const serviceType = options.serviceType === undefined ? undefined : officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
-  const timeoutMs = requireInteger(withDefault(options.timeoutMs, 60_000), `${where}.timeoutMs`, 1);
-  const localName = requireString(withDefault(options.localName, 'default'), `${where}.localName`);
+  const { timeoutMs, localName } = tuned;
   const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
   const serviceProviders = parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`);
   const pin = options.pin === undefined ? undefined : parsePin(options.pin, `${where}.pin`, { localName, serviceProviders, region });
   return {
+    ...tuned,
     serviceType,
     ...(options.authUrl !== undefined && { authUrl: requireString(options.authUrl, `${where}.authUrl`) }),
     ...(options.store !== undefined && { store: storeOption(options.store, `${where}.store`) }),
-    local: parseLocal(withDefault(options.local, 'next'), `${where}.local`),
+    local: parseLocal(tuned.local, `${where}.local`),
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl, `${where}.publicUrl`),
-    localName,
     interface: endpointInterface,
     // A pinned k2k mount's region picks the SP's endpoints; a passthrough pin carries its own.
     region: pin?.token === 'k2k' ? (pin.region ?? region) : region,
-    timeoutMs,
-    keystoneTimeoutMs: requireInteger(withDefault(options.keystoneTimeoutMs, 10_000), `${where}.keystoneTimeoutMs`, 1),
     ...(options.ca !== undefined && { ca: caOption(options.ca, `${where}.ca`) }),
-    tokenSafetyMarginSeconds: requireInteger(withDefault(options.tokenSafetyMarginSeconds, 120), `${where}.tokenSafetyMarginSeconds`, 0),
     proxyId,
     serviceProviders,
     endpointPolicy: parseEndpointPolicy(
@@ -216,30 +164,14 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
       options.virtualRegionNames === undefined ? {} : parseVirtualRegionNames(options.virtualRegionNames, `${where}.virtualRegionNames`),
     ),
     ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
-    learn: requireBoolean(withDefault(options.learn, true), `${where}.learn`),
-    search: requireBoolean(withDefault(options.search, true), `${where}.search`),
     ...(options.resourceTypes !== undefined && { resourceTypes: parseStringList(options.resourceTypes, `${where}.resourceTypes`) }),
-    locationTtlSeconds: requireInteger(withDefault(options.locationTtlSeconds, 86_400), `${where}.locationTtlSeconds`, 1),
-    absentTtlSeconds: requireInteger(withDefault(options.absentTtlSeconds, 10), `${where}.absentTtlSeconds`, 0),
     probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, timeoutMs)), `${where}.probeTimeoutMs`, 1, timeoutMs),
-    maxSearchesPerCaller: requireInteger(withDefault(options.maxSearchesPerCaller, 4), `${where}.maxSearchesPerCaller`, 1),
-    jsonBodyLimitBytes: requireInteger(withDefault(options.jsonBodyLimitBytes, 1_048_576), `${where}.jsonBodyLimitBytes`, 1024),
-    learnListLimit: requireInteger(withDefault(options.learnListLimit, 1000), `${where}.learnListLimit`, 0),
-    aggregate: requireBoolean(withDefault(options.aggregate, true), `${where}.aggregate`),
     ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: parseStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
-    pageLimit: requireInteger(withDefault(options.pageLimit, 1000), `${where}.pageLimit`, 1, 100_000),
-    listBodyLimitBytes: requireInteger(withDefault(options.listBodyLimitBytes, 16_777_216), `${where}.listBodyLimitBytes`, 1024),
     pin,
     ...parseIdentities(options.identity, options.reseller, where),
-    placement: parsePlacement(withDefault(options.placement, 'local'), `${where}.placement`),
+    placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${where}.targetMetadata`),
   };
-}
-
-function parsePlacement(value: unknown, option: string): PlacementPolicy {
-  if (typeof value === 'function') return value as PlacementPolicy;
-  if (typeof value === 'string' && (PLACEMENT_POLICIES as readonly string[]).includes(value)) return value as PlacementPolicy;
-  throw new OptionError(option, `must be one of ${PLACEMENT_POLICIES.map((p) => `"${p}"`).join(', ')} or a function, got ${JSON.stringify(value)}`);
 }
 
 function parseServiceProviders(value: unknown, option: string): string[] | undefined {

@@ -5,6 +5,7 @@ export { KeystoneStrategy } from './keystone-strategy.js';
 export { keystoneErrorHandler } from './error-handler.js';
 export { removeIdentityHeaders } from './identity-headers.js';
 export type { KeystoneAuthOptions, RoleRequirement } from './options.js';
+export { AUTH_TUNABLES } from './option-table.js';
 export type { ApplicationCredentials, PasswordCredentials, ServiceCredentials } from './service-credentials.js';
 export { logIn } from './service-token.js';
 export { InvalidTokenError, IdentityUnavailableError } from './token-validator.js';

@@ -1,6 +1,7 @@
-import { caOption, loggerOption, OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireObject, requireString, withDefault, type Logger } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { storeOption, type Store } from '@k2k/store';
 import { authFromEnvironment } from './openstack-environment.js';
+import { AUTH_TUNABLES } from './option-table.js';
 import type { ServiceCredentials } from './service-credentials.js';
 
 /** Roles a confirmed user must have, else 403. */
@@ -11,7 +12,8 @@ export interface RoleRequirement {
   allOf?: string[];
 }
 
-export interface KeystoneAuthOptions {
+/** keystoneAuth's options: the tunables of AUTH_TUNABLES (option-table.ts) and the rest. */
+export interface KeystoneAuthOptions extends Partial<TunableValues<typeof AUTH_TUNABLES>> {
   /** The local Keystone's v3 URL, e.g. http://127.0.0.1:5000/v3. With serviceAuth, default: the OpenStack environment (OS_CLOUD, or OS_AUTH_URL...) */
   authUrl?: string;
   /** This service's own Keystone user, allowed to validate tokens (role service or admin). Default: the OpenStack environment */
@@ -20,28 +22,10 @@ export interface KeystoneAuthOptions {
   wwwAuthenticateUri?: string;
   /** Cache for validation results. Default: an in-process memory store; share a memcached one across workers */
   store?: Store;
-  /** Longest time a validation result is cached, in seconds (token_cache_time); 0 turns the cache off. Default 300 */
-  cacheTtlSeconds?: number;
-  /** How long a token Keystone refused (unknown, expired, revoked) is remembered as invalid, in seconds; 0: not at all. Default 10 */
-  negativeCacheTtlSeconds?: number;
-  /** Pass unauthenticated requests on with X-Identity-Status: Invalid instead of answering 401. Default false */
-  delayAuthDecision?: boolean;
-  /** Set X-Service-Catalog (and validate with the catalog). Default true */
-  includeServiceCatalog?: boolean;
-  /**
-   * Set the identity headers (X-Identity-Status, X-User-Id, X-Roles, X-Service-Catalog...) for the
-   * routes after this middleware, as keystonemiddleware does. false: only `req.keystone` is set,
-   * for an app whose routes read nothing else, such as a gateway in front of services that
-   * validate tokens themselves (k2kForward never forwards these headers). Spoofed identity
-   * headers are removed either way. Default true
-   */
-  identityHeaders?: boolean;
   /** Roles a user must have; otherwise 403 */
   requiredRoles?: RoleRequirement;
   /** An X-Service-Token counts only with one of these roles. Default ['service'] */
   serviceTokenRoles?: string[];
-  /** Time allowed for each Keystone call, in ms. Default 5000 */
-  timeoutMs?: number;
   /**
    * The CA certificates (PEM text, or a list of texts) an https Keystone's certificate must chain
    * to, instead of Node's default CAs (as Node's tls `ca`); k2kForward() after it takes them too.
@@ -58,26 +42,23 @@ export interface KeystoneAuthOptions {
   logger?: Logger;
 }
 
-export interface ParsedAuthOptions {
+/** The options checked and filled in. */
+export interface ParsedAuthOptions extends TunableValues<typeof AUTH_TUNABLES> {
   authUrl: string;
   serviceAuth: ServiceCredentials;
   wwwAuthenticateUri: string;
   store: Store;
-  cacheTtlSeconds: number;
-  negativeCacheTtlSeconds: number;
-  delayAuthDecision: boolean;
-  includeServiceCatalog: boolean;
-  identityHeaders: boolean;
   requiredRoles: { anyOf: string[]; allOf: string[] };
   serviceTokenRoles: string[];
-  timeoutMs: number;
   /** Absent: Node's default CAs */
   ca: string[] | undefined;
   serviceType: string | undefined;
   logger: Logger;
 }
 
-const KNOWN = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'cacheTtlSeconds', 'negativeCacheTtlSeconds', 'delayAuthDecision', 'includeServiceCatalog', 'identityHeaders', 'requiredRoles', 'serviceTokenRoles', 'timeoutMs', 'ca', 'serviceType', 'logger'];
+/** The options with no fixed default, read below one by one. */
+const OTHERS = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'requiredRoles', 'serviceTokenRoles', 'ca', 'serviceType', 'logger'];
+const KNOWN = [...Object.keys(AUTH_TUNABLES), ...OTHERS];
 const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
 const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
 
@@ -91,18 +72,13 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
   const fromEnvironment = options.authUrl === undefined ? authFromEnvironment() : undefined;
   const authUrl = fromEnvironment?.authUrl ?? requireString(options.authUrl, `${where}.authUrl`);
   return {
+    ...readTunables(options, AUTH_TUNABLES, where),
     authUrl,
     serviceAuth: fromEnvironment?.serviceAuth ?? parseCredentials(options.serviceAuth, `${where}.serviceAuth`),
     wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
     store: storeOption(options.store, `${where}.store`),
-    cacheTtlSeconds: requireInteger(withDefault(options.cacheTtlSeconds, 300), `${where}.cacheTtlSeconds`, 0),
-    negativeCacheTtlSeconds: requireInteger(withDefault(options.negativeCacheTtlSeconds, 10), `${where}.negativeCacheTtlSeconds`, 0),
-    delayAuthDecision: requireBoolean(withDefault(options.delayAuthDecision, false), `${where}.delayAuthDecision`),
-    includeServiceCatalog: requireBoolean(withDefault(options.includeServiceCatalog, true), `${where}.includeServiceCatalog`),
-    identityHeaders: requireBoolean(withDefault(options.identityHeaders, true), `${where}.identityHeaders`),
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
     serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
-    timeoutMs: requireInteger(withDefault(options.timeoutMs, 5000), `${where}.timeoutMs`, 1),
     ca: options.ca === undefined ? fromEnvironment?.ca : caOption(options.ca, `${where}.ca`),
     serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),

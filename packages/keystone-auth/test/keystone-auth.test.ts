@@ -354,7 +354,7 @@ describe('keystoneAuth', () => {
       expect(() => keystoneAuth({ ...base, store: {} as never })).to.throw(/store: must be a store made by createStore/);
       expect(() => keystoneAuth({ ...base, requiredRoles: { anyOf: 'admin' } as never })).to.throw(/requiredRoles\.anyOf: must be a list/);
       expect(() => keystoneAuth({ ...base, serviceAuth: { ...base.serviceAuth!, password: '' } })).to.throw(/serviceAuth\.password/);
-      expect(() => keystoneAuth({ ...base, negativeCacheTtlSeconds: -1 })).to.throw(/keystoneAuth\.negativeCacheTtlSeconds: must be an integer >= 0/);
+      expect(() => keystoneAuth({ ...base, negativeCacheTtlSeconds: -1 })).to.throw(/keystoneAuth\.negativeCacheTtlSeconds: must be an integer from 0 to 86400/);
       expect(() => keystoneAuth({ ...base, negativeCacheTtlSeconds: '10' as never })).to.throw(/keystoneAuth\.negativeCacheTtlSeconds/);
     });
   });

@@ -1,9 +1,13 @@
 import type { MemcachedSettings } from './memcached-store.js';
-import { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
-import type { SecurityStrategy, StoreBackend } from '@k2k/common';
+import { OptionError, readTunables, rejectUnknownKeys, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from '@k2k/common';
+import type { SecurityStrategy, StoreBackend, TunableValues } from '@k2k/common';
+import { STORE_TUNABLES } from './option-table.js';
+
+/** The tunables (kind, default, bounds, description) of each backend: option-table.ts */
+type Tunables = typeof STORE_TUNABLES;
 
 /** Options every backend takes. */
-export interface CommonStoreOptions {
+export interface CommonStoreOptions extends Partial<TunableValues<Tunables['all']>> {
   /**
    * Protects cached values (keystonemiddleware's `memcache_secret_key`): with it, values are sealed
    * under keys derived from this secret and the token they belong to. At least 16 characters.
@@ -11,14 +15,10 @@ export interface CommonStoreOptions {
    * required for the memcached and tiered backends unless `insecurePlaintext` is set.
    */
   secret?: string;
-  /** 'MAC' (authenticate) or 'ENCRYPT' (authenticate and hide, the default). Needs `secret`. */
-  securityStrategy?: SecurityStrategy;
 }
 
-export interface MemoryStoreOptions extends CommonStoreOptions {
+export interface MemoryStoreOptions extends CommonStoreOptions, Partial<TunableValues<Tunables['memory']>> {
   backend?: 'memory';
-  /** Entries kept before the least recently used is evicted. Default 10000. */
-  maxEntries?: number;
 }
 
 /** Where a store reports what an operator must know (a pino logger fits). */
@@ -26,33 +26,16 @@ export interface StoreLogger {
   warn(fields: object, message: string): void;
 }
 
-export interface MemcachedStoreOptions extends CommonStoreOptions {
+export interface MemcachedStoreOptions extends CommonStoreOptions, Partial<TunableValues<Tunables['memcached'] & Tunables['protection']>> {
   backend: 'memcached';
   /** `host:port` of each memcached server; keys spread over them by consistent hashing. */
   servers: string[];
-  /**
-   * Anyone who can reach memcached could read and replay cached tokens, so `secret` is required;
-   * `true` stores values unprotected instead, and the store warns that it does once, when created.
-   */
-  insecurePlaintext?: boolean;
-  /** Receives that warning; default: a process warning (`K2K_STORE_PLAINTEXT`). */
+  /** Receives the `insecurePlaintext` warning; default: a process warning (`K2K_STORE_PLAINTEXT`). */
   logger?: StoreLogger;
-  /** Deadline of each operation in ms; a later answer counts as a miss. Default 500. */
-  timeoutMs?: number;
-  /** How long a failed server (refused, reset, or 3 timeouts in a row) is skipped before it is tried again, in ms. Default 5000. */
-  deadServerRetryMs?: number;
-  /** Connections per server. Default 10. */
-  poolSize?: number;
-  /** A connection idle this long (ms) is closed. Default 30000. */
-  idleMs?: number;
 }
 
-export interface TieredStoreOptions extends Omit<MemcachedStoreOptions, 'backend'> {
+export interface TieredStoreOptions extends Omit<MemcachedStoreOptions, 'backend'>, Partial<TunableValues<Tunables['tiered']>> {
   backend: 'tiered';
-  /** Entries the in-process L1 keeps. Default 1000. */
-  l1MaxEntries?: number;
-  /** Longest time an entry stays in L1, in seconds. Default 5. */
-  l1TtlSeconds?: number;
 }
 
 export interface CustomStoreOptions extends CommonStoreOptions {
@@ -79,12 +62,13 @@ export interface SharedStoreProtection {
   logger: StoreLogger | undefined;
 }
 
-const COMMON_KEYS = ['backend', 'secret', 'securityStrategy'];
-const MEMCACHED_KEYS = [...COMMON_KEYS, 'servers', 'timeoutMs', 'deadServerRetryMs', 'poolSize', 'idleMs', 'insecurePlaintext', 'logger'];
+const { all, memory, memcached, protection, tiered } = STORE_TUNABLES;
+const COMMON_KEYS = ['backend', 'secret', ...Object.keys(all)];
+const MEMCACHED_KEYS = [...COMMON_KEYS, 'servers', 'logger', ...Object.keys(memcached), ...Object.keys(protection)];
 const KNOWN_KEYS = {
-  memory: [...COMMON_KEYS, 'maxEntries'],
+  memory: [...COMMON_KEYS, ...Object.keys(memory)],
   memcached: MEMCACHED_KEYS,
-  tiered: [...MEMCACHED_KEYS, 'l1MaxEntries', 'l1TtlSeconds'],
+  tiered: [...MEMCACHED_KEYS, ...Object.keys(tiered)],
   custom: COMMON_KEYS,
 };
 const BACKENDS = ['memory', 'memcached', 'tiered'] as const;
@@ -100,13 +84,13 @@ export function parseStoreOptions(input: StoreOptions = {}, where = 'store'): Pa
   if (options.securityStrategy !== undefined && secret === undefined) {
     throw new OptionError(`${where}.securityStrategy`, 'needs a secret to derive its keys from');
   }
-  const common = { secret, securityStrategy: requireOneOf(withDefault(options.securityStrategy, 'ENCRYPT'), `${where}.securityStrategy`, ['MAC', 'ENCRYPT'] as const) };
+  const common = { secret, ...readTunables(options, all, where) };
 
   switch (backend) {
     case 'custom':
       return { ...common, backend, custom: options.backend as StoreBackend };
     case 'memory':
-      return { ...common, backend, maxEntries: requireInteger(withDefault(options.maxEntries, 10_000), `${where}.maxEntries`, 1) };
+      return { ...common, backend, ...readTunables(options, memory, where) };
     case 'memcached':
       return { ...common, backend, ...parseMemcachedSettings(options, where), ...parseProtection(options, backend, secret, where) };
     case 'tiered':
@@ -114,8 +98,7 @@ export function parseStoreOptions(input: StoreOptions = {}, where = 'store'): Pa
         ...common,
         backend,
         ...parseMemcachedSettings(options, where),
-        l1MaxEntries: requireInteger(withDefault(options.l1MaxEntries, 1000), `${where}.l1MaxEntries`, 1),
-        l1TtlSeconds: requireInteger(withDefault(options.l1TtlSeconds, 5), `${where}.l1TtlSeconds`, 1),
+        ...readTunables(options, tiered, where),
         ...parseProtection(options, backend, secret, where),
       };
   }
@@ -123,7 +106,7 @@ export function parseStoreOptions(input: StoreOptions = {}, where = 'store'): Pa
 
 /** Without a secret, memcached would hold usable tokens in the clear: refuse, unless opted out. */
 function parseProtection(options: Record<string, unknown>, backend: string, secret: string | undefined, where: string): SharedStoreProtection {
-  const insecurePlaintext = requireBoolean(withDefault(options.insecurePlaintext, false), `${where}.insecurePlaintext`);
+  const { insecurePlaintext } = readTunables(options, protection, where);
   if (insecurePlaintext && secret !== undefined) throw new OptionError(`${where}.insecurePlaintext`, 'cannot be used with a secret: drop one of them');
   if (!insecurePlaintext && secret === undefined) {
     throw new OptionError(
@@ -147,13 +130,7 @@ function parseMemcachedSettings(options: Record<string, unknown>, where: string)
     requireInteger(Number(match[2]), `${option} port`, 1, 65535);
     return match[0];
   });
-  return {
-    servers,
-    timeoutMs: requireInteger(withDefault(options.timeoutMs, 500), `${where}.timeoutMs`, 1),
-    deadServerRetryMs: requireInteger(withDefault(options.deadServerRetryMs, 5000), `${where}.deadServerRetryMs`, 1),
-    poolSize: requireInteger(withDefault(options.poolSize, 10), `${where}.poolSize`, 1),
-    idleMs: requireInteger(withDefault(options.idleMs, 30_000), `${where}.idleMs`, 1),
-  };
+  return { servers, ...readTunables(options, memcached, where) };
 }
 
 function isBackend(value: unknown): value is StoreBackend {

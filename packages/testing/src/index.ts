@@ -28,3 +28,4 @@ export { probeKeystone } from './conformance/keystone-probe.js';
 export type { ProbedExchange } from './conformance/keystone-probe.js';
 export { shapeOf } from './conformance/shape.js';
 export type { Shape } from './conformance/shape.js';
+export { outOfBounds, readmeOptionTable, readmeTableMismatches } from './option-table-checks.js';

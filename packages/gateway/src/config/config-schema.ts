@@ -15,7 +15,10 @@
  * `x-key-name` names the keys of a map in the README (`service_provider_settings.<sp>`).
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { PLACEMENT_POLICIES } from '@k2k/k2k-forward';
+import { FORWARD_TUNABLES, PLACEMENT_POLICIES } from '@k2k/k2k-forward';
+import { AUTH_TUNABLES } from '@k2k/keystone-auth';
+import { STORE_TUNABLES } from '@k2k/store';
+import { flagKey, integerKey } from './package-tunables.js';
 
 /** Whole seconds, at most a day: Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once. */
 const MAX_SECONDS = 86_400;
@@ -138,20 +141,15 @@ const Tls = closed(
 const Upstream = closed(
   {
     timeout_seconds: seconds(1, {
-      default: 60,
+      default: FORWARD_TUNABLES.timeoutMs.default / 1000,
       description: 'a local service or SP silent this long (no byte) is answered 504; a search probe gets the shorter of this and `routing.probe_timeout_ms`',
     }),
-    keystone_timeout_seconds: seconds(1, { default: 10, description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)' }),
-    token_safety_margin_seconds: seconds(0, {
-      default: 120,
-      description: 'a token obtained at an SP through K2K is used until this long before it expires, then a new exchange is made',
+    keystone_timeout_seconds: seconds(1, {
+      default: FORWARD_TUNABLES.keystoneTimeoutMs.default / 1000,
+      description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)',
     }),
-    json_body_limit_bytes: Type.Integer({
-      minimum: 1024,
-      default: 1_048_576,
-      description:
-        "the largest JSON body read whole: a create's (for `name@sp`; 413 beyond), or an answer learned from and whose links are rewritten at once (a larger answer is not learned from, and its links are rewritten as it streams)",
-    }),
+    token_safety_margin_seconds: integerKey(FORWARD_TUNABLES, 'tokenSafetyMarginSeconds'),
+    json_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'jsonBodyLimitBytes'),
     proxy_id: Type.Optional(
       text({
         pattern: '^[^,\\s]+$',
@@ -178,12 +176,9 @@ const Keystone = closed(
         'x-default-text': '`keystone.service_auth`',
       }),
     ),
-    timeout_seconds: seconds(1, { default: 5, description: 'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503' }),
-    cache_ttl_seconds: seconds(0, {
-      default: 300,
-      description: "longest a token validation is cached in the store, shared by every worker and host on it (keystonemiddleware's `token_cache_time`); 0 turns the cache off: every request asks Keystone",
-    }),
-    negative_cache_ttl_seconds: seconds(0, { default: 10, description: 'how long a token Keystone refused (unknown, expired, revoked) is remembered as invalid (0: not at all)' }),
+    timeout_seconds: seconds(1, { default: AUTH_TUNABLES.timeoutMs.default / 1000, description: 'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503' }),
+    cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'cacheTtlSeconds'),
+    negative_cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'negativeCacheTtlSeconds'),
     www_authenticate_uri: Type.Optional(
       text({
         pattern: '^https?://',
@@ -251,7 +246,7 @@ const secretKey = text({
     'at least 16 characters, the same on every gateway host sharing the servers: cached tokens are protected with it as keystonemiddleware does it. Required for memcached / tiered, unless `insecure_plaintext`; optional for `memory`',
   'x-default-text': 'required for memcached / tiered',
 });
-const securityStrategy = oneOf(['MAC', 'ENCRYPT'], { default: 'ENCRYPT', description: '`MAC` (HMAC-SHA256) or `ENCRYPT` (AES-256-GCM), used with `secret_key`' });
+const securityStrategy = oneOf(['MAC', 'ENCRYPT'], { default: STORE_TUNABLES.all.securityStrategy.default, description: '`MAC` (HMAC-SHA256) or `ENCRYPT` (AES-256-GCM), used with `secret_key`' });
 
 /** What the memcached and tiered backends share: the servers, their protection and their client's tunables. */
 const memcachedKeys = {
@@ -264,13 +259,13 @@ const memcachedKeys = {
   secret_key: Type.Optional(secretKey),
   security_strategy: securityStrategy,
   insecure_plaintext: flag(
-    false,
+    STORE_TUNABLES.protection.insecurePlaintext.default,
     'memcached / tiered only: `true` runs without `secret_key`, storing tokens unprotected where anyone who can reach memcached can read and use them; each worker logs a warning at start. Not with `secret_key`',
   ),
-  timeout_ms: milliseconds({ default: 500, description: 'memcached / tiered: the deadline of each store operation; a later answer counts as a miss' }),
-  dead_server_retry_ms: milliseconds({ default: 5000, description: 'memcached / tiered: how long a server that failed (refused, reset, or 3 timeouts in a row) is skipped before it is tried again' }),
-  pool_size: Type.Integer({ minimum: 1, default: 10, description: 'memcached / tiered: connections per server, per worker' }),
-  idle_ms: milliseconds({ default: 30_000, description: 'memcached / tiered: an idle connection is closed after this long' }),
+  timeout_ms: milliseconds({ default: STORE_TUNABLES.memcached.timeoutMs.default, description: 'memcached / tiered: the deadline of each store operation; a later answer counts as a miss' }),
+  dead_server_retry_ms: milliseconds({ default: STORE_TUNABLES.memcached.deadServerRetryMs.default, description: 'memcached / tiered: how long a server that failed (refused, reset, or 3 timeouts in a row) is skipped before it is tried again' }),
+  pool_size: Type.Integer({ minimum: STORE_TUNABLES.memcached.poolSize.min, default: STORE_TUNABLES.memcached.poolSize.default, description: 'memcached / tiered: connections per server, per worker' }),
+  idle_ms: milliseconds({ default: STORE_TUNABLES.memcached.idleMs.default, description: 'memcached / tiered: an idle connection is closed after this long' }),
 };
 
 const Store = Type.Union(
@@ -282,14 +277,14 @@ const Store = Type.Union(
       }),
       secret_key: Type.Optional(secretKey),
       security_strategy: securityStrategy,
-      max_entries: Type.Integer({ minimum: 1, default: 10_000, description: 'memory only: entries kept before the least recently used is evicted' }),
+      max_entries: Type.Integer({ minimum: STORE_TUNABLES.memory.maxEntries.min, default: STORE_TUNABLES.memory.maxEntries.default, description: 'memory only: entries kept before the least recently used is evicted' }),
     }),
     closed({ backend: Type.Literal('memcached'), ...memcachedKeys }),
     closed({
       backend: Type.Literal('tiered'),
       ...memcachedKeys,
-      l1_max_entries: Type.Integer({ minimum: 1, default: 1000, description: 'tiered only: entries the in-process L1 keeps' }),
-      l1_ttl_seconds: seconds(1, { default: 5, description: 'tiered only: longest time an entry stays in L1, so a change made by another process is seen here within it' }),
+      l1_max_entries: Type.Integer({ minimum: STORE_TUNABLES.tiered.l1MaxEntries.min, default: STORE_TUNABLES.tiered.l1MaxEntries.default, description: 'tiered only: entries the in-process L1 keeps' }),
+      l1_ttl_seconds: seconds(STORE_TUNABLES.tiered.l1TtlSeconds.min, { default: STORE_TUNABLES.tiered.l1TtlSeconds.default, description: 'tiered only: longest time an entry stays in L1, so a change made by another process is seen here within it' }),
     }),
   ],
   {
@@ -308,33 +303,20 @@ const resourceTypes = (description: string) =>
 
 const Routing = closed(
   {
-    learn: flag(
-      true,
-      'learn where resources are from answers (a show, a create, a list), shared by every worker and host on the store: the next request with no routing header goes straight there',
-    ),
-    search_by_broadcast: flag(
-      true,
-      'an id nobody has learned is looked for with GET probes: the local service first, then every SP the caller may use, in parallel; never a mutation',
-    ),
-    aggregation: flag(
-      true,
-      'a list call (`/volumes`, `/volumes/detail`, `/images`, ...) with no routing header is asked of every cloud and merged into one list, sorted and paged as one; next links carry an opaque marker',
-    ),
+    learn: flagKey(FORWARD_TUNABLES, 'learn'),
+    search_by_broadcast: flag(FORWARD_TUNABLES.search.default, FORWARD_TUNABLES.search.description),
+    aggregation: flag(FORWARD_TUNABLES.aggregate.default, FORWARD_TUNABLES.aggregate.description),
     aggregated_resource_types: resourceTypes(
       'per mounted service type, the resource types whose lists are merged; default: volumes, snapshots, backups; images; servers; networks, subnets, ports',
     ),
-    page_limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'the largest merged page, and the page size when a client gives no `limit`' }),
-    list_body_limit_bytes: Type.Integer({
-      minimum: 1024,
-      default: 16_777_216,
-      description: 'the largest list answer read from one cloud; a larger one leaves that cloud out of the page (named in `X-K2K-Partial`)',
-    }),
+    page_limit: integerKey(FORWARD_TUNABLES, 'pageLimit'),
+    list_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'listBodyLimitBytes'),
     resource_types: resourceTypes(
       'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
-    learn_list_limit: Type.Integer({ minimum: 0, default: 1000, description: 'at most this many items of one list answer are learned' }),
-    location_ttl_seconds: Type.Integer({ minimum: 1, default: 86_400, description: 'how long a learned location is kept; written again when used past half of it' }),
-    absent_ttl_seconds: Type.Integer({ minimum: 0, default: 10, description: 'how long an id found nowhere answers 404 at once, without a new search (0: not kept)' }),
+    learn_list_limit: integerKey(FORWARD_TUNABLES, 'learnListLimit'),
+    location_ttl_seconds: integerKey(FORWARD_TUNABLES, 'locationTtlSeconds'),
+    absent_ttl_seconds: integerKey(FORWARD_TUNABLES, 'absentTtlSeconds'),
     probe_timeout_ms: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -342,9 +324,9 @@ const Routing = closed(
         'x-default-text': '`5000`, or `upstream.timeout_seconds` when shorter',
       }),
     ),
-    max_searches_per_caller: Type.Integer({ minimum: 1, default: 4, description: 'searches one caller runs at once per worker; more get 429' }),
+    max_searches_per_caller: integerKey(FORWARD_TUNABLES, 'maxSearchesPerCaller'),
     placement: oneOf(PLACEMENT_POLICIES, {
-      default: 'local',
+      default: FORWARD_TUNABLES.placement.default,
       description:
         'where a create (`POST` on a collection) with no routing header, `name@sp` or virtual region goes: `local`, `spread`, `headroom`, `fastest` or `cheapest` (see "Discovery and placement" below)',
     }),

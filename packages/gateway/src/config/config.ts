@@ -7,6 +7,7 @@ import { checkAgainstSchema } from './config-errors.js';
 import { checkRules } from './config-rules.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { endpointPolicyOf } from './endpoint-policy-config.js';
+import { AUTH_KEYS, FORWARD_KEYS, tunablesOf, type AuthTunables, type ForwardTunables } from './package-tunables.js';
 import { keystoneLoginOf, resellerOf, serviceProviderSettingsOf, type KeystoneLogin, type ResellerConfig, type ServiceProviderSettings } from './provider-settings.js';
 import { syncConfigOf, type SyncConfig } from './sync-config.js';
 import { virtualRegionsOf, type VirtualRegion } from './virtual-regions.js';
@@ -41,6 +42,10 @@ export interface GatewayConfig {
   upstream: UpstreamConfig;
   store: StoreConfig;
   routing: RoutingConfig;
+  /** The k2kForward tunables under `upstream` and `routing` that carry k2kForward's own name (package-tunables.ts) */
+  forwardTunables: ForwardTunables;
+  /** The keystoneAuth tunables under `keystone` that carry keystoneAuth's own name (package-tunables.ts) */
+  authTunables: AuthTunables;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels */
   regionMetadata: Record<string, TargetMetadata>;
   /** Who may reach which service provider's services (k2kForward's endpointPolicy) */
@@ -74,8 +79,6 @@ export interface KeystoneConfig {
   adminAuth: KeystoneLogin | undefined;
   /** keystoneAuth: each call validating a token or logging the service user in */
   timeoutMs: number;
-  cacheTtlSeconds: number;
-  negativeCacheTtlSeconds: number;
   /** Sent in WWW-Authenticate on a 401; undefined: authUrl */
   wwwAuthenticateUri: string | undefined;
   requiredRoles: { anyOf: string[]; allOf: string[] } | undefined;
@@ -86,12 +89,10 @@ export interface KeystoneConfig {
   interface: string;
 }
 
-/** Forwarding (k2kForward): how long an upstream may stay silent, each Keystone call of a K2K exchange (ms), remote tokens, bodies, the proxy's name. */
+/** Forwarding (k2kForward): how long an upstream may stay silent, each Keystone call of a K2K exchange (ms), the proxy's name (the rest: forwardTunables). */
 export interface UpstreamConfig {
   timeoutMs: number;
   keystoneTimeoutMs: number;
-  tokenSafetyMarginSeconds: number;
-  jsonBodyLimitBytes: number;
   /** This gateway's name in MM-PROXY-LIST; undefined: the host name */
   proxyId: string | undefined;
 }
@@ -112,22 +113,15 @@ export interface MemcachedConfig {
   idleMs: number;
 }
 
-/** Routing rules 3-5 (DESIGN.md) and their bounds. */
+/** Routing rules 3-5 (DESIGN.md) and their bounds (the rest: forwardTunables). */
 export interface RoutingConfig {
-  learn: boolean;
   searchByBroadcast: boolean;
   aggregation: boolean;
   /** Per mounted service type: the resource types learned and searched; absent: OpenStack's */
   resourceTypes: Record<string, string[]>;
   /** Per mounted service type: the resource types whose lists are merged; absent: OpenStack's */
   aggregateResourceTypes: Record<string, string[]>;
-  pageLimit: number;
-  listBodyLimitBytes: number;
-  learnListLimit: number;
-  locationTtlSeconds: number;
-  absentTtlSeconds: number;
   probeTimeoutMs: number | undefined;
-  maxSearchesPerCaller: number;
   /** Where a create that names no cloud goes */
   placement: PlacementPolicyName;
 }
@@ -175,8 +169,6 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       serviceAuth: keystoneLoginOf(keystone.service_auth),
       adminAuth: keystone.admin_auth && keystoneLoginOf(keystone.admin_auth),
       timeoutMs: keystone.timeout_seconds * 1000,
-      cacheTtlSeconds: keystone.cache_ttl_seconds,
-      negativeCacheTtlSeconds: keystone.negative_cache_ttl_seconds,
       wwwAuthenticateUri: keystone.www_authenticate_uri,
       requiredRoles: keystone.required_roles && { anyOf: keystone.required_roles.any_of ?? [], allOf: keystone.required_roles.all_of ?? [] },
       serviceTokenRoles: keystone.service_token_roles,
@@ -195,26 +187,19 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
     upstream: {
       timeoutMs: upstream.timeout_seconds * 1000,
       keystoneTimeoutMs: upstream.keystone_timeout_seconds * 1000,
-      tokenSafetyMarginSeconds: upstream.token_safety_margin_seconds,
-      jsonBodyLimitBytes: upstream.json_body_limit_bytes,
       proxyId: upstream.proxy_id,
     },
     store: storeConfigOf(file.store),
     routing: {
-      learn: routing.learn,
       searchByBroadcast: routing.search_by_broadcast,
       aggregation: routing.aggregation,
       resourceTypes: routing.resource_types,
       aggregateResourceTypes: routing.aggregated_resource_types,
-      pageLimit: routing.page_limit,
-      listBodyLimitBytes: routing.list_body_limit_bytes,
-      learnListLimit: routing.learn_list_limit,
-      locationTtlSeconds: routing.location_ttl_seconds,
-      absentTtlSeconds: routing.absent_ttl_seconds,
       probeTimeoutMs: routing.probe_timeout_ms,
-      maxSearchesPerCaller: routing.max_searches_per_caller,
       placement: routing.placement,
     },
+    forwardTunables: tunablesOf(file, FORWARD_KEYS) as ForwardTunables,
+    authTunables: tunablesOf(file, AUTH_KEYS) as AuthTunables,
     regionMetadata: file.region_metadata,
     endpointPolicy: endpointPolicyOf(file),
     logLevel: file.log_level,
