@@ -4,13 +4,11 @@ import type { LinkRewrite } from './answer-links.js';
 import { JsonBody } from './json-body.js';
 import { JsonLinkStream, MAX_LINK_BYTES } from './json-link-stream.js';
 import { rewriteJsonLinks, rewriteLocation } from './rewrite-links.js';
+import { HOP_BY_HOP, JSON_TYPE } from '../execute/http-headers.js';
 import type { UpstreamResponse } from '../execute/upstream.js';
 
-/** Hop-by-hop headers are the proxy's own business, never copied from the upstream answer. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Statuses that never carry a body (nor does any answer to a HEAD). */
 const BODILESS = new Set([204, 304]);
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 export interface AnswerOptions {
   /** Sets X-K2K-Service-Provider; absent for the local cloud */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { OpenStackError } from '@k2k/common';
+import { HOP_BY_HOP, JSON_TYPE } from './http-headers.js';
 
 /** How the client's body goes upstream: none, streamed as it comes, or whole (a parser already read it). */
 export type OutgoingBody = { kind: 'none' } | { kind: 'streamed' } | { kind: 'whole'; bytes: Buffer | string };
@@ -19,15 +20,13 @@ export interface OutgoingHeaderRules {
 }
 
 /**
- * Never copied from the client's headers: the hop-by-hop ones (this connection's business, RFC 9110
- * 7.6.1; Proxy-Authorization is a credential for this proxy), Host (Node sets the upstream's), and
- * Expect: Node already answered `100 Continue` to the client (there is no checkContinue listener),
- * and the outgoing request sends its body without waiting for one.
+ * Never copied from the client's headers: the hop-by-hop ones, Host (Node sets the upstream's),
+ * and Expect: Node already answered `100 Continue` to the client (there is no checkContinue
+ * listener), and the outgoing request sends its body without waiting for one.
  */
-const NOT_COPIED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
+const NOT_COPIED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'expect', 'host']);
 const NONE: OutgoingBody = { kind: 'none' };
 const STREAMED: OutgoingBody = { kind: 'streamed' };
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 /**
  * The request sent upstream for `req`, whatever it carries (Expect, a chunked body, an Upgrade

@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { certificateFailure, OpenStackError } from '@k2k/common';
 import { outgoingRequest, type OutgoingHeaderRules } from './outgoing-request.js';
@@ -75,9 +75,8 @@ export class Upstream {
     return new Promise((resolve, reject) => {
       const { url, where } = request;
       const { headers, body } = outgoingRequest(req, request);
-      const https = url.protocol === 'https:';
       let timedOut = false;
-      const outgoing = (https ? httpsRequest : httpRequest)(url, { method: req.method, headers, agent: https ? this.agents.https : this.agents.http }, (response) => {
+      const outgoing = this.request(url, req.method, headers, (response) => {
         resolve({ status: response.statusCode ?? 502, statusMessage: response.statusMessage, headers: response.headers, body: response });
       });
       outgoing.setTimeout(this.timeoutMs, () => {
@@ -107,8 +106,6 @@ export class Upstream {
    */
   probe(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<ProbeAnswer> {
     return new Promise((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
       let timedOut = false;
       const deadline = setTimeout(() => {
         timedOut = true;
@@ -119,7 +116,7 @@ export class Upstream {
         clearTimeout(deadline);
         resolve(answer);
       };
-      const probe = send(url, { method: 'GET', headers, agent }, (response) => {
+      const probe = this.request(url, 'GET', headers, (response) => {
         const status = response.statusCode ?? 502;
         if (status < 200 || status >= 300) {
           response.resume();
@@ -153,10 +150,8 @@ export class Upstream {
   /** A GET whose body is read whole, at most `limitBytes`: a larger answer fails with 502. */
   read(url: URL, headers: Record<string, string>, where: string, limitBytes: number, retried = false): Promise<ReadAnswer> {
     return new Promise((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
       let timedOut = false;
-      const request = send(url, { method: 'GET', headers, agent }, (response) => {
+      const request = this.request(url, 'GET', headers, (response) => {
         readWhole(
           response,
           limitBytes,
@@ -178,6 +173,12 @@ export class Upstream {
       });
       request.end();
     });
+  }
+
+  /** A request on the kept-alive agent of the URL's protocol. */
+  private request(url: URL, method: string | undefined, headers: OutgoingHttpHeaders, onResponse: (response: IncomingMessage) => void): ClientRequest {
+    if (url.protocol === 'https:') return httpsRequest(url, { method, headers, agent: this.agents.https }, onResponse);
+    return httpRequest(url, { method, headers, agent: this.agents.http }, onResponse);
   }
 
   close(): void {

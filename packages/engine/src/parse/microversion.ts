@@ -1,14 +1,16 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
-/** The microversion headers: OpenStack's own and the services' legacy ones (Nova, Manila, Ironic). */
-const MICROVERSION_HEADERS = ['openstack-api-version', 'x-openstack-nova-api-version', 'x-openstack-manila-api-version', 'x-openstack-ironic-api-version'];
-/** The names `Vary` gives them, as the services write them. */
+/**
+ * The microversion headers, OpenStack's own and the services' legacy ones (Nova, Manila, Ironic):
+ * each as Node names it (lower case), and as the services write it in `Vary`.
+ */
 const VARY_NAMES: Readonly<Record<string, string>> = {
   'openstack-api-version': 'OpenStack-API-Version',
   'x-openstack-nova-api-version': 'X-OpenStack-Nova-API-Version',
   'x-openstack-manila-api-version': 'X-OpenStack-Manila-API-Version',
   'x-openstack-ironic-api-version': 'X-OpenStack-Ironic-API-Version',
 };
+const MICROVERSION_HEADERS = Object.keys(VARY_NAMES);
 
 /**
  * The microversion headers among `headers`: what a caller asked for, sent on with every read made
