@@ -74,9 +74,15 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
     const known = this.cache.peek(subject(key));
     const knownHere = known && 'location' in known ? known : undefined;
     if (knownHere && sameLocation(knownHere.location, location) && !this.pastHalfLife(knownHere.writtenAt)) return 'learned';
+    const entry = { location, writtenAt: Date.now() };
+    if (!knownHere) {
+      // A new id (the usual case: a create, a listed item): one atomic write, which also settles a race between two clouds.
+      const added = await this.cache.add(subject(key), entry, this.ttlSeconds);
+      if (added !== 'exists') return added === 'added' ? 'learned' : 'unavailable';
+    }
     const stored = knownHere ?? (await this.cache.get(subject(key)));
     if (stored && 'location' in stored && stored.location.serviceProvider !== location.serviceProvider) return 'kept';
-    const written = await this.cache.set(subject(key), { location, writtenAt: Date.now() }, this.ttlSeconds);
+    const written = await this.cache.set(subject(key), entry, this.ttlSeconds);
     return written ? 'learned' : 'unavailable';
   }
 
@@ -89,7 +95,8 @@ export class ResourceMap<L extends ResourceLocation = ResourceLocation> {
     const stored = await this.cache.get(subject(key));
     if (!stored) return undefined;
     if ('absent' in stored) return { kind: 'absent' };
-    if (this.pastHalfLife(stored.writtenAt)) await this.learn(key, stored.location);
+    // Just read: written again as it is, with no check of what another cloud holds.
+    if (this.pastHalfLife(stored.writtenAt)) await this.cache.set(subject(key), { location: stored.location, writtenAt: Date.now() }, this.ttlSeconds);
     return { kind: 'found', location: stored.location };
   }
 

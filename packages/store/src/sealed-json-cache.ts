@@ -1,6 +1,6 @@
 import { requireInteger, withDefault } from '@k2k/common';
 import { LocalCopies } from './local-copies.js';
-import type { Store } from '@k2k/common';
+import type { AddResult, Store } from '@k2k/common';
 
 /** Hits and misses a cache facade has counted since it was created. */
 export interface CacheCounts {
@@ -79,6 +79,14 @@ export class SealedJsonCache<T> {
     else this.local?.delete(subject);
     const slot = this.store.codec.slot(this.namespace, subject);
     return this.store.set(slot.key, slot.seal(Buffer.from(JSON.stringify(value))), ttlSeconds);
+  }
+
+  /** Stores the value only when the store holds none for the subject (memcached's `add`: one round trip, atomic). */
+  async add(subject: string, value: T, ttlSeconds: number): Promise<AddResult> {
+    const slot = this.store.codec.slot(this.namespace, subject);
+    const added = await this.store.add(slot.key, slot.seal(Buffer.from(JSON.stringify(value))), ttlSeconds);
+    if (added === 'added' && this.keepLocally(value)) this.local?.set(subject, structuredClone(value), ttlSeconds * 1000);
+    return added;
   }
 
   async delete(subject: string): Promise<boolean> {

@@ -39,7 +39,10 @@ describe('ResourceMap', () => {
 
   it('writes a location in use again once it is past half its TTL', async () => {
     const writes: number[] = [];
-    const counting: Store = Object.create(store, { set: { value: (key: string, value: Buffer, ttl: number) => (writes.push(ttl), store.set(key, value, ttl)) } });
+    const counting: Store = Object.create(store, {
+      set: { value: (key: string, value: Buffer, ttl: number) => (writes.push(ttl), store.set(key, value, ttl)) },
+      add: { value: (key: string, value: Buffer, ttl: number) => (writes.push(ttl), store.add(key, value, ttl)) },
+    });
     const short = new ResourceMap(counting, { ttlSeconds: 2 });
     const used = { ...volume, resourceId: 'in-use' };
     await short.learn(used, { serviceProvider: 'sp1' });
@@ -56,15 +59,16 @@ describe('ResourceMap', () => {
     const counting: Store = Object.create(store, {
       get: { value: (key: string) => (calls.push('get'), store.get(key)) },
       set: { value: (key: string, value: Buffer, ttl: number) => (calls.push('set'), store.set(key, value, ttl)) },
+      add: { value: (key: string, value: Buffer, ttl: number) => (calls.push('add'), store.add(key, value, ttl)) },
     });
     const local = new ResourceMap(counting, { localTtlSeconds: 5 });
     const listed = { ...volume, resourceId: 'listed-1' };
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' });
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'abc' }); // listed again
     expect(await local.find(listed)).to.deep.equal({ kind: 'found', location: { serviceProvider: 'sp1', projectId: 'abc' } });
-    expect(calls).to.deep.equal(['get', 'set']); // the first time, read for another cloud's location it must not replace
+    expect(calls).to.deep.equal(['add']); // the first time, written only if no cloud's location is there (one atomic call)
     await local.learn(listed, { serviceProvider: 'sp1', projectId: 'def' }); // another project at the same cloud: written
-    expect(calls).to.deep.equal(['get', 'set', 'set']);
+    expect(calls).to.deep.equal(['add', 'set']);
     expect(await new ResourceMap(store).find(listed)).to.deep.include({ location: { serviceProvider: 'sp1', projectId: 'def' } });
   });
 
