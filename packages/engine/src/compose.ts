@@ -100,7 +100,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
       read: (address, call) => upstream.read(address.url, headers.read(address, call), address.where, settings.listBodyLimitBytes),
       links: (call, destination) => links.of(call, destination).map,
     },
-    { serviceType: settings.serviceType, localName: settings.localName, pageLimit: settings.pageLimit, bodyLimitBytes: settings.listBodyLimitBytes },
+    { serviceType: settings.serviceType, api: settings.api, localName: settings.localName, pageLimit: settings.pageLimit, bodyLimitBytes: settings.listBodyLimitBytes },
     (call, id, candidates) => markers.find(call, id, candidates),
   );
   const rules = routingRules(

@@ -114,7 +114,7 @@ export class Pipeline {
   private parse(req: IncomingMessage, res: ServerResponse, requestId: string, parsed?: ApiRequest): Call {
     const { settings } = this;
     const identity = req.keystone;
-    const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id, settings.serviceType), this.parts.resources);
+    const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id, settings.api), this.parts.resources);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
     const globalRequestId = globalRequestIdOf(req);

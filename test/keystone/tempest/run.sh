@@ -100,7 +100,7 @@ if [ "$TARGET" != direct ]; then
     VIRTUAL_REGIONS="\"virtual_regions\": [{\"sp\": \"$SP_ID\"}],"
   fi
   # The gateway as stock-clients.test.ts starts it: the real services' catalog types are not
-  # OpenStack's own, so their resource types are named. local.endpoints keeps the services' real
+  # OpenStack's own, so service_apis says which API each speaks (Cinder's, Glance's). local.endpoints keeps the services' real
   # URLs: the catalog entries below are for clients, the gateway never reads them.
   cat > "$W/gateway.json" <<EOF
 {
@@ -113,11 +113,8 @@ if [ "$TARGET" != direct ]; then
   "keystone": {"auth_url": "$IDP_AUTH_URL", "service_auth": {"username": "$SERVICE_USER", "password": "$SERVICE_PASSWORD", "project_name": "$SERVICE_PROJECT"}$ADMIN_AUTH},
   $VIRTUAL_REGIONS
   "store": {"backend": "memcached", "servers": ["127.0.0.1:$MEMCACHED_PORT"], "secret_key": "tempest-harness-store-secret"},
-  "routing": {
-    "learn": true, "search_by_broadcast": true, "aggregation": true,
-    "resource_types": {"$REAL_VOLUME_SERVICE_TYPE": ["volumes", "snapshots", "backups", "groups", "group_snapshots"], "$REAL_IMAGE_SERVICE_TYPE": ["images"]},
-    "aggregated_resource_types": {"$REAL_VOLUME_SERVICE_TYPE": ["volumes", "snapshots", "backups"], "$REAL_IMAGE_SERVICE_TYPE": ["images"]}
-  }
+  "service_apis": {"$REAL_VOLUME_SERVICE_TYPE": "block-storage", "$REAL_IMAGE_SERVICE_TYPE": "image"},
+  "routing": {"learn": true, "search_by_broadcast": true, "aggregation": true}
 }
 EOF
   setsid node "$GATEWAY_BIN" --config "$W/gateway.json" > "$W/gateway.log" 2> "$W/gateway.err" &
