@@ -169,6 +169,7 @@ export class Pipeline {
       serviceProvider: named,
       keepJsonUpTo: learner?.wantsBody(call) ? this.settings.jsonBodyLimitBytes : 0,
       links: this.parts.links.of(call, destination),
+      ...(delivery.projectIds && { projectIds: delivery.projectIds }),
       ...(creates && { beforeEnd: (copy) => this.learn(call, { kind: 'body', location, status: response.status, body: copy }) }),
     });
     this.reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);

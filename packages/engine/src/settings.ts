@@ -52,6 +52,8 @@ export interface EngineSettings {
   maxSearchesPerCaller: number;
   jsonBodyLimitBytes: number;
   learnListLimit: number;
+  /** The tag prefix linking an SP's project to an IdP project (`<tag>:<IdP project id>`): project-ids.ts */
+  projectLinkTag: string;
   aggregate: boolean;
   aggregateResourceTypes: string[];
   pageLimit: number;

@@ -8,8 +8,10 @@
   setup.py mirror RUN           at an SP's Keystone: a project named as each of the run's projects
                                 at the IdP, group federated_users (every federated user,
                                 register.py) a member there, group federated_admins (the IdP's
-                                admins) an admin in the admin accounts' ones: what the gateway's
-                                virtual region scopes a caller to (the caller's project name)
+                                admins) an admin in the admin accounts' ones, each tagged with
+                                its IdP project's id as project sync tags its mirrors: what the
+                                gateway's virtual region scopes a caller to (the caller's project
+                                name), and how it maps project ids (an image's members)
   setup.py remove RUN           deletes the image, what the run left at the services (group
                                 snapshots, groups with their volumes, snapshots, volumes, images of
                                 the run's projects; then volume and group types named tempest-*
@@ -35,14 +37,16 @@ from keystoneauth1.identity import v3
 E = os.environ
 TIMEOUT = 30
 PASSWORD = 'tempest-k2k-pw'
+# project sync's default sp_tag: its link tags are <SYNC_TAG>:<IdP project id>
+SYNC_TAG = 'k2k-sync'
 # Tempest's pre-provisioned credentials: with concurrency 2, each worker holds a primary, an alt
 # and an admin at once (locked by Tempest), so two of each kind plus spares.
 MEMBERS = 4
 ADMINS = int(E.get('ACCOUNT_ADMINS', '2'))
 
 
-def admin_session():
-    auth = v3.Password(auth_url=E['AUTH_URL'], username=E['ADMIN_USER'], password=E['ADMIN_PASSWORD'],
+def admin_session(auth_url=None):
+    auth = v3.Password(auth_url=auth_url or E['AUTH_URL'], username=E['ADMIN_USER'], password=E['ADMIN_PASSWORD'],
                        user_domain_name='Default', project_name='admin', project_domain_name='Default')
     return session.Session(auth=auth, timeout=TIMEOUT)
 
@@ -92,8 +96,12 @@ def mirror(run):
     member, admin = role_id(s, 'member'), role_id(s, 'admin')
     group = lambda name: s.get(ks('/groups'), params={'name': name}).json()['groups'][0]['id']
     users, admins = group('federated_users'), group('federated_admins')
+    idp = admin_session(E['IDP_AUTH_URL'])
     for name, is_admin in account_names(run):
-        project = s.post(ks('/projects'), json={'project': {'name': name, 'domain_id': 'default'}}).json()['project']
+        source = idp.get(E['IDP_AUTH_URL'] + '/projects', params={'name': name}).json()['projects'][0]
+        # linked as `k2k-gateway sync` links its mirrors (sp_tag k2k-sync): the gateway maps the ids
+        tags = [SYNC_TAG, '%s:%s' % (SYNC_TAG, source['id'])]
+        project = s.post(ks('/projects'), json={'project': {'name': name, 'domain_id': 'default', 'tags': tags}}).json()['project']
         s.put(ks('/projects/%s/groups/%s/roles/%s' % (project['id'], users, member)))
         if is_admin:
             s.put(ks('/projects/%s/groups/%s/roles/%s' % (project['id'], admins, admin)))

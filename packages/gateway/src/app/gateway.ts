@@ -92,6 +92,8 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
       aggregate: routing.aggregation,
       ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
+      // Project sync's link tags say which SP project stands for which IdP project.
+      ...(config.sync && { projectLinkTag: config.sync.spTag }),
       placement: routing.placement,
       targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
