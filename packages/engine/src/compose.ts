@@ -105,6 +105,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
   );
   const rules = routingRules(
     {
+      serviceType: settings.serviceType,
       pin: settings.pin,
       places: placer !== undefined,
       learn: settings.learn,
@@ -112,6 +113,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
       // Merging needs the local cloud's list too: only in front of a local upstream.
       aggregateResourceTypes: settings.aggregate && localUpstream ? settings.aggregateResourceTypes : [],
       jsonBodyLimitBytes: settings.jsonBodyLimitBytes,
+      sharedStorage: settings.sharedStorage,
     },
     resources,
     locations,

@@ -9,6 +9,7 @@ import { parseApiRequest, type ApiRequest } from '../src/parse/parse-request.js'
 import { splitQualifiedId } from '../src/parse/qualifier.js';
 import { route, type RoutingLimits } from '../src/route/route.js';
 import { routingRules, type RuleSettings } from '../src/route/rules.js';
+import { SharedStorage } from '../src/route/shared-storage.js';
 import type { Target } from '../src/route/target.js';
 
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -53,7 +54,7 @@ export interface CheckSetup {
   learned?: Record<string, ResourceLocation>;
 }
 
-const DEFAULT_RULES: RuleSettings = { pin: undefined, places: false, learn: true, search: true, aggregateResourceTypes: ['volumes'], jsonBodyLimitBytes: 1_048_576 };
+const DEFAULT_RULES: RuleSettings = { serviceType: 'block-storage', sharedStorage: new SharedStorage(), pin: undefined, places: false, learn: true, search: true, aggregateResourceTypes: ['volumes'], jsonBodyLimitBytes: 1_048_576 };
 
 /**
  * helmet's check() for the engine's first steps: one call in, through step 1 (parse, the qualifier

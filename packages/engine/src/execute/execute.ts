@@ -1,4 +1,4 @@
-import type { ServiceProvider } from '@k2k/common';
+import { OpenStackError, type ServiceProvider } from '@k2k/common';
 import type { Call } from '../call.js';
 import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from '../learn/locate.js';
@@ -100,8 +100,12 @@ export class Executor {
         };
       case 'passthrough':
         return { kind: 'passthrough', name: target.name, region: target.region, callerCatalog: call.identity?.catalog ?? [], ...(target.interface && { interface: target.interface }) };
-      case 'locate':
-        return this.locator.locate(call, target.candidates);
+      case 'locate': {
+        const found = await this.locator.locate(call, target.candidates);
+        const conflict = target.conflictAt?.(found.kind === 'remote' ? found.serviceProvider.id : null);
+        if (conflict) throw new OpenStackError(409, conflict);
+        return found;
+      }
     }
   }
 

@@ -75,7 +75,8 @@ export class ResourceTypes {
   }
 }
 
-function singular(resourceType: string): string {
+/** A resource type's singular, as its service names one: 'volumes' -> 'volume', 'security-groups' -> 'security_group'. */
+export function singular(resourceType: string): string {
   return resourceType.replace(/-/g, '_').replace(/s$/, '');
 }
 

@@ -10,7 +10,7 @@ export type Decision =
   | { kind: 'remote'; serviceProvider: string; virtualRegion?: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
   | PassthroughTarget
   /** Unknown: find the cloud that holds the resource (search) */
-  | { kind: 'locate'; reason: string }
+  | { kind: 'locate'; reason: string; conflictAt?: ConflictCheck }
   /** A list: ask every cloud and merge (aggregation) */
   | { kind: 'fanout'; reason: string }
   /** A create that names no cloud: where the placement policy says */
@@ -22,12 +22,18 @@ export type Target =
   | { kind: 'local'; reason: string; learned?: boolean }
   | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
   | PassthroughTarget
-  /** Search the local cloud and these service providers for the resource */
-  | { kind: 'locate'; candidates: ServiceProvider[]; reason: string }
+  /** Search the local cloud and these service providers for the resource; refused (409) where `conflictAt` objects to the cloud found */
+  | { kind: 'locate'; candidates: ServiceProvider[]; reason: string; conflictAt?: ConflictCheck }
   /** List at the local cloud and these service providers, and merge */
   | { kind: 'fanout'; serviceProviders: ServiceProvider[]; reason: string }
   /** Create at the local cloud or one of these service providers, as the placement policy says */
   | { kind: 'place'; serviceProviders: ServiceProvider[]; reason: string };
+
+/**
+ * Why the request cannot go to the cloud a search found its resource in (a service provider id, or
+ * null for the local cloud): what else it names is held elsewhere. Undefined: it can.
+ */
+export type ConflictCheck = (serviceProvider: string | null) => string | undefined;
 
 /**
  * A target that trusts the IdP's tokens (a pin with token 'passthrough'): the caller's own token
