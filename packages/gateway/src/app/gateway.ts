@@ -92,6 +92,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       aggregate: routing.aggregation,
       ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
       placement: routing.placement,
+      sharedStorage: routing.sharedStorage,
       targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
       identity: Object.fromEntries(Object.entries(config.serviceProviderSettings).map(([sp, settings]) => [sp, settings.identity])),
