@@ -312,7 +312,7 @@ const Routing = closed(
     page_limit: integerKey(FORWARD_TUNABLES, 'pageLimit'),
     list_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'listBodyLimitBytes'),
     resource_types: resourceTypes(
-      'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
+      'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots, attachments; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
     learn_list_limit: integerKey(FORWARD_TUNABLES, 'learnListLimit'),
     location_ttl_seconds: integerKey(FORWARD_TUNABLES, 'locationTtlSeconds'),
