@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { keystoneAuth } from '@k2k/keystone-auth';
 import { createStore, type Store } from '@k2k/store';
 import { ComputeService, startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
 import { k2kForward, type K2KForwardOptions } from '../src/index.js';
-import { userToken } from './gateway-fixture.js';
+import { testGateway, userToken } from './gateway-fixture.js';
 
 /**
  * Rule 2.5 on the simulated federation (DESIGN "Compute and network"): a request that names other
@@ -33,23 +32,15 @@ describe('k2kForward: requests that name other resources', () => {
     await Promise.all([federation.close(), memcached.kill()]);
   });
 
-  /** A gateway with /compute, /volume and /image mounts on one store: what one mount learns, the others know. */
+  /** The test gateway (/volume, /image) with a /compute mount, on one store: what one mount learns, the others know. */
   async function withGateway(extra: Partial<K2KForwardOptions>, run: (app: express.Express) => Promise<void>): Promise<void> {
-    const { env } = federation;
-    const auth = keystoneAuth({ authUrl: env.idpAuthUrl, serviceAuth: { username: env.serviceUser, password: env.servicePassword, projectName: env.serviceProject }, store });
-    const common = { authUrl: env.idpAuthUrl, store, proxyId: 'test-gateway', ...extra };
-    const compute = k2kForward({ serviceType: 'compute', local: `${computes.get('idp')?.publicUrl}/v2.1`, ...common });
-    const volume = k2kForward({ serviceType: 'volumev3', local: env.idpVolumeEndpoint, ...common });
-    const image = k2kForward({ serviceType: 'image', local: env.idpImageEndpoint, ...common });
-    const app = express();
-    app.use(auth);
-    app.use('/compute', compute);
-    app.use('/volume', volume);
-    app.use('/image', image);
+    const gateway = testGateway(federation.env, store, extra);
+    const compute = k2kForward({ serviceType: 'compute', authUrl: federation.env.idpAuthUrl, store, proxyId: 'test-gateway', local: `${computes.get('idp')?.publicUrl}/v2.1`, ...extra });
+    gateway.app.use('/compute', compute);
     try {
-      await run(app);
+      await run(gateway.app);
     } finally {
-      await Promise.all([auth.close(), compute.close(), volume.close(), image.close()]);
+      await Promise.all([gateway.close(), compute.close()]);
     }
   }
 
