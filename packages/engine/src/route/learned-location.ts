@@ -1,7 +1,7 @@
 import { OpenStackError } from '@k2k/common';
+import type { ResourceLocation } from '@k2k/store';
 import type { Locations } from '../learn/locations.js';
 import type { ResourceTypes } from '../learn/resource-types.js';
-import type { ResourceLocation } from '@k2k/store';
 import type { Decision, RoutingRule } from './target.js';
 
 /**

@@ -72,7 +72,7 @@ export function referencedResources(settings: ReferenceSettings, locations: Loca
       if (!own) {
         if (!settings.search) return undefined;
         const conflictAt = (serviceProvider: string | null) => refusal([{ what: path, cloud: serviceProvider ?? localName, location: { serviceProvider }, shareable: false }, ...named]);
-        return { kind: 'locate', reason: `unknown id: search (what it names is checked on the cloud found)`, conflictAt };
+        return { kind: 'locate', reason: 'unknown id: search (what the request names is checked on the cloud found)', conflictAt };
       }
       refuse(refusal([{ what: path, cloud: cloudOf(own.location), location: own.location, shareable: false }, ...named]));
       return decisionAt(own.location, 'learned location, where what the request names is too', true);
