@@ -119,6 +119,21 @@ describe('k2kForward: requests that name other resources', () => {
     });
   });
 
+  it('checks what the attachment names again when the learned server proves stale and a search finds it elsewhere (409, the attachment not resent)', async () => {
+    await withGateway({}, async (app) => {
+      const [server, volume] = [await learnServer(app, 'sp1'), await learnVolume(app, 'sp1')];
+      // The server is gone from sp1; one with its id is at the local cloud.
+      computes.get('sp1')?.servers.delete(server);
+      computes.get('idp')?.seed(federation.env.idpProjectId, { id: server });
+      resetServices();
+      const answer = await attach(app, server, volume).expect(409);
+      expect(answer.body.error.message).to.include(`server ${server} at default (the local cloud)`);
+      const { idp, sp1 } = received();
+      expect(sp1.filter((call) => call.startsWith('POST')), 'sent where the server was learned').to.have.length(1);
+      expect(idp.filter((call) => call.startsWith('POST')), 'not resent to the cloud the search found').to.deep.equal([]);
+    });
+  });
+
   it("sends the attachment to the server's cloud when the operator declared it as sharing storage with the volume's", async () => {
     await withGateway({ sharedStorage: [['sp1', 'default']] }, async (app) => {
       const [server, volume] = [await learnServer(app, 'idp'), await learnVolume(app, 'sp1')];

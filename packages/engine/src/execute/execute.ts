@@ -80,7 +80,8 @@ export class Executor {
       if (response.status === 404 && 'learned' in target && target.learned && this.settings.search && key && replayable(call)) {
         response.body.resume();
         await this.locations.forget(key);
-        target = { kind: 'locate', candidates: offeredServiceProviders(call.identity, call.limits), reason: 'learned location is stale: search again' };
+        const conflictAt = 'conflictAt' in target ? target.conflictAt : undefined;
+        target = { kind: 'locate', candidates: offeredServiceProviders(call.identity, call.limits), reason: 'learned location is stale: search again', ...(conflictAt && { conflictAt }) };
         continue;
       }
       return { kind: 'answered', destination, response, target };

@@ -20,7 +20,7 @@ export function learnedLocation(locations: Locations, resources: ResourceTypes):
 }
 
 /** Where a learned location sends the request; `learned`: it is the path's resource's, which a 404 there makes stale. */
-export function decisionAt({ serviceProvider, projectId }: ResourceLocation, reason: string, learned: boolean): Decision {
+export function decisionAt({ serviceProvider, projectId }: ResourceLocation, reason: string, learned: boolean): Extract<Decision, { kind: 'local' | 'remote' }> {
   const marked = learned && { learned };
   if (serviceProvider === null) return { kind: 'local', reason, ...marked };
   return { kind: 'remote', serviceProvider, ...(projectId && { project: { id: projectId } }), reason, ...marked };

@@ -69,13 +69,11 @@ export function referencedResources(settings: ReferenceSettings, locations: Loca
       // An id remembered as absent: rule 3 answers 404.
       if (own?.kind === 'absent') return undefined;
       const path = `${singular(ownKey.resourceType)} ${ownKey.resourceId}`;
-      if (!own) {
-        if (!settings.search) return undefined;
-        const conflictAt = (serviceProvider: string | null) => refusal([{ what: path, cloud: serviceProvider ?? localName, location: { serviceProvider }, shareable: false }, ...named]);
-        return { kind: 'locate', reason: 'unknown id: search (what the request names is checked on the cloud found)', conflictAt };
-      }
-      refuse(refusal([{ what: path, cloud: cloudOf(own.location), location: own.location, shareable: false }, ...named]));
-      return decisionAt(own.location, 'learned location, where what the request names is too', true);
+      // Checked on the cloud a search finds the path's resource in: now, or once a learned location proves stale.
+      const conflictAt = (serviceProvider: string | null) => refusal([{ what: path, cloud: serviceProvider ?? localName, location: { serviceProvider }, shareable: false }, ...named]);
+      if (!own) return settings.search ? { kind: 'locate', reason: 'unknown id: search (what the request names is checked on the cloud found)', conflictAt } : undefined;
+      refuse(conflictAt(own.location.serviceProvider));
+      return { ...decisionAt(own.location, 'learned location, where what the request names is too', true), conflictAt };
     }
     const deciding = [...named.filter((placed) => !placed.shareable), ...named.filter((placed) => placed.shareable)];
     refuse(refusal(deciding));

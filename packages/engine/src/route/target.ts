@@ -5,9 +5,10 @@ import type { ProjectRequest } from '../parse/routing-headers.js';
 
 /** What a routing rule decides: where the request goes, naming service providers by id. */
 export type Decision =
-  | { kind: 'local'; reason: string; learned?: boolean }
+  /** `conflictAt`: with `learned`, what a search must check when that location proves stale */
+  | { kind: 'local'; reason: string; learned?: boolean; conflictAt?: ConflictCheck }
   /** `virtualRegion`: the one virtual region the request is for (a pinned mount), which the endpoint policy checks alone */
-  | { kind: 'remote'; serviceProvider: string; virtualRegion?: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  | { kind: 'remote'; serviceProvider: string; virtualRegion?: string; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean; conflictAt?: ConflictCheck }
   | PassthroughTarget
   /** Unknown: find the cloud that holds the resource (search) */
   | { kind: 'locate'; reason: string; conflictAt?: ConflictCheck }
@@ -18,9 +19,9 @@ export type Decision =
 
 /** Where the request goes (step 2), after the loop guard, the allow-list and the endpoint policy. */
 export type Target =
-  /** The local service. `learned`: from a learned location, which a 404 makes stale */
-  | { kind: 'local'; reason: string; learned?: boolean }
-  | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean }
+  /** The local service. `learned`: from a learned location, which a 404 makes stale; `conflictAt`: what the search then must check */
+  | { kind: 'local'; reason: string; learned?: boolean; conflictAt?: ConflictCheck }
+  | { kind: 'remote'; serviceProvider: ServiceProvider; project?: ProjectRequest; interface?: EndpointInterface; reason: string; learned?: boolean; conflictAt?: ConflictCheck }
   | PassthroughTarget
   /** Search the local cloud and these service providers for the resource; refused (409) where `conflictAt` objects to the cloud found */
   | { kind: 'locate'; candidates: ServiceProvider[]; reason: string; conflictAt?: ConflictCheck }
