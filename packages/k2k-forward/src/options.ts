@@ -8,6 +8,7 @@ import {
   parseEndpointPolicy,
   parseIdentities,
   parsePin,
+  parseSharedStorage,
   parseTargetMetadata,
   parseVirtualRegionNames,
   type EndpointPolicyOption,
@@ -93,6 +94,13 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   placement?: PlacementPolicy;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
   targetMetadata?: Record<string, TargetMetadata>;
+  /**
+   * Cloud pairs that share storage, by name (`localName` or an SP id), e.g. `[['default', 'sp1']]`:
+   * a request that names a volume held by one and a server of the other (a volume attachment, a
+   * server booted from that volume, Cinder's attachment of it) goes where the server (for Cinder:
+   * the volume) is, instead of being refused with 409 as naming resources of two clouds. Default: none
+   */
+  sharedStorage?: [string, string][];
 }
 
 /** The options checked and filled in: the engine's settings, with what keystoneAuth can supply left open. */
@@ -136,6 +144,7 @@ const OTHERS = [
   'identity',
   'reseller',
   'targetMetadata',
+  'sharedStorage',
 ];
 const KNOWN = [...Object.keys(FORWARD_TUNABLES), ...OTHERS];
 
@@ -182,6 +191,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     ...parseIdentities(options.identity, options.reseller, where),
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${where}.targetMetadata`),
+    sharedStorage: parseSharedStorage(options.sharedStorage, `${where}.sharedStorage`, { localName, serviceProviders }),
   };
 }
 

@@ -95,6 +95,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       // Project sync's link tags say which SP project stands for which IdP project.
       ...(config.sync && { projectLinkTag: config.sync.spTag }),
       placement: routing.placement,
+      sharedStorage: routing.sharedStorage,
       targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
       identity: Object.fromEntries(Object.entries(config.serviceProviderSettings).map(([sp, settings]) => [sp, settings.identity])),

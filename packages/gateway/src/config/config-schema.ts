@@ -41,7 +41,7 @@ const milliseconds = (options: Doc & { default: number }) => Type.Integer({ mini
 const flag = (defaultValue: boolean, description: string) => Type.Boolean({ default: defaultValue, description });
 const oneOf = <const T extends string>(values: readonly T[], options: Doc & { default?: T }) =>
   Type.Enum(Object.fromEntries(values.map((value) => [value, value])) as { [V in T]: V }, options);
-const list = <T extends TSchema>(items: T, options: Doc & { default?: unknown[]; minItems?: number } = {}) => Type.Array(items, options);
+const list = <T extends TSchema>(items: T, options: Doc & { default?: unknown[]; minItems?: number; maxItems?: number } = {}) => Type.Array(items, options);
 /** A map from any key (a service type, an SP id...) to `values`. */
 const map = <T extends TSchema>(values: T, options: Doc & { default?: object; minProperties?: number; 'x-key-name'?: string } = {}) =>
   Type.Record(Type.String(), values, options);
@@ -312,7 +312,7 @@ const Routing = closed(
     page_limit: integerKey(FORWARD_TUNABLES, 'pageLimit'),
     list_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'listBodyLimitBytes'),
     resource_types: resourceTypes(
-      'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
+      'per mounted service type, the resource types learned and searched, e.g. `{volumev3: [volumes, snapshots]}`; default: volumes, snapshots, backups, groups, group_snapshots, attachments; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
     learn_list_limit: integerKey(FORWARD_TUNABLES, 'learnListLimit'),
     location_ttl_seconds: integerKey(FORWARD_TUNABLES, 'locationTtlSeconds'),
@@ -325,6 +325,18 @@ const Routing = closed(
       }),
     ),
     max_searches_per_caller: integerKey(FORWARD_TUNABLES, 'maxSearchesPerCaller'),
+    shared_storage: list(
+      list(text(), {
+        minItems: 2,
+        maxItems: 2,
+        errorMessage: 'must be a pair of clouds, e.g. [default, sp1]',
+      }),
+      {
+        default: [],
+        description:
+          'cloud pairs that share storage, by name (`local.name` or SP ids), e.g. `[[default, sp1]]`: a volume held by one may be attached to a server of the other (a volume attachment, a server booted from that volume, Cinder\'s attachment for Nova); without it such a request is refused with 409, as naming resources of two clouds',
+      },
+    ),
     placement: oneOf(PLACEMENT_POLICIES, {
       default: FORWARD_TUNABLES.placement.default,
       description:

@@ -126,6 +126,8 @@ export interface RoutingConfig {
   probeTimeoutMs: number | undefined;
   /** Where a create that names no cloud goes */
   placement: PlacementPolicyName;
+  /** Cloud pairs that share storage (local.name or SP ids) */
+  sharedStorage: [string, string][];
 }
 
 /** Reads and validates a YAML or JSON config file; throws an OptionError naming the key. */
@@ -200,6 +202,7 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       aggregateResourceTypes: routing.aggregated_resource_types,
       probeTimeoutMs: routing.probe_timeout_ms,
       placement: routing.placement,
+      sharedStorage: routing.shared_storage.map(([a, b]) => [a, b]),
     },
     forwardTunables: tunablesOf(file, FORWARD_KEYS) as ForwardTunables,
     authTunables: tunablesOf(file, AUTH_KEYS) as AuthTunables,
