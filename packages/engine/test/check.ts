@@ -102,7 +102,7 @@ export async function check(call: CallIn, expected: Expected, setup: CheckSetup 
 }
 
 /** A request as Node's server makes one, its body (if any) ready to be read. */
-function incoming(call: CallIn): IncomingMessage {
+export function incoming(call: CallIn): IncomingMessage {
   const req = new IncomingMessage(new Socket());
   req.method = call.method ?? 'GET';
   req.url = call.path;
