@@ -118,7 +118,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
       timeoutMs: 5000,
       wwwAuthenticateUri: undefined,
       requiredRoles: undefined,
-      serviceTokenRoles: ['service'],
       regionName: undefined,
       interface: 'public',
     });
@@ -127,6 +126,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
     expect(parseConfig({ ...MINIMAL, store: { ...STORE, backend: 'tiered' } }).store).to.deep.include({ l1MaxEntries: 1000, l1TtlSeconds: 5 });
     expect(parseConfig(MINIMAL).store).to.deep.equal({ backend: 'memory', secretKey: undefined, securityStrategy: 'ENCRYPT', maxEntries: 10_000 });
     expect(parseConfig(MINIMAL).forwardTunables.learnListLimit).to.equal(1000);
-    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 });
+    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10, serviceTokenRoles: ['service'] });
   });
 });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { isKnownServiceType, normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import {
@@ -67,8 +67,6 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   logger?: Logger;
   /** The resource types learned and searched. Default: OpenStack's for the service type (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
   resourceTypes?: string[];
-  /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
-  probeTimeoutMs?: number;
   /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
   aggregateResourceTypes?: string[];
   /**
@@ -138,7 +136,6 @@ const OTHERS = [
   'virtualRegionNames',
   'logger',
   'resourceTypes',
-  'probeTimeoutMs',
   'aggregateResourceTypes',
   'pin',
   'identity',
@@ -160,7 +157,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
   const serviceType = options.serviceType === undefined ? undefined : officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
-  const { timeoutMs, localName } = tuned;
+  const { localName } = tuned;
   const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
   const serviceProviders = parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`);
   const pin = options.pin === undefined ? undefined : parsePin(options.pin, `${where}.pin`, { localName, serviceProviders, region });
@@ -185,7 +182,6 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     ),
     ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
     ...(options.resourceTypes !== undefined && { resourceTypes: parseStringList(options.resourceTypes, `${where}.resourceTypes`) }),
-    probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, timeoutMs)), `${where}.probeTimeoutMs`, 1, timeoutMs),
     ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: parseStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
     pin,
     ...parseIdentities(options.identity, options.reseller, where),

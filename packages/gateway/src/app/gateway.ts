@@ -62,7 +62,6 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     ...config.authTunables,
     ...(keystone.wwwAuthenticateUri && { wwwAuthenticateUri: keystone.wwwAuthenticateUri }),
     ...(keystone.requiredRoles && { requiredRoles: keystone.requiredRoles }),
-    serviceTokenRoles: keystone.serviceTokenRoles,
     ...(config.ca && { ca: config.ca }),
     identityHeaders: false,
   });

@@ -2,8 +2,8 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Whole seconds, at most a day: Node's timers overflow past 2^31 ms (about 24.8 days) and then fire at once. */
-const MAX_SECONDS = 86_400;
-const MAX_MS = MAX_SECONDS * 1000;
+export const MAX_SECONDS = 86_400;
+export const MAX_MS = MAX_SECONDS * 1000;
 export const MIN_SECRET_LENGTH = 16;
 
 /** What a node says of itself, beyond its type. */
@@ -18,7 +18,6 @@ export const closed = <T extends TProperties>(properties: T, options: Doc & { ti
   Type.Object(properties, { additionalProperties: false, ...options });
 export const text = (options: Doc & { default?: string; pattern?: string; minLength?: number; writeOnly?: boolean } = {}) => Type.String({ minLength: 1, ...options });
 export const seconds = (minimum: number, options: Doc & { default?: number }) => Type.Integer({ minimum, maximum: MAX_SECONDS, ...options });
-export const milliseconds = (options: Doc & { default: number }) => Type.Integer({ minimum: 1, maximum: MAX_MS, ...options });
 export const flag = (defaultValue: boolean, description: string) => Type.Boolean({ default: defaultValue, description });
 export const oneOf = <const T extends string>(values: readonly T[], options: Doc & { default?: T }) =>
   Type.Enum(Object.fromEntries(values.map((value) => [value, value])) as { [V in T]: V }, options);

@@ -1,8 +1,8 @@
 /** `keystone` and `local`: the local Keystone (the IdP) with the logins the gateway uses, and the real local services. */
 import { Type } from '@sinclair/typebox';
 import { AUTH_TUNABLES } from '@k2k/keystone-auth';
-import { integerKey } from '../package-tunables.js';
-import { closed, endpointInterface, list, map, seconds, text, type Doc } from './helpers.js';
+import { integerKey, listKey, secondsKey } from '../package-tunables.js';
+import { closed, endpointInterface, list, map, text, type Doc } from './helpers.js';
 
 const username = text({ description: "the user's name (with `application_credential_name`: the user the credential belongs to)" });
 const userDomainName = text({ default: 'Default', description: "the user's domain" });
@@ -50,7 +50,11 @@ export const Keystone = closed(
         'x-default-text': '`keystone.service_auth`',
       }),
     ),
-    timeout_seconds: seconds(1, { default: AUTH_TUNABLES.timeoutMs.default / 1000, description: 'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503' }),
+    timeout_seconds: secondsKey(
+      AUTH_TUNABLES,
+      'timeoutMs',
+      'each call to the local Keystone that validates a token or logs the service user in; a Keystone slower than this is answered 503',
+    ),
     cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'cacheTtlSeconds'),
     negative_cache_ttl_seconds: integerKey(AUTH_TUNABLES, 'negativeCacheTtlSeconds'),
     www_authenticate_uri: Type.Optional(
@@ -70,7 +74,7 @@ export const Keystone = closed(
         { description: 'roles a caller must have, else 403', 'x-default-text': 'none' },
       ),
     ),
-    service_token_roles: list(text(), { description: 'an `X-Service-Token` counts only with one of these roles', minItems: 1, default: ['service'] }),
+    service_token_roles: listKey(AUTH_TUNABLES, 'serviceTokenRoles'),
     region_name: Type.Optional(
       text({
         description: "the region of the SPs' endpoints the gateway uses; a virtual region's own `region` takes its place on that virtual region's mounts",

@@ -1,7 +1,7 @@
 /** `routing` and `region_metadata`: learned locations, search, merged lists, placement, and what placement knows of each target. */
 import { Type } from '@sinclair/typebox';
 import { FORWARD_TUNABLES, PLACEMENT_POLICIES } from '@k2k/k2k-forward';
-import { flagKey, integerKey } from '../package-tunables.js';
+import { boundedKey, flagKey, integerKey } from '../package-tunables.js';
 import { closed, flag, list, map, oneOf, text } from './helpers.js';
 
 const resourceTypes = (description: string) =>
@@ -27,12 +27,11 @@ export const Routing = closed(
     learn_list_limit: integerKey(FORWARD_TUNABLES, 'learnListLimit'),
     location_ttl_seconds: integerKey(FORWARD_TUNABLES, 'locationTtlSeconds'),
     absent_ttl_seconds: integerKey(FORWARD_TUNABLES, 'absentTtlSeconds'),
-    probe_timeout_ms: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        description: 'each search probe; a cloud slower than this counts as not answering (at most `upstream.timeout_seconds`)',
-        'x-default-text': '`5000`, or `upstream.timeout_seconds` when shorter',
-      }),
+    probe_timeout_ms: boundedKey(
+      FORWARD_TUNABLES,
+      'probeTimeoutMs',
+      'upstream.timeout_seconds',
+      'each search probe; a cloud slower than this counts as not answering (at most `upstream.timeout_seconds`)',
     ),
     max_searches_per_caller: integerKey(FORWARD_TUNABLES, 'maxSearchesPerCaller'),
     shared_storage: list(

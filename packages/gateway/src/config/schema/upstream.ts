@@ -1,8 +1,8 @@
 /** `tls` and `upstream`: how the gateway reaches Keystone, the local services and the SPs. */
 import { Type } from '@sinclair/typebox';
 import { FORWARD_TUNABLES } from '@k2k/k2k-forward';
-import { integerKey } from '../package-tunables.js';
-import { closed, seconds, text } from './helpers.js';
+import { integerKey, secondsKey } from '../package-tunables.js';
+import { closed, text } from './helpers.js';
 
 export const Tls = closed(
   {
@@ -19,14 +19,12 @@ export const Tls = closed(
 
 export const Upstream = closed(
   {
-    timeout_seconds: seconds(1, {
-      default: FORWARD_TUNABLES.timeoutMs.default / 1000,
-      description: 'a local service or SP silent this long (no byte) is answered 504; a search probe gets the shorter of this and `routing.probe_timeout_ms`',
-    }),
-    keystone_timeout_seconds: seconds(1, {
-      default: FORWARD_TUNABLES.keystoneTimeoutMs.default / 1000,
-      description: 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)',
-    }),
+    timeout_seconds: secondsKey(
+      FORWARD_TUNABLES,
+      'timeoutMs',
+      'a local service or SP silent this long (no byte) is answered 504; a search probe gets the shorter of this and `routing.probe_timeout_ms`',
+    ),
+    keystone_timeout_seconds: secondsKey(FORWARD_TUNABLES, 'keystoneTimeoutMs', 'each Keystone call of a K2K exchange (IdP assertion, SP, scoping)'),
     token_safety_margin_seconds: integerKey(FORWARD_TUNABLES, 'tokenSafetyMarginSeconds'),
     json_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'jsonBodyLimitBytes'),
     proxy_id: Type.Optional(
