@@ -18,7 +18,7 @@ export const DEFAULT_AGGREGATED_TYPES: Readonly<Record<string, readonly string[]
   'block-storage': ['volumes', 'snapshots', 'backups'],
   image: ['images'],
   compute: ['servers'],
-  network: ['networks', 'subnets', 'ports'],
+  network: ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups'],
 };
 
 type JsonObject = Record<string, unknown>;
