@@ -69,7 +69,7 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   resourceTypes?: string[];
   /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
   probeTimeoutMs?: number;
-  /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
+  /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports, routers, floatingips, security-groups */
   aggregateResourceTypes?: string[];
   /**
    * Pins this mount to one target (a virtual region): every request goes there, as if
