@@ -55,11 +55,12 @@ async function cleanUp(target: NeutronTarget, made: [string, string][]): Promise
   }
 }
 
-function assertNeutronError(answer: Answer, status: number, type: string, message?: string): void {
+/** `type`: Neutron's exception name, or the names of which one is right (where the answer depends on the cloud's state) */
+function assertNeutronError(answer: Answer, status: number, type: string | readonly string[], message?: string): void {
   assert.equal(answer.status, status, JSON.stringify(answer.body));
   const error = answer.body.NeutronError as Json;
   assert.deepEqual(Object.keys(error).sort(), ['detail', 'message', 'type']);
-  assert.equal(error.type, type);
+  assert.ok((typeof type === 'string' ? [type] : type).includes(String(error.type)), `type ${String(error.type)}`);
   if (message !== undefined) assert.equal(error.message, message);
 }
 
@@ -147,7 +148,7 @@ export const NEUTRON_CONTRACT: readonly NeutronCheck[] = [
     },
   },
   {
-    name: 'security group: a project has its default group; a new one has two egress rules; the default cannot be deleted',
+    name: 'security group: a project has its default group; a new one has two egress rules; the default cannot be deleted (409)',
     async run(target) {
       const listed = await call(target, 'GET', '/v2.0/security-groups?name=default');
       const [defaultGroup] = listed.body.security_groups as Json[];
@@ -161,7 +162,8 @@ export const NEUTRON_CONTRACT: readonly NeutronCheck[] = [
         assert.equal((await call(target, 'DELETE', `/v2.0/security-groups/${group.id}`)).status, 204);
       }
       assertNeutronError(await call(target, 'GET', `/v2.0/security-groups/${group.id}`), 404, 'SecurityGroupNotFound', `Security group ${group.id} does not exist`);
-      assertNeutronError(await call(target, 'DELETE', `/v2.0/security-groups/${defaultGroup.id}`), 409, 'SecurityGroupCannotRemoveDefault');
+      // Neutron checks for ports using the group first: a real cloud with servers answers that.
+      assertNeutronError(await call(target, 'DELETE', `/v2.0/security-groups/${defaultGroup.id}`), 409, ['SecurityGroupCannotRemoveDefault', 'SecurityGroupInUse']);
     },
   },
   {
