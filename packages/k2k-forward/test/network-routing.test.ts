@@ -71,6 +71,18 @@ describe('k2kForward: Neutron resources located across clouds', () => {
     expect(locations.map((l) => `${l.resourceType}@${l.serviceProvider}`)).to.deep.equal(['networks@sp2', 'subnets@sp2', 'ports@sp2', 'routers@sp2', 'security-groups@sp2', 'floatingips@sp2']);
   });
 
+  it("learns each network of a bulk create ({\"networks\": [...]}) where it went", async () => {
+    const created = await send('post', '/network/v2.0/networks', { networks: [{ name: 'one' }, { name: 'two' }] }, { 'service-provider': 'sp1' }).expect(201);
+    const ids = (created.body.networks as { id: string }[]).map((network) => network.id);
+    expect(ids).to.have.length(2);
+    for (const id of ids) expect((await gw.get(`/network/v2.0/networks/${id}`).expect(200)).headers['x-k2k-service-provider']).to.equal('sp1');
+    expect(probes).to.deep.equal([]);
+    expect(locations).to.deep.equal([
+      { action: 'learned', resourceType: 'networks', serviceProvider: 'sp1' },
+      { action: 'learned', resourceType: 'networks', serviceProvider: 'sp1' },
+    ]);
+  });
+
   it('finds an id made at an SP directly by search, learns it, and takes <id>@<cloud> (with .json) without one', async () => {
     const group = seedAt('sp2', 'security-groups', { name: 'web' });
     const found = await gw.get(`/network/v2.0/security-groups/${group.id}`).expect(200);

@@ -56,6 +56,14 @@ export class ResourceTypes {
     return typeof id === 'string' && id !== '' ? id : undefined;
   }
 
+  /** The ids a create answered: its one object's, or each of a bulk create's (Neutron's `{"networks": [...]}`), at most `limit`. */
+  createdIds(body: unknown, resourceType: string, limit: number): string[] {
+    const bulk = isObject(body) && Array.isArray(body[resourceType.replace(/-/g, '_')]);
+    if (bulk) return this.listedIds(body, resourceType, limit);
+    const id = this.createdId(body, resourceType);
+    return id === undefined ? [] : [id];
+  }
+
   /**
    * Whether a show's answer describes the resource asked for, in its service's own shape: the
    * object under its singular name (Cinder's `{"volume": {"id": ...}}`, Nova's `server`, Neutron's

@@ -123,6 +123,17 @@ export const NEUTRON_CONTRACT: readonly NeutronCheck[] = [
     },
   },
   {
+    name: 'bulk create: {"networks": [...]} is 201 with every network made, in order',
+    async run(target) {
+      const names = [unique('bulk'), unique('bulk')];
+      const answer = await call(target, 'POST', '/v2.0/networks', { networks: names.map((name) => ({ name })) });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      const networks = answer.body.networks as Json[];
+      await cleanUp(target, networks.map((network): [string, string] => ['networks', String(network.id)]));
+      assert.deepEqual(networks.map((network) => network.name), names);
+    },
+  },
+  {
     name: 'subnet and port on a network; a network with a port is 409 NetworkInUse; deleting it takes its subnets',
     async run(target) {
       const made: [string, string][] = [];

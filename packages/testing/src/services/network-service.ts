@@ -17,7 +17,7 @@ const ID = '(?<id>[^/]+?)(?:\\.json)?';
 /**
  * A fake Neutron (`/v2.0/...`, its endpoint unversioned as Neutron's is) with Neutron's JSON shapes
  * and `{"NeutronError": {"type", "message", "detail"}}` errors: networks, subnets, ports, routers,
- * security groups and floating IPs, each with create (201), list, show, update (PUT) and delete
+ * security groups and floating IPs, each with create (201; bulk too), list, show, update (PUT) and delete
  * (204); lists with Neutron's filters, `fields`, sorting, paging and `<plural>_links`
  * (neutron-listing.ts). A project sees its own resources and the networks that are shared or
  * external; it gets its `default` security group on its first call, as Neutron gives it.
@@ -104,9 +104,16 @@ export class NetworkService extends FakeService {
     sendJson(request.res, 200, { [resource.singular]: shown });
   }
 
+  /** One, or Neutron's bulk create: `{"<plural>": [{...}, ...]}` answered as a list, all checked before any is made. */
   async create(request: SimRequest, received: ReceivedRequest, resource: NeutronResource, projectId: string): Promise<void> {
-    const attrs = checkedBody(resource, await this.readJson(request, received), 'POST');
-    sendJson(request.res, 201, { [resource.singular]: this.store(resource, projectId, attrs) });
+    const body = await this.readJson(request, received);
+    const bulk = typeof body === 'object' && body !== null && (body as Record<string, unknown>)[resource.plural];
+    if (Array.isArray(bulk)) {
+      if (bulk.length === 0) throw new NeutronFault(400, 'HTTPBadRequest', 'Resources required');
+      const all = bulk.map((item: unknown) => checkedBody(resource, { [resource.singular]: item }, 'POST'));
+      return sendJson(request.res, 201, { [resource.plural]: all.map((attrs) => this.store(resource, projectId, attrs)) });
+    }
+    sendJson(request.res, 201, { [resource.singular]: this.store(resource, projectId, checkedBody(resource, body, 'POST')) });
   }
 
   async update(request: SimRequest, received: ReceivedRequest, resource: NeutronResource, projectId: string): Promise<void> {
