@@ -1,9 +1,9 @@
 import type { RoutingRule } from './target.js';
 
 /**
- * Rule 5: a list of an aggregatable resource type (`/volumes`, `/volumes/detail`, `/images`...) is
- * asked of every cloud and merged (Neutron's `/networks.json` too). Only where the local cloud can be asked too (a local upstream),
- * and for a project-scoped caller.
+ * Rule 5: a list of an aggregatable resource type (`/volumes`, `/volumes/detail`, `/images`,
+ * Neutron's `/networks.json`...) is asked of every cloud and merged. Only where the local cloud can
+ * be asked too (a local upstream), and for a project-scoped caller.
  */
 export function aggregateList(resourceTypes: ReadonlySet<string>): RoutingRule {
   return ({ request, identity }) => {
