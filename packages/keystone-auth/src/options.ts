@@ -1,8 +1,7 @@
 import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { storeOption, type Store } from '@k2k/store';
-import { authFromEnvironment } from './openstack-environment.js';
+import { authFromEnvironment, type ServiceCredentials } from '@k2k/keystone';
 import { AUTH_TUNABLES } from './option-table.js';
-import type { ServiceCredentials } from './service-credentials.js';
 
 /** Roles a confirmed user must have, else 403. */
 export interface RoleRequirement {

@@ -1,6 +1,5 @@
-import type { KeystoneClient, Token } from '@k2k/keystone';
+import { logIn, type KeystoneClient, type ServiceCredentials, type Token } from '@k2k/keystone';
 import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
-import type { ServiceCredentials } from './service-credentials.js';
 
 /** Renew the service's own token this long before it expires. */
 const RENEW_BEFORE_MS = 60_000;
@@ -42,25 +41,4 @@ export class ServiceToken {
     });
     return attempt;
   }
-}
-
-/**
- * A token for configured credentials: a password, scoped to its project, or an application
- * credential (scoped to its own project already: Keystone refuses a scope with it). Domains
- * default to Default. What keystoneAuth's service user and a gateway's admin users log in with.
- */
-export function logIn(keystone: KeystoneClient, c: ServiceCredentials): Promise<Token> {
-  const domain = (id?: string, name?: string) => (id !== undefined ? { id } : { name: name ?? 'Default' });
-  if ('applicationCredentialSecret' in c) {
-    const secret = c.applicationCredentialSecret;
-    return keystone.authenticate({
-      applicationCredential: c.applicationCredentialId !== undefined
-        ? { id: c.applicationCredentialId, secret }
-        : { name: c.applicationCredentialName ?? '', secret, user: { name: c.username ?? '', domain: domain(c.userDomainId, c.userDomainName) } },
-    });
-  }
-  return keystone.authenticate(
-    { user: { name: c.username, domain: domain(c.userDomainId, c.userDomainName) }, password: c.password },
-    { project: { name: c.projectName, domain: domain(c.projectDomainId, c.projectDomainName) } },
-  );
 }
