@@ -15,6 +15,7 @@ export { KeystoneError } from './keystone-errors.js';
 export type { KeystoneFailure } from './keystone-errors.js';
 export { identityOf } from './identity.js';
 export { logIn } from './log-in.js';
+export { ServiceToken } from './service-token.js';
 export { authFromEnvironment } from './openstack-environment.js';
 export type { EnvironmentAuth } from './openstack-environment.js';
 export type { ApplicationCredentials, PasswordCredentials, ServiceCredentials } from './service-credentials.js';

@@ -1,13 +1,16 @@
-import { logIn, type KeystoneClient, type ServiceCredentials, type Token } from '@k2k/keystone';
-import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
+import type { KeystoneClient } from './client.js';
+import { logIn } from './log-in.js';
+import type { ServiceCredentials } from './service-credentials.js';
+import type { Token } from './token.js';
 
 /** Renew the service's own token this long before it expires. */
 const RENEW_BEFORE_MS = 60_000;
 
 /**
- * This service's own token, used to validate users' tokens: obtained with the service
- * credentials, reused until shortly before it expires, renewed once for concurrent callers, and
- * dropped on demand (when Keystone stops accepting it).
+ * A token of configured credentials (keystoneAuth's service user, validating users' tokens;
+ * k2kClient's own user from the OpenStack environment): obtained with the credentials, reused
+ * until shortly before it expires, renewed once for concurrent callers, and dropped on demand
+ * (when Keystone stops accepting it). `around` wraps each login (keystoneAuth times it).
  */
 export class ServiceToken {
   private current?: Promise<Token>;
@@ -15,7 +18,7 @@ export class ServiceToken {
   constructor(
     private readonly keystone: KeystoneClient,
     private readonly credentials: ServiceCredentials,
-    private readonly onKeystoneCall: KeystoneCallListener,
+    private readonly around: (login: () => Promise<Token>) => Promise<Token> = (login) => login(),
   ) {}
 
   async id(): Promise<string> {
@@ -34,7 +37,7 @@ export class ServiceToken {
   }
 
   private obtain(): Promise<Token> {
-    const attempt = timedCall('service-token', () => logIn(this.keystone, this.credentials), this.onKeystoneCall);
+    const attempt = this.around(() => logIn(this.keystone, this.credentials));
     // A failed attempt is not kept: the next caller tries again.
     attempt.catch(() => {
       if (this.current === attempt) this.current = undefined;
