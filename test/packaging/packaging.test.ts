@@ -198,7 +198,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
 
     const listed = await ok('lerna list (publishable packages, dependencies first)', join(REPO, 'node_modules', '.bin', 'lerna'), ['list', '--json', '--toposort', '--no-private', '--loglevel', 'silent'], REPO, 30000);
     publishable = JSON.parse(listed.stdout) as Publishable[];
-    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/engine', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/gateway', '@k2k/testing']);
+    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/engine', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/client', '@k2k/gateway', '@k2k/testing']);
     for (const p of publishable) {
       manifests.set(p.name, readJson<Manifest>(join(p.location, 'package.json')));
       const entry = join(p.location, 'dist', 'src', 'index.js');

@@ -18,6 +18,7 @@ export { logIn } from './log-in.js';
 export { ServiceToken } from './service-token.js';
 export { authFromEnvironment } from './openstack-environment.js';
 export type { EnvironmentAuth } from './openstack-environment.js';
+export { parseCredentials } from './service-credentials.js';
 export type { ApplicationCredentials, PasswordCredentials, ServiceCredentials } from './service-credentials.js';
 // The shared contract (the OpenStack error and its writer, request ids, the identity types of req.keystone,
 // the catalog and token parts they hold) lives in @k2k/common; re-exported here, where it was first documented.

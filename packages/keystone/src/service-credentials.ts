@@ -1,4 +1,6 @@
-// The service user's credentials, on their own so options and the OpenStack environment reader share them without a cycle.
+import { OptionError, rejectUnknownKeys, requireObject, requireString } from '@k2k/common';
+
+// Configured credentials, shared by the OpenStack environment reader and the options of keystoneAuth and k2kClient.
 
 /**
  * The credentials this service validates tokens with (keystonemiddleware's [keystone_authtoken]):
@@ -31,4 +33,37 @@ export interface ApplicationCredentials {
   username?: string;
   userDomainName?: string;
   userDomainId?: string;
+}
+
+const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
+const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
+
+/** Checks configured credentials of either kind, naming the offending key below `where`. */
+export function parseCredentials(value: unknown, where: string): ServiceCredentials {
+  const credentials = requireObject(value, where);
+  const optional = (key: string) => (credentials[key] === undefined ? undefined : requireString(credentials[key], `${where}.${key}`));
+  if (credentials.applicationCredentialSecret !== undefined) {
+    rejectUnknownKeys(credentials, APPLICATION_CREDENTIAL_KEYS, where);
+    const id = optional('applicationCredentialId');
+    const name = optional('applicationCredentialName');
+    if ((id === undefined) === (name === undefined)) throw new OptionError(`${where}.applicationCredentialId`, 'give applicationCredentialId, or applicationCredentialName with username');
+    if (name !== undefined && credentials.username === undefined) throw new OptionError(`${where}.username`, 'is needed with applicationCredentialName (the user the credential belongs to)');
+    return {
+      applicationCredentialSecret: requireString(credentials.applicationCredentialSecret, `${where}.applicationCredentialSecret`),
+      ...(id !== undefined && { applicationCredentialId: id }),
+      ...(name !== undefined && { applicationCredentialName: name, username: optional('username') }),
+      ...(optional('userDomainName') !== undefined && { userDomainName: optional('userDomainName') }),
+      ...(optional('userDomainId') !== undefined && { userDomainId: optional('userDomainId') }),
+    };
+  }
+  rejectUnknownKeys(credentials, CREDENTIAL_KEYS, where);
+  return {
+    username: requireString(credentials.username, `${where}.username`),
+    password: requireString(credentials.password, `${where}.password`),
+    userDomainName: optional('userDomainName'),
+    userDomainId: optional('userDomainId'),
+    projectName: requireString(credentials.projectName, `${where}.projectName`),
+    projectDomainName: optional('projectDomainName'),
+    projectDomainId: optional('projectDomainId'),
+  };
 }
