@@ -2,12 +2,14 @@
  * The client row of `npm run bench`: k2kClient's warm remote call against a plain fetch of the same
  * backend (the SP's Cinder, with a remote token made by hand), both made in one calling process
  * (client-load.ts) while the simulated clouds run in this one: that process's CPU time per call and
- * its latency are the client's cost as a service pays it.
+ * its latency are the client's cost as a service pays it. Part of `npm run bench`; alone:
+ * `npm run bench:client` (K2K_BENCH_SECONDS, K2K_BENCH_ROUNDS as for the whole bench).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Federation, MemcachedServer } from '@k2k/testing';
+import { startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
+import { remoteTokenByHand, userToken } from './common.js';
 import { printTable } from './table.js';
 
 interface Figures {
@@ -70,4 +72,23 @@ export async function benchClient(setup: ClientBenchSetup): Promise<void> {
     }
   }
   printTable(['scenario', 'conc', 'calls/s', 'p50 ms', 'p99 ms', 'p50 vs plain', 'caller CPU µs/call', 'CPU vs plain', 'failures'], rows);
+}
+
+if (require.main === module) {
+  (async () => {
+    const [federation, memcached] = await Promise.all([startFederation({ serviceProviders: ['sp1'] }), startMemcached()]);
+    try {
+      // The backend answers its lists after 2 ms, as in the whole bench.
+      for (const cloud of federation.clouds) cloud.volume.faults.set({ latencyMs: 2 }, 'volumes.list');
+      const user = await userToken(federation);
+      const remote = await remoteTokenByHand(user);
+      await user.client.close();
+      await benchClient({ federation, memcached, userToken: user.id, remote, seconds: Number(process.env.K2K_BENCH_SECONDS ?? 3), rounds: Number(process.env.K2K_BENCH_ROUNDS ?? 3), concurrency: [1, 16] });
+    } finally {
+      await Promise.all([federation.close(), memcached.stop()]);
+    }
+  })().catch((error: Error) => {
+    console.error(`client bench failed: ${error.stack ?? error.message}`);
+    process.exitCode = 1;
+  });
 }

@@ -60,7 +60,7 @@ export function k2kClient(options: K2KClientOptions = {}): K2KClient {
     session: (given = {}) => new ClientSession(caller(given), config, pipelines),
     localRouting: async (given = {}) => {
       const session = new ClientSession(caller(given), config, pipelines);
-      return new LocalRouting(await session.identity(), (token) => new ClientSession(caller({ token }), config, pipelines));
+      return new LocalRouting(await session.identity(), (serviceType) => pipelines.knows(serviceType), (token) => new ClientSession(caller({ token }), config, pipelines));
     },
     stats: () => pipelines.stats(),
     close: async () => {

@@ -1,6 +1,6 @@
 import type { KeystoneIdentity } from '@k2k/common';
 import { officialServiceType } from '@k2k/keystone';
-import { DEFAULT_RESOURCE_TYPES, endpointRoot } from '@k2k/engine';
+import { endpointRoot } from '@k2k/engine';
 import type { ClientSession } from './session.js';
 
 /** An endpoint of the local catalog whose calls the client routes: a service the engine knows. */
@@ -27,8 +27,8 @@ export class LocalRouting {
   private readonly original = globalThis.fetch;
   private readonly endpoints: RoutedEndpoint[];
 
-  constructor(catalogOwner: KeystoneIdentity, private readonly sessionFor: (token: string) => ClientSession) {
-    this.endpoints = routedEndpoints(catalogOwner)
+  constructor(catalogOwner: KeystoneIdentity, routes: (serviceType: string) => boolean, private readonly sessionFor: (token: string) => ClientSession) {
+    this.endpoints = routedEndpoints(catalogOwner, routes)
       // The longest root first: '/volume' and '/image' on one host, or a root below another.
       .sort((a, b) => b.root.length - a.root.length);
     this.hosts = [...new Set(this.endpoints.map((endpoint) => endpoint.origin))];
@@ -58,10 +58,11 @@ export class LocalRouting {
   }
 }
 
-function routedEndpoints(identity: KeystoneIdentity): RoutedEndpoint[] {
+/** The endpoints of the catalog's services that `routes` takes (services with resources the engine knows). */
+function routedEndpoints(identity: KeystoneIdentity, routes: (serviceType: string) => boolean): RoutedEndpoint[] {
   return identity.catalog.flatMap((entry) => {
     const serviceType = officialServiceType(entry.type);
-    if (!DEFAULT_RESOURCE_TYPES[serviceType]) return [];
+    if (!routes(serviceType)) return [];
     return entry.endpoints.map((endpoint) => {
       const url = new URL(endpoint.url);
       return { origin: url.origin, root: endpointRoot(url.pathname), serviceType, interface: endpoint.interface, region: endpoint.regionId };

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, silentLogger, withDefault, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
-import { authFromEnvironment, normalizeInterface, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
+import { authFromEnvironment, normalizeInterface, officialServiceType, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
 import { parseEndpointPolicy, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
 import { CLIENT_TUNABLES } from './option-table.js';
@@ -36,6 +36,10 @@ export interface K2KClientOptions extends Partial<Omit<TunableValues<typeof CLIE
   placement?: PlacementPolicy;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
   targetMetadata?: Record<string, TargetMetadata>;
+  /** Per service type (aliases accepted): the resource types learned and searched. Default: OpenStack's for each service (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
+  resourceTypes?: Record<string, string[]>;
+  /** Per service type (aliases accepted): the resource types whose lists are merged. Default: OpenStack's for each service */
+  aggregateResourceTypes?: Record<string, string[]>;
 }
 
 /** The options checked and filled in. */
@@ -55,9 +59,13 @@ export interface ParsedClientOptions extends Omit<TunableValues<typeof CLIENT_TU
   probeTimeoutMs: number;
   placement: PlacementPolicy;
   targetMetadata: Record<string, TargetMetadata>;
+  /** By official service type; a service absent: OpenStack's */
+  resourceTypes: Record<string, string[]>;
+  /** By official service type; a service absent: OpenStack's */
+  aggregateResourceTypes: Record<string, string[]>;
 }
 
-const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'probeTimeoutMs', 'placement', 'targetMetadata'];
+const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'probeTimeoutMs', 'placement', 'targetMetadata', 'resourceTypes', 'aggregateResourceTypes'];
 const KNOWN = [...Object.keys(CLIENT_TUNABLES), ...OTHERS];
 const WHERE = 'k2kClient';
 
@@ -98,7 +106,16 @@ export function parseClientOptions(input: K2KClientOptions, env: NodeJS.ProcessE
     probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, tuned.timeoutMs)), `${WHERE}.probeTimeoutMs`, 1, tuned.timeoutMs),
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${WHERE}.targetMetadata`),
+    resourceTypes: byServiceType(options.resourceTypes, `${WHERE}.resourceTypes`),
+    aggregateResourceTypes: byServiceType(options.aggregateResourceTypes, `${WHERE}.aggregateResourceTypes`),
   };
+}
+
+/** `{ volumev3: ['volumes'] }`: lists of resource types keyed by official service type. */
+function byServiceType(value: unknown, option: string): Record<string, string[]> {
+  if (value === undefined) return {};
+  const given = requireObject(value, option);
+  return Object.fromEntries(Object.entries(given).map(([serviceType, types]) => [officialServiceType(serviceType), stringList(types, `${option}.${serviceType}`)]));
 }
 
 function stringList(value: unknown, option: string): string[] {

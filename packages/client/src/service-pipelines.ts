@@ -29,6 +29,11 @@ export class ServicePipelines {
     private readonly keystone: KeystoneClient,
   ) {}
 
+  /** Whether the engine knows resources of this (official) service type: OpenStack's, or configured */
+  knows(serviceType: string): boolean {
+    return (this.options.resourceTypes[serviceType] ?? DEFAULT_RESOURCE_TYPES[serviceType]) !== undefined;
+  }
+
   for(choice: PipelineChoice): Pipeline {
     const key = `${choice.serviceType}\n${choice.localEndpoint.href}\n${choice.interface}\n${choice.region ?? ''}`;
     let pipeline = this.pipelines.get(key);
@@ -46,7 +51,7 @@ export class ServicePipelines {
 
   private settings(choice: PipelineChoice): EngineSettings {
     // What only the client itself uses stays out of the engine's settings.
-    const { identityCacheTtlSeconds: _identityTtl, credentials: _credentials, ownStore: _ownStore, ...engine } = this.options;
+    const { identityCacheTtlSeconds: _identityTtl, credentials: _credentials, ownStore: _ownStore, resourceTypes, aggregateResourceTypes, ...engine } = this.options;
     const publicUrl = new URL(choice.localEndpoint.origin);
     publicUrl.pathname = endpointRoot(choice.localEndpoint.pathname);
     return {
@@ -60,8 +65,8 @@ export class ServicePipelines {
       identity: {},
       reseller: undefined,
       serviceToken: undefined,
-      resourceTypes: [...(DEFAULT_RESOURCE_TYPES[choice.serviceType] ?? [])],
-      aggregateResourceTypes: [...(DEFAULT_AGGREGATED_TYPES[choice.serviceType] ?? [])],
+      resourceTypes: [...(resourceTypes[choice.serviceType] ?? DEFAULT_RESOURCE_TYPES[choice.serviceType] ?? [])],
+      aggregateResourceTypes: [...(aggregateResourceTypes[choice.serviceType] ?? DEFAULT_AGGREGATED_TYPES[choice.serviceType] ?? [])],
     };
   }
 }
