@@ -22,7 +22,8 @@ export interface K2KClient {
    * `fetch` sends a call whose URL is below an endpoint of the local catalog (read with the
    * session's token) and that carries X-Auth-Token through this client as that token's caller;
    * every other call goes to the fetch it replaced, untouched. `install()` puts it in
-   * `globalThis.fetch`, `uninstall()` puts the original back.
+   * `globalThis.fetch`, `uninstall()` puts the original back; `httpAgent()` gives the same routing
+   * to node:http code; `close()` ends both.
    */
   localRouting(options?: SessionOptions): Promise<LocalRouting>;
   /** The engine's events, as k2kForward emits them: 'forward', 'exchange', 'location', 'search', 'probe', 'placement' */

@@ -1,6 +1,8 @@
+import type { Agent } from 'node:http';
 import type { KeystoneIdentity } from '@k2k/common';
 import { officialServiceType } from '@k2k/keystone';
 import { endpointRoot } from '@k2k/engine';
+import { HttpRouting } from './http-routing.js';
 import type { ClientSession } from './session.js';
 
 /** An endpoint of the local catalog whose calls the client routes: a service the engine knows. */
@@ -26,6 +28,7 @@ export class LocalRouting {
   readonly hosts: readonly string[];
   private readonly original = globalThis.fetch;
   private readonly endpoints: RoutedEndpoint[];
+  private http: Promise<HttpRouting> | undefined;
 
   constructor(catalogOwner: KeystoneIdentity, routes: (serviceType: string) => boolean, private readonly sessionFor: (token: string) => ClientSession) {
     this.endpoints = routedEndpoints(catalogOwner, routes)
@@ -43,6 +46,22 @@ export class LocalRouting {
   /** Puts back the fetch that was there before. */
   uninstall(): void {
     if (globalThis.fetch === this.fetch) globalThis.fetch = this.original;
+  }
+
+  /**
+   * The same routing for node:http code: an Agent (for `{ agent }` in its requests, or
+   * `http.globalAgent`) whose connections to the routed http hosts go to a loopback listener of
+   * this process that routes each request as `fetch` does; other hosts connect as usual.
+   */
+  httpAgent(): Promise<Agent> {
+    this.http ??= HttpRouting.start(this.hosts, (url, init) => this.route(url, init));
+    return this.http.then((routing) => routing.agent);
+  }
+
+  /** Uninstalls the fetch and stops the node:http listener, if one was started. */
+  async close(): Promise<void> {
+    this.uninstall();
+    await (await this.http)?.close();
   }
 
   private async route(input: string | URL | Request, init?: RequestInit): Promise<Response> {

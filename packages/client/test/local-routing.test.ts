@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import http from 'node:http';
 import { createStore, type Store } from '@k2k/store';
 import { startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { k2kClient, type K2KClient } from '../src/index.js';
@@ -55,6 +56,40 @@ describe('k2kClient: local routing of unchanged code', () => {
     const direct = await showVolume(volume.id);
     expect(direct.status).to.equal(404);
     await direct.body?.cancel();
+  });
+
+  it("node:http code, unchanged, reaches the volume at sp1 through the routing's Agent as http.globalAgent; a call without a token reaches the local Cinder as it is", async () => {
+    const sp1 = federation.cloud('sp1');
+    const volume = sp1.volume.seed(sp1.projects.demo.id, { name: 'remote-over-http' });
+    const routing = await client.localRouting({ token });
+    const saved = http.globalAgent;
+    http.globalAgent = await routing.httpAgent();
+    try {
+      // What existing node:http code does: no agent of its own, the local Cinder's URL, the caller's token.
+      const url = `${federation.cloud('idp').volume.publicUrl}/v3/${federation.env.idpProjectId}/volumes/${volume.id}`;
+      const get = (headers: Record<string, string>) =>
+        new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+          http
+            .get(url, { headers }, (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (body += chunk));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+            })
+            .once('error', reject);
+        });
+      const answer = await get({ 'x-auth-token': token });
+      expect(answer.status).to.equal(200);
+      expect(answer.headers['x-k2k-service-provider']).to.equal('sp1');
+      expect((JSON.parse(answer.body) as { volume: { name: string } }).volume.name).to.equal('remote-over-http');
+      const idp = federation.cloud('idp').volume;
+      const before = idp.requests.length;
+      expect((await get({})).status).to.equal(401);
+      expect(idp.requests.length).to.equal(before + 1);
+    } finally {
+      http.globalAgent = saved;
+      await routing.close();
+    }
   });
 
   it('a call without a token, or to a host outside the catalog, goes to the fetch it replaced, untouched', async () => {
