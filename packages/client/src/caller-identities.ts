@@ -22,12 +22,19 @@ export class CallerIdentities {
     this.cache = new SealedJsonCache<KeystoneIdentity>(store, 'client-identity', { localTtlSeconds: Math.min(LOCAL_COPY_SECONDS, ttlSeconds) });
   }
 
-  /** The identity behind `token`; an OpenStackError 401 when Keystone refuses it, 503 when Keystone cannot say. */
+  /**
+   * The identity behind `token`; an OpenStackError 401 when Keystone refuses it, or when it is an
+   * application credential's token limited by access rules (validated as by a validator that
+   * enforces them, which the client does not: keystoneAuth refuses them too without a service
+   * type); 503 when Keystone cannot say.
+   */
   async of(token: string): Promise<KeystoneIdentity> {
-    if (this.ttlSeconds > 0) {
-      const cached = await this.cache.get(token, unexpired);
-      if (cached) return cached;
-    }
+    const identity = (this.ttlSeconds > 0 ? await this.cache.get(token, unexpired) : undefined) ?? (await this.validated(token));
+    if (identity.accessRules) throw new OpenStackError(401, 'The request you have made requires authentication.');
+    return identity;
+  }
+
+  private async validated(token: string): Promise<KeystoneIdentity> {
     const identity = await this.validate(token);
     const ttl = Math.min(this.ttlSeconds, Math.floor((Date.parse(identity.expiresAt) - Date.now()) / 1000));
     if (ttl >= 1) await this.cache.set(token, identity, ttl);

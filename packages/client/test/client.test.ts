@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { KeystoneClient } from '@k2k/keystone';
 import { createStore, type Store } from '@k2k/store';
 import { startFederation, startMemcached, type Cloud, type Federation, type MemcachedServer } from '@k2k/testing';
 import { k2kClient, type ExchangeEvent, type K2KClient, type K2KClientOptions, type LocationEvent, type ProbeEvent, type ServiceClient } from '../src/index.js';
@@ -149,6 +150,17 @@ describe('k2kClient: the outgoing path', () => {
     await expectRejection(volumes.fetch('/volumes', { interface: 'sideways' }), /^interface: must be public, internal or admin/);
     await expectRejection(volumes.fetch('/volumes', { project: { name: 42 } as unknown as { name: string } }), /^project\.name: /);
     await expectRejection(volumes.fetch('http://elsewhere.example/v3/volumes'), /is not below this service's endpoint/);
+  });
+
+  it("refuses an application credential's token limited by access rules (it does not enforce them): 401, nothing sent", async () => {
+    federation.idp.addApplicationCredential('alice', 'demo', 'read-one-volume', 'cred-secret', [{ service: 'volumev3', method: 'GET', path: '/v3/{project_id}/volumes' }]);
+    const keystone = new KeystoneClient({ authUrl: federation.env.idpAuthUrl });
+    const limited = await keystone.authenticate({ applicationCredential: { name: 'read-one-volume', secret: 'cred-secret', user: { name: 'alice', domain: { id: 'default' } } } });
+    await keystone.close();
+    const answer = await clientWith().session({ token: limited.id }).service('volumev3').fetch(`/volumes/${seedAt(sp('sp1')).id}`, { serviceProvider: 'sp1' });
+    expect(answer.status).to.equal(401);
+    await answer.body?.cancel();
+    expect(federation.clouds.map((cloud) => cloud.volume.requests.length)).to.deep.equal([0, 0, 0]);
   });
 
   describe('options', () => {
