@@ -35,8 +35,8 @@ describe('k2kClient on the real Keystone pair and the real Cinder services', fun
   const made: { id: string; serviceProvider: string }[] = [];
 
   const clientWith = (options: K2KClientOptions = {}): K2KClient => {
-    const types = { [real.volumeServiceType]: ['volumes', 'snapshots'] };
-    const client = k2kClient({ authUrl: env.idpAuthUrl, store, proxyId: 'real-client-suite', resourceTypes: types, aggregateResourceTypes: { [real.volumeServiceType]: ['volumes'] }, ...options });
+    // The real Cinder's catalog type is one of the harness's own: it speaks block-storage's API.
+    const client = k2kClient({ authUrl: env.idpAuthUrl, store, proxyId: 'real-client-suite', apis: { [real.volumeServiceType]: 'block-storage' }, ...options });
     clients.push(client);
     return client;
   };
@@ -135,7 +135,7 @@ describe('k2kClient on the real Keystone pair and the real Cinder services', fun
       K2K_TOKEN: token,
       K2K_PATH: `/volumes/${id}`,
       K2K_SERVICE_TYPE: real.volumeServiceType,
-      K2K_RESOURCE_TYPES: 'volumes,snapshots',
+      K2K_API: 'block-storage',
     };
     const { stdout } = await promisify(execFile)(process.execPath, [script], { env: childEnv, timeout: 60_000 });
     const outcome = JSON.parse(stdout) as { status: number; serviceProvider: string; id: string; exchanges: ExchangeEvent[]; probes: ProbeEvent[] };

@@ -3,9 +3,10 @@
 IdP: alice/alicepw member of demo; k2k/secret with the service role on project service (the role
 Keystone's default policy lets validate other users' tokens); service provider sp1.
 SP: projects demo, demo2, locked; group federated_users (member of demo and demo2); group
-k2k_resellers (no role: project sync grants it one on each k2k-* project); identity provider idp with
-a mapping of k2k to k2k_resellers and of everyone else to federated_users (reseller.py), and the
-saml2 protocol.
+k2k_resellers (no role: project sync grants it one on each k2k-* project); group federated_admins (no
+role: Tempest's harness grants it admin where it needs one); identity provider idp with a mapping of
+k2k to k2k_resellers, of everyone else to federated_users and of IdP admins also to federated_admins
+(reseller.py), and the saml2 protocol.
 Both: volumev3 and image endpoints (public, internal = public port + 1) of the fake services.
 Prints shell assignments of the ids the env file needs.
 """
@@ -73,7 +74,7 @@ for name in ('demo', 'demo2'):
     grant(sp, SP, 'groups', group, sp_projects[name], sp_member)
 sp.put(SP + '/v3/OS-FEDERATION/identity_providers/idp', json={'identity_provider': {
     'remote_ids': [IDP + '/v3/OS-FEDERATION/saml2/idp'], 'enabled': True}})
-reseller.ensure_group(sp, SP)
+reseller.ensure_groups(sp, SP)
 sp.put(SP + '/v3/OS-FEDERATION/mappings/idp_mapping', json={'mapping': {'rules': reseller.mapping_rules()}})
 sp.put(SP + '/v3/OS-FEDERATION/identity_providers/idp/protocols/saml2', json={'protocol': {'mapping_id': 'idp_mapping'}})
 catalog(sp, SP, os.environ['SP_VOLUME_PORT'], os.environ['SP_IMAGE_PORT'])

@@ -2,7 +2,8 @@
 # The real-Keystone suite: brings up the real IdP + SP pair (up.sh; installs Debian's keystone and
 # friends on a fresh machine) and real Glance + Cinder at both clouds (services-up.sh; installs them
 # too), runs the Keystone contract, the keystone-auth and k2k-forward flows and the stock-CLI tests
-# against them, and stops everything again (down.sh, on failure too). Last line: "N passed, N failed".
+# against them, then Tempest's volume and image API tests through the gateway (tempest/suite.sh), and
+# stops everything again (down.sh, on failure too). Last line: "N passed, N failed".
 #   npm run test:keystone            (builds first)
 #   K2K_KEYSTONE_ENV=/tmp/k2k-keystone/env bash test/keystone/run.sh   (a pair already up, and
 #                                    services-up.sh run on it: no setup, no teardown)
@@ -28,4 +29,20 @@ if [ -z "${K2K_KEYSTONE_ENV:-}" ]; then
   echo "real Glance and Cinder setup took $(( $(date +%s) - started )) s"
   export K2K_KEYSTONE_ENV=$BASE/env
 fi
-npx mocha --config .mocharc.keystone.cjs
+# The mocha suite, then Tempest (tempest/suite.sh; K2K_TEMPEST=0 leaves it out): the totals of
+# both; a part that printed none counts as one failure.
+passed=0; failed=0
+part() {
+  local totals
+  totals=$("$@" | tee /dev/stderr | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+  if [ -z "$totals" ]; then failed=$((failed + 1)); return; fi
+  read -r p _ f _ <<< "$totals"
+  passed=$((passed + p)); failed=$((failed + f))
+}
+part npx mocha --config .mocharc.keystone.cjs
+if [ "${K2K_TEMPEST:-1}" != 0 ]; then
+  echo "=== Tempest through the gateway (test/keystone/tempest/suite.sh)"
+  part test/keystone/tempest/suite.sh
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

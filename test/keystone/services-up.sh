@@ -155,7 +155,8 @@ volume_backend_name = noop
 target_helper = fake
 $(authtoken "$ks")
 EOC
-  glance-manage --config-file $g/glance-api.conf db_sync > $g/db_sync.log 2>&1 & syncs+=($!)
+  # the metadata definitions (Tempest's metadefs tests read them) come with the package, loaded as devstack does
+  { glance-manage --config-file $g/glance-api.conf db_sync && glance-manage --config-file $g/glance-api.conf db_load_metadefs; } > $g/db_sync.log 2>&1 & syncs+=($!)
   cinder-manage --config-file $c/cinder.conf db sync > $c/db_sync.log 2>&1 & syncs+=($!)
 done
 

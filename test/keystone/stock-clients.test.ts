@@ -63,8 +63,8 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
       local: { endpoints: { [real.volumeServiceType]: real.idpVolumeEndpoint, [real.imageServiceType]: real.idpImageEndpoint } },
       mounts: { '/volume': real.volumeServiceType, '/image': real.imageServiceType },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'stock-clients-suite-store-secret' },
-      // The real services' catalog types are not OpenStack's own: name their resource types.
-      routing: { resource_types: { [real.volumeServiceType]: ['volumes', 'snapshots'], [real.imageServiceType]: ['images'] } },
+      // The real services' catalog types are not OpenStack's own: say which API each speaks.
+      service_apis: { [real.volumeServiceType]: 'block-storage', [real.imageServiceType]: 'image' },
     };
     writeFileSync(join(dir, 'gateway.json'), JSON.stringify(config, null, 2));
     ({ gateway, log } = await startLoggedGateway(join(dir, 'gateway.json')));

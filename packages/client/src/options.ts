@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, silentLogger, withDefault, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
-import { authFromEnvironment, normalizeInterface, officialServiceType, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
+import { authFromEnvironment, isKnownServiceType, normalizeInterface, officialServiceType, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
 import { parseEndpointPolicy, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
 import { CLIENT_TUNABLES } from './option-table.js';
@@ -36,10 +36,12 @@ export interface K2KClientOptions extends Partial<Omit<TunableValues<typeof CLIE
   placement?: PlacementPolicy;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
   targetMetadata?: Record<string, TargetMetadata>;
-  /** Per service type (aliases accepted): the resource types learned and searched. Default: OpenStack's for each service (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
-  resourceTypes?: Record<string, string[]>;
-  /** Per service type (aliases accepted): the resource types whose lists are merged. Default: OpenStack's for each service */
-  aggregateResourceTypes?: Record<string, string[]>;
+  /**
+   * Per catalog type of the operator's own (a second Cinder listed as 'volume-gold', say): the
+   * official service type whose API it speaks ('block-storage', 'image', 'compute', 'network'...),
+   * so its URL grammar, list semantics and resource types are that API's. Default: none
+   */
+  apis?: Record<string, string>;
 }
 
 /** The options checked and filled in. */
@@ -59,13 +61,11 @@ export interface ParsedClientOptions extends Omit<TunableValues<typeof CLIENT_TU
   probeTimeoutMs: number;
   placement: PlacementPolicy;
   targetMetadata: Record<string, TargetMetadata>;
-  /** By official service type; a service absent: OpenStack's */
-  resourceTypes: Record<string, string[]>;
-  /** By official service type; a service absent: OpenStack's */
-  aggregateResourceTypes: Record<string, string[]>;
+  /** The official API of each catalog type of the operator's own */
+  apis: Record<string, string>;
 }
 
-const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'probeTimeoutMs', 'placement', 'targetMetadata', 'resourceTypes', 'aggregateResourceTypes'];
+const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'probeTimeoutMs', 'placement', 'targetMetadata', 'apis'];
 const KNOWN = [...Object.keys(CLIENT_TUNABLES), ...OTHERS];
 const WHERE = 'k2kClient';
 
@@ -106,16 +106,20 @@ export function parseClientOptions(input: K2KClientOptions, env: NodeJS.ProcessE
     probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, tuned.timeoutMs)), `${WHERE}.probeTimeoutMs`, 1, tuned.timeoutMs),
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${WHERE}.targetMetadata`),
-    resourceTypes: byServiceType(options.resourceTypes, `${WHERE}.resourceTypes`),
-    aggregateResourceTypes: byServiceType(options.aggregateResourceTypes, `${WHERE}.aggregateResourceTypes`),
+    apis: parseApis(options.apis, `${WHERE}.apis`),
   };
 }
 
-/** `{ volumev3: ['volumes'] }`: lists of resource types keyed by official service type. */
-function byServiceType(value: unknown, option: string): Record<string, string[]> {
+/** `{ 'volume-gold': 'volumev3' }`: each catalog type's official API (aliases accepted). */
+function parseApis(value: unknown, option: string): Record<string, string> {
   if (value === undefined) return {};
-  const given = requireObject(value, option);
-  return Object.fromEntries(Object.entries(given).map(([serviceType, types]) => [officialServiceType(serviceType), stringList(types, `${option}.${serviceType}`)]));
+  return Object.fromEntries(
+    Object.entries(requireObject(value, option)).map(([serviceType, api]) => {
+      const type = requireString(api, `${option}.${serviceType}`);
+      if (!isKnownServiceType(type)) throw new OptionError(`${option}.${serviceType}`, `must be an official service type such as block-storage, image, compute or network (aliases accepted), got ${JSON.stringify(type)}`);
+      return [serviceType, officialServiceType(type)];
+    }),
+  );
 }
 
 function stringList(value: unknown, option: string): string[] {

@@ -29,9 +29,14 @@ export class ServicePipelines {
     private readonly keystone: KeystoneClient,
   ) {}
 
-  /** Whether the engine knows resources of this (official) service type: OpenStack's, or configured */
+  /** Whether the engine knows the resources of this service: its API's (OpenStack's own, or the one `apis` names) */
   knows(serviceType: string): boolean {
-    return (this.options.resourceTypes[serviceType] ?? DEFAULT_RESOURCE_TYPES[serviceType]) !== undefined;
+    return DEFAULT_RESOURCE_TYPES[this.apiOf(serviceType)] !== undefined;
+  }
+
+  /** The official API a catalog type speaks: the `apis` option's, else its own */
+  private apiOf(serviceType: string): string {
+    return this.options.apis[serviceType] ?? serviceType;
   }
 
   for(choice: PipelineChoice): Pipeline {
@@ -51,12 +56,14 @@ export class ServicePipelines {
 
   private settings(choice: PipelineChoice): EngineSettings {
     // What only the client itself uses stays out of the engine's settings.
-    const { identityCacheTtlSeconds: _identityTtl, credentials: _credentials, ownStore: _ownStore, resourceTypes, aggregateResourceTypes, ...engine } = this.options;
+    const { identityCacheTtlSeconds: _identityTtl, credentials: _credentials, ownStore: _ownStore, apis: _apis, ...engine } = this.options;
+    const api = this.apiOf(choice.serviceType);
     const publicUrl = new URL(choice.localEndpoint.origin);
     publicUrl.pathname = endpointRoot(choice.localEndpoint.pathname);
     return {
       ...engine,
       serviceType: choice.serviceType,
+      api,
       interface: choice.interface,
       region: choice.region,
       local: { kind: 'upstream', template: choice.localEndpoint },
@@ -65,8 +72,8 @@ export class ServicePipelines {
       identity: {},
       reseller: undefined,
       serviceToken: undefined,
-      resourceTypes: [...(resourceTypes[choice.serviceType] ?? DEFAULT_RESOURCE_TYPES[choice.serviceType] ?? [])],
-      aggregateResourceTypes: [...(aggregateResourceTypes[choice.serviceType] ?? DEFAULT_AGGREGATED_TYPES[choice.serviceType] ?? [])],
+      resourceTypes: [...(DEFAULT_RESOURCE_TYPES[api] ?? [])],
+      aggregateResourceTypes: [...(DEFAULT_AGGREGATED_TYPES[api] ?? [])],
     };
   }
 }

@@ -7,6 +7,7 @@ import { AnswerLinks } from './answer/answer-links.js';
 import type { Call } from './call.js';
 import { CloudAddresses, destinationName, type CloudAddress, type Destination } from './execute/cloud-address.js';
 import { Executor } from './execute/execute.js';
+import { ProjectIds } from './execute/project-ids.js';
 import { HeaderPolicy } from './execute/outgoing-headers.js';
 import { RemoteSessions, type ExchangeEvent } from './execute/remote-session.js';
 import { Upstream } from './execute/upstream.js';
@@ -61,7 +62,8 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
     },
   );
   const health = new HealthTracker(settings.store, settings.serviceType);
-  const executor = new Executor(upstream, sessions, locator, locations, addresses, {
+  const projectIds = new ProjectIds(settings.api, idp, settings.projectLinkTag, settings.jsonBodyLimitBytes, settings.logger);
+  const executor = new Executor(upstream, sessions, locator, locations, addresses, projectIds, {
     localUpstream: localUpstream !== undefined,
     search: settings.search,
     outgoingHeaders: (call, destination) => headers.outgoing(call, destination),
@@ -100,7 +102,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
       read: (address, call) => upstream.read(address.url, headers.read(address, call), address.where, settings.listBodyLimitBytes),
       links: (call, destination) => links.of(call, destination).map,
     },
-    { serviceType: settings.serviceType, localName: settings.localName, pageLimit: settings.pageLimit, bodyLimitBytes: settings.listBodyLimitBytes },
+    { serviceType: settings.serviceType, api: settings.api, localName: settings.localName, pageLimit: settings.pageLimit, bodyLimitBytes: settings.listBodyLimitBytes },
     (call, id, candidates) => markers.find(call, id, candidates),
   );
   const rules = routingRules(

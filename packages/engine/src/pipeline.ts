@@ -114,7 +114,7 @@ export class Pipeline {
   private parse(req: IncomingMessage, res: ServerResponse, requestId: string, parsed?: ApiRequest): Call {
     const { settings } = this;
     const identity = req.keystone;
-    const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id, settings.serviceType), this.parts.resources);
+    const request = splitQualifiedId(parsed ?? parseApiRequest(req.method ?? 'GET', req.url ?? '/', identity?.project?.id, settings.api), this.parts.resources);
     const passed = proxiesPassed(req);
     const userToken = req.headers['x-auth-token'];
     const globalRequestId = globalRequestIdOf(req);
@@ -169,6 +169,7 @@ export class Pipeline {
       serviceProvider: named,
       keepJsonUpTo: learner?.wantsBody(call) ? this.settings.jsonBodyLimitBytes : 0,
       links: this.parts.links.of(call, destination),
+      ...(delivery.projectIds && { projectIds: delivery.projectIds }),
       ...(creates && { beforeEnd: (copy) => this.learn(call, { kind: 'body', location, status: response.status, body: copy }) }),
     });
     this.reportForward(call, serviceProvider, response.status, response.headers['x-openstack-request-id']);

@@ -11,8 +11,13 @@ import type { Pin } from './route/mount-pin.js';
  * (k2kForward's options, checked and filled in by its options.ts, map onto these one to one).
  */
 export interface EngineSettings {
-  /** The official service type: 'block-storage', 'image'... */
+  /** The service type in the catalogs: an official one ('block-storage', 'image'...) or one of the operator's own */
   serviceType: string;
+  /**
+   * The official service type whose API the service speaks: its URL grammar, list semantics and
+   * default resource types. The same as serviceType unless the catalog names it a type of its own
+   */
+  api: string;
   /** The local Keystone's v3 URL: the identity provider */
   authUrl: string;
   /** Shared cache of remote tokens, resource locations and health */
@@ -47,6 +52,8 @@ export interface EngineSettings {
   maxSearchesPerCaller: number;
   jsonBodyLimitBytes: number;
   learnListLimit: number;
+  /** The tag prefix linking an SP's project to an IdP project (`<tag>:<IdP project id>`): project-ids.ts */
+  projectLinkTag: string;
   aggregate: boolean;
   aggregateResourceTypes: string[];
   pageLimit: number;

@@ -31,6 +31,12 @@ export const ENGINE_TUNABLES = {
       "the largest JSON body read whole: a create's (for `name@sp`; 413 beyond), or an answer learned from and whose links are rewritten at once (a larger answer is not learned from, and its links are rewritten as it streams)",
   },
   learnListLimit: { kind: 'integer', default: 1000, min: 0, description: 'at most this many items of one list answer are learned' },
+  projectLinkTag: {
+    kind: 'string',
+    default: 'k2k-sync',
+    description:
+      "a project at an SP tagged `<projectLinkTag>:<IdP project id>` (project sync's mirrors, `k2k-gateway sync`'s `sp_tag`) stands for that IdP project where a request names other projects by id (a Glance image's members): the id goes to the SP as that project's, and comes back as the IdP's",
+  },
   aggregate: { kind: 'boolean', default: true, description: 'a list call (`/volumes`, `/volumes/detail`, `/images`, ...) with no routing header is asked of every cloud and merged into one list, sorted and paged as one; next links carry an opaque marker (rule 5); needs a `local` upstream URL' },
   pageLimit: { kind: 'integer', default: 1000, min: 1, max: 100_000, description: 'the largest merged page (1-100000), and the page size when the client gives no `limit`' },
   listBodyLimitBytes: {

@@ -73,6 +73,11 @@ virtual_regions: auto
     expect(bad((c) => (c.service_providers = []))).to.throw(/service_providers: must be auto or a list/);
     expect(bad((c) => (c.routing = { lern: true }))).to.throw(/routing\.lern: unknown option; did you mean "learn"/);
     expect(bad((c) => (c.routing = { resource_types: { compute: ['servers'] } }))).to.throw(/^routing\.resource_types\.compute: no mount serves compute/);
+    expect(bad((c) => (c.service_apis = { 'volume-gold': 'block-storage' }))).to.throw(/^service_apis\.volume-gold: no mount serves volume-gold/);
+    expect(bad((c) => (c.service_apis = { volumev3: 'image' }))).to.throw(/^service_apis\.volumev3: volumev3 is an official service type \(or alias\): its API is its own/);
+    expect(bad((c) => ((c.mounts = { '/gold': 'volume-gold' }), (c.local = { name: 'idp', endpoints: { 'volume-gold': 'http://127.0.0.1:8776/v3/%(project_id)s' } }), (c.service_apis = { 'volume-gold': 'cinder' })))).to.throw(
+      /^service_apis\.volume-gold: must be an official service type such as block-storage/,
+    );
     expect(bad((c) => (c.routing = { resource_types: { volumev3: 'volumes' } }))).to.throw(/^routing\.resource_types\.volumev3: must be a list of resource types/);
     expect(bad((c) => (c.routing = { absent_ttl_seconds: -1 }))).to.throw(/^routing\.absent_ttl_seconds: must be an integer/);
     expect(bad((c) => (c.upstream = { timeout_seconds: 0 }))).to.throw(/^upstream\.timeout_seconds: must be an integer/);

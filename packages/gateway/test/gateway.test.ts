@@ -73,6 +73,29 @@ describe('the gateway (in-process)', () => {
     expect(metrics).to.not.match(/service_provider="sp2"/); // not allowed by service_providers: never probed
   });
 
+  it("fronts a catalog type of the operator's own as the official API service_apis names (search finds its volume at an SP)", async () => {
+    for (const cloud of federation.clouds) {
+      cloud.keystone.catalog.addService('volume-gold', 'cinder-gold', [{ interface: 'public', regionId: 'RegionOne', url: `${cloud.volume.publicUrl}/v3/%(project_id)s` }]);
+    }
+    const gold = (apis: Record<string, string>) =>
+      createGateway(
+        configFor(federation, { local: { endpoints: { 'volume-gold': federation.env.idpVolumeEndpoint } }, mounts: { '/gold': 'volume-gold' }, service_apis: apis }),
+        createLogger('silent'),
+      );
+    const [asCinder, unknown] = [gold({ 'volume-gold': 'block-storage' }), gold({})];
+    try {
+      const token = federation.idp.issueToken('alice', 'demo');
+      const sp1 = federation.cloud('sp1');
+      const volume = sp1.volume.seed(sp1.projects.demo.id, { name: 'gold' });
+      const path = `/gold/v3/${federation.env.idpProjectId}/volumes/${volume.id}`;
+      const found = await request(asCinder.app).get(path).set('x-auth-token', token).expect(200);
+      expect(found.headers['x-k2k-service-provider']).to.equal('sp1');
+      await request(unknown.app).get(path).set('x-auth-token', token).expect(404); // no resource types of its own: not searched
+    } finally {
+      await Promise.all([asCinder.close(), unknown.close()]);
+    }
+  });
+
   it('logs JSON lines without any token', async () => {
     const token = federation.idp.issueToken('alice', 'demo');
     await request(gateway.app).get(`/volume/v3/${federation.env.idpProjectId}/volumes`).set('x-auth-token', token).set('SERVICE-PROVIDER', 'sp1').expect(200);

@@ -38,8 +38,8 @@ describe('gateway supervision', function () {
   });
 
   for (const workers of [2, 1]) {
-    it(`with ${workers} worker${workers > 1 ? 's' : ''} on a port in use, exits non-zero within seconds and says why`, async () => {
-      const started = Date.now();
+    // No time is asserted (shared machines): a supervisor that never gave up would miss readyTimeoutMs, a different error.
+    it(`with ${workers} worker${workers > 1 ? 's' : ''} on a port in use, gives up, exits non-zero and says why`, async () => {
       const file = folder.write(`busy-${workers}.json`, config(busyPort, workers));
       const error = await startGatewayProcess(file, { stderr: 'ignore', readyTimeoutMs: 15_000 }).then(
         async (gateway) => (await stopGateway(gateway), undefined),
@@ -47,7 +47,6 @@ describe('gateway supervision', function () {
       );
       expect(error?.message).to.match(/^the gateway exited with code 1 before listening/);
       expect(error?.message).to.match(new RegExp(`k2k gateway: .*EADDRINUSE.* 127\\.0\\.0\\.1:${busyPort}`));
-      expect(Date.now() - started).to.be.below(10_000); // a few seconds: 5 short-lived workers, with backoff
     });
   }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
-import { normalizeInterface, officialServiceType } from '@k2k/keystone';
+import { isKnownServiceType, normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import {
   DEFAULT_AGGREGATED_TYPES,
@@ -24,6 +24,13 @@ import { FORWARD_TUNABLES } from './option-table.js';
 export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FORWARD_TUNABLES>, 'placement'>> {
   /** The service this middleware fronts: 'volumev3', 'block-storage', 'image'... (aliases accepted). Default: per request, from the mount path or the resource type */
   serviceType?: string;
+  /**
+   * The official service type whose API the service speaks ('block-storage', 'image', 'compute',
+   * 'network'...), when serviceType is a catalog type of the operator's own (a second Cinder listed
+   * as 'volume-gold', say): its URL grammar, list semantics and default resource types follow it.
+   * Default: serviceType's own official type
+   */
+  api?: string;
   /** The local Keystone's v3 URL: the identity provider. Default: keystoneAuth's (req.keystoneContext) */
   authUrl?: string;
   /** Shared cache of remote tokens and resource locations. Default: keystoneAuth's, else in-process memory */
@@ -89,9 +96,11 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
 }
 
 /** The options checked and filled in: the engine's settings, with what keystoneAuth can supply left open. */
-export type ParsedForwardOptions = Omit<EngineSettings, 'serviceType' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes' | 'ca' | 'serviceToken'> & {
+export type ParsedForwardOptions = Omit<EngineSettings, 'serviceType' | 'api' | 'authUrl' | 'store' | 'logger' | 'resourceTypes' | 'aggregateResourceTypes' | 'ca' | 'serviceToken'> & {
   /** Absent: inferred per request */
   serviceType?: string;
+  /** Absent: serviceType's official type */
+  api?: string;
   /** Absent: keystoneAuth's */
   authUrl?: string;
   /** Absent: keystoneAuth's, else in-process memory */
@@ -109,6 +118,7 @@ export type ParsedForwardOptions = Omit<EngineSettings, 'serviceType' | 'authUrl
 /** The options with no fixed default, read below one by one. */
 const OTHERS = [
   'serviceType',
+  'api',
   'authUrl',
   'store',
   'publicUrl',
@@ -148,6 +158,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
   return {
     ...tuned,
     serviceType,
+    ...(options.api !== undefined && { api: parseApi(options.api, `${where}.api`) }),
     ...(options.authUrl !== undefined && { authUrl: requireString(options.authUrl, `${where}.authUrl`) }),
     ...(options.store !== undefined && { store: storeOption(options.store, `${where}.store`) }),
     local: parseLocal(tuned.local, `${where}.local`),
@@ -172,6 +183,12 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${where}.targetMetadata`),
   };
+}
+
+function parseApi(value: unknown, option: string): string {
+  const type = requireString(value, option);
+  if (!isKnownServiceType(type)) throw new OptionError(option, `must be an official service type such as block-storage, image, compute or network (aliases accepted), got ${JSON.stringify(type)}`);
+  return officialServiceType(type);
 }
 
 function parseServiceProviders(value: unknown, option: string): string[] | undefined {
@@ -220,12 +237,14 @@ export function engineSettings(
   found: { serviceType: string; authUrl: string; store: Store; logger: Logger; serviceToken?: () => Promise<string>; keystoneAuthCa?: readonly string[] },
 ): EngineSettings {
   const { keystoneAuthCa, ...settled } = found;
+  const api = options.api ?? found.serviceType;
   return {
     ...options,
     ...settled,
+    api,
     ca: options.ca || keystoneAuthCa ? [...(options.ca ?? []), ...(keystoneAuthCa ?? [])] : undefined,
     serviceToken: options.reseller?.serviceToken ?? found.serviceToken,
-    resourceTypes: options.resourceTypes ?? [...(DEFAULT_RESOURCE_TYPES[found.serviceType] ?? [])],
-    aggregateResourceTypes: options.aggregateResourceTypes ?? [...(DEFAULT_AGGREGATED_TYPES[found.serviceType] ?? [])],
+    resourceTypes: options.resourceTypes ?? [...(DEFAULT_RESOURCE_TYPES[api] ?? [])],
+    aggregateResourceTypes: options.aggregateResourceTypes ?? [...(DEFAULT_AGGREGATED_TYPES[api] ?? [])],
   };
 }

@@ -17,6 +17,8 @@ export interface Project {
   name: string;
   domainId: string;
   enabled: boolean;
+  /** Its tags (project sync links a mirror to its IdP project by one) */
+  tags: string[];
 }
 
 export interface ValidateOptions {
@@ -77,9 +79,15 @@ export class KeystoneClient {
   async listProjects(token: string): Promise<Project[]> {
     const url = `${this.authUrl}/auth/projects`;
     const answer = await this.transport.call({ method: 'GET', url, headers: { 'x-auth-token': token }, secrets: [token] });
-    const body = parseJson<{ projects?: { id?: unknown; name?: unknown; domain_id?: unknown; enabled?: unknown }[] }>(answer, url, 'the project list');
+    const body = parseJson<{ projects?: { id?: unknown; name?: unknown; domain_id?: unknown; enabled?: unknown; tags?: unknown }[] }>(answer, url, 'the project list');
     if (!Array.isArray(body.projects)) throw malformed(url, 'no "projects" list');
-    return body.projects.map((p) => ({ id: String(p.id ?? ''), name: String(p.name ?? ''), domainId: String(p.domain_id ?? ''), enabled: p.enabled !== false }));
+    return body.projects.map((p) => ({
+      id: String(p.id ?? ''),
+      name: String(p.name ?? ''),
+      domainId: String(p.domain_id ?? ''),
+      enabled: p.enabled !== false,
+      tags: Array.isArray(p.tags) ? p.tags.filter((tag): tag is string => typeof tag === 'string') : [],
+    }));
   }
 
   /** POST /v3/auth/OS-FEDERATION/saml2/ecp: a signed SAML2 ECP envelope for the service provider. */

@@ -9,7 +9,7 @@ export type { ApplicationCredentialRef, Credentials, DomainRef, ProjectRef, Scop
 export type { ApplicationCredentialInfo, FederationInfo, Token } from './token.js';
 export { filterEndpoints, normalizeInterface, selectEndpoint } from './catalog.js';
 export type { EndpointFilter, EndpointQuery, SelectedEndpoint } from './catalog.js';
-export { officialServiceType, serviceTypeCandidates } from './service-types.js';
+export { isKnownServiceType, officialServiceType, serviceTypeCandidates } from './service-types.js';
 export { serviceProviderKeystoneUrl } from './k2k-exchange.js';
 export { KeystoneError } from './keystone-errors.js';
 export type { KeystoneFailure } from './keystone-errors.js';

@@ -35,6 +35,11 @@ export function officialServiceType(type: string): string {
   return OFFICIAL_BY_ALIAS.get(type) ?? type;
 }
 
+/** Whether `type` is an official type or one of its aliases, as the service-types authority lists them. */
+export function isKnownServiceType(type: string): boolean {
+  return OFFICIAL_BY_ALIAS.has(type);
+}
+
 /** Every name a catalog may list the service under, best first ('volumev3' -> block-storage, volumev3, ...). */
 export function serviceTypeCandidates(type: string): string[] {
   const official = officialServiceType(type);

@@ -106,9 +106,16 @@ describe('KeystoneClient', () => {
     expect(await failure(keystone.validateToken('s', TOKEN))).to.include({ status: 502, failure: 'malformed' });
   });
 
-  it('lists the projects a token can scope to', async () => {
-    const keystone = await serve((_req, res) => json(res, 200, { projects: [{ id: 'p1', name: 'demo', domain_id: 'default', enabled: true }] }));
-    expect(await keystone.listProjects(TOKEN)).to.deep.equal([{ id: 'p1', name: 'demo', domainId: 'default', enabled: true }]);
+  it('lists the projects a token can scope to, with their tags', async () => {
+    const projects = [
+      { id: 'p1', name: 'demo', domain_id: 'default', enabled: true },
+      { id: 'p2', name: 'partner', domain_id: 'default', enabled: true, tags: ['k2k-sync', 'k2k-sync:0f0e', 7] },
+    ];
+    const keystone = await serve((_req, res) => json(res, 200, { projects }));
+    expect(await keystone.listProjects(TOKEN)).to.deep.equal([
+      { id: 'p1', name: 'demo', domainId: 'default', enabled: true, tags: [] },
+      { id: 'p2', name: 'partner', domainId: 'default', enabled: true, tags: ['k2k-sync', 'k2k-sync:0f0e'] },
+    ]);
     expect(stub!.seen[0].headers['x-auth-token']).to.equal(TOKEN);
   });
 

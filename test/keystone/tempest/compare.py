@@ -1,6 +1,11 @@
 """Lists the tests that pass in one run and not in another, with the other run's status and first
 line: what passes direct but fails through the gateway.
-Usage: compare.py results/direct.tsv results/gateway-local.tsv
+Usage: compare.py [--expected FILE] BASE.tsv OTHER.tsv
+  --expected FILE   the differences the suite's README explains (FILE: one test id per line, a tab,
+                    the reason; # comments): a listed test that fails in OTHER is not counted as a
+                    failure, one that passes is reported as listed in vain. Prints the totals line
+                    the suites print, "N passed, N failed": passed, the tests that pass in both;
+                    failed, those that pass in BASE only and are not listed.
 """
 import sys
 
@@ -10,19 +15,50 @@ def read(path):
         return {cols[0]: cols for cols in (line.rstrip('\n').split('\t') for line in f)}
 
 
-def main(base_path, other_path):
-    base, other = read(base_path), read(other_path)
+def read_expected(path):
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith('#'):
+                test, _, reason = line.rstrip('\n').partition('\t')
+                expected[test] = reason
+    return expected
+
+
+def lost_tests(base, other):
+    """The tests that pass in base and not in other, each with other's status and message."""
     passed = [t for t, cols in base.items() if cols[1] == 'success']
-    lost = sorted(t for t in passed if t not in other or other[t][1] != 'success')
-    for t in lost:
+    lost = {}
+    for t in passed:
+        if t in other and other[t][1] == 'success':
+            continue
         status, message = (other[t][1], other[t][3]) if t in other else ('absent', '')
         fixture = other.get('setUpClass (%s)' % t.rsplit('.', 1)[0])
         if t not in other and fixture:  # the class never ran its tests: say why
             status, message = fixture[1], 'setUpClass: ' + fixture[3]
-        print('%s\t%s\t%s' % (t, status, message))
-    print('%d of %d passing in %s pass in %s' % (len(passed) - len(lost), len(passed), base_path, other_path),
-          file=sys.stderr)
+        lost[t] = (status, message)
+    return passed, lost
+
+
+def main(args):
+    expected = {}
+    if args[0] == '--expected':
+        expected = read_expected(args[1])
+        args = args[2:]
+    base_path, other_path = args
+    passed, lost = lost_tests(read(base_path), read(other_path))
+    failed = 0
+    for t in sorted(lost):
+        status, message = lost[t]
+        known = t in expected
+        failed += 0 if known else 1
+        print('%s%s\t%s\t%s' % ('(listed) ' if known else '', t, status, message))
+    for t in sorted(set(expected) & set(passed) - set(lost)):
+        print('listed as a difference but passes: %s' % t)
+    print('%d of %d passing in %s pass in %s' % (len(passed) - len(lost), len(passed), base_path, other_path), file=sys.stderr)
+    if expected:
+        print('%d passed, %d failed' % (len(passed) - len(lost), failed))
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:])
+    main(sys.argv[1:])

@@ -10,9 +10,9 @@
 #                   k2k-gateway-image) for the run
 #   gateway-sp1     the same gateway's virtual region sp1 (`virtual_regions`, registered in the
 #                   IdP's catalog by `k2k-gateway catalog register`, removed by `catalog remove`):
-#                   the SP's real Cinder and Glance, as IdP users. No admin accounts (the federated
-#                   users are members at the SP, not admins: Tempest skips the admin tests); each
-#                   user's IdP project has a namesake at the SP, where the region scopes it
+#                   the SP's real Cinder and Glance, as IdP users; each user's IdP project has a
+#                   namesake at the SP, where the region scopes it; the admin accounts are admins
+#                   there through the SP's mapping (IdP admins also land in federated_admins)
 # Needs test/keystone/up.sh and services-up.sh (the pair and its services running), install.sh,
 # and a built tree (npx tsc -b). Creates the run's users and projects (4 members, 2 admins) and
 # removes them afterwards with whatever Tempest left in their projects, and the gateway's catalog
@@ -22,9 +22,9 @@
 # Environment: TEMPEST_CONCURRENCY (2), TEMPEST_VOLUME_MIN_MICROVERSION (3.0),
 # TEMPEST_VOLUME_MAX_MICROVERSION (the server's), K2K_KEYSTONE_ENV (/tmp/k2k-keystone/env).
 # Writes its workspace to $TEMPEST_DIR (default /tmp/k2k-tempest/NAME), the summary to
-# results/NAME.txt and one line per test to results/NAME.tsv (beside this script; with REGEX, in
-# the workspace instead); NAME is
-# $RESULTS_NAME, default TARGET (e.g. RESULTS_NAME=direct-sp DIRECT_CLOUD=sp ACCOUNT_ADMINS=0).
+# results/NAME.txt and one line per test to results/NAME.tsv (beside this script, or in
+# $RESULTS_DIR; with REGEX, in the workspace instead); NAME is
+# $RESULTS_NAME, default TARGET (e.g. RESULTS_NAME=direct-sp DIRECT_CLOUD=sp).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -100,7 +100,7 @@ if [ "$TARGET" != direct ]; then
     VIRTUAL_REGIONS="\"virtual_regions\": [{\"sp\": \"$SP_ID\"}],"
   fi
   # The gateway as stock-clients.test.ts starts it: the real services' catalog types are not
-  # OpenStack's own, so their resource types are named. local.endpoints keeps the services' real
+  # OpenStack's own, so service_apis says which API each speaks (Cinder's, Glance's). local.endpoints keeps the services' real
   # URLs: the catalog entries below are for clients, the gateway never reads them.
   cat > "$W/gateway.json" <<EOF
 {
@@ -113,11 +113,8 @@ if [ "$TARGET" != direct ]; then
   "keystone": {"auth_url": "$IDP_AUTH_URL", "service_auth": {"username": "$SERVICE_USER", "password": "$SERVICE_PASSWORD", "project_name": "$SERVICE_PROJECT"}$ADMIN_AUTH},
   $VIRTUAL_REGIONS
   "store": {"backend": "memcached", "servers": ["127.0.0.1:$MEMCACHED_PORT"], "secret_key": "tempest-harness-store-secret"},
-  "routing": {
-    "learn": true, "search_by_broadcast": true, "aggregation": true,
-    "resource_types": {"$REAL_VOLUME_SERVICE_TYPE": ["volumes", "snapshots", "backups", "groups", "group_snapshots"], "$REAL_IMAGE_SERVICE_TYPE": ["images"]},
-    "aggregated_resource_types": {"$REAL_VOLUME_SERVICE_TYPE": ["volumes", "snapshots", "backups"], "$REAL_IMAGE_SERVICE_TYPE": ["images"]}
-  }
+  "service_apis": {"$REAL_VOLUME_SERVICE_TYPE": "block-storage", "$REAL_IMAGE_SERVICE_TYPE": "image"},
+  "routing": {"learn": true, "search_by_broadcast": true, "aggregation": true}
 }
 EOF
   setsid node "$GATEWAY_BIN" --config "$W/gateway.json" > "$W/gateway.log" 2> "$W/gateway.err" &
@@ -140,7 +137,7 @@ fi
 
 MAX_MICROVERSION=${TEMPEST_VOLUME_MAX_MICROVERSION:-$($PY "$HERE/setup.py" max-microversion "$VOLUME_ROOT")}
 if [ "$TARGET" = gateway-sp1 ]; then
-  ACCOUNT_ADMINS=0 $PY "$HERE/setup.py" accounts "$RUN" "$W/accounts.yaml"
+  $PY "$HERE/setup.py" accounts "$RUN" "$W/accounts.yaml"
   at_sp $PY "$HERE/setup.py" mirror "$RUN"
   IMAGE_REF=$(at_sp $PY "$HERE/setup.py" image "$RUN")
 else
@@ -226,6 +223,6 @@ set -e
 t1=$(date +%s)
 (cd "$W/ws" && stestr last --subunit > "$W/results.subunit")
 # a whole run's results beside this script; a run of some tests only, in its workspace
-OUT=$HERE/results; [ -n "${2:-}" ] && OUT=$W
+OUT=${RESULTS_DIR:-$HERE/results}; [ -n "${2:-}" ] && OUT=$W
 $PY "$HERE/summarize.py" "$W/results.subunit" "$NAME" "$((t1 - t0))" "$OUT"
 echo "tempest run exited $rc after $((t1 - t0)) s; output in $W/tempest-run.out" >&2

@@ -5,10 +5,13 @@
   setup.py image RUN            uploads a small public raw image (what devstack's cirros is to
                                 Tempest: [compute] image_ref, for volumes made from an image);
                                 prints its id
-  setup.py mirror RUN           at an SP's Keystone: a project named as each of the run's member
-                                projects at the IdP, group federated_users (every federated user,
-                                register.py) a member there: what the gateway's virtual region
-                                scopes a caller to (the caller's project name)
+  setup.py mirror RUN           at an SP's Keystone: a project named as each of the run's projects
+                                at the IdP, group federated_users (every federated user,
+                                register.py) a member there, group federated_admins (the IdP's
+                                admins) an admin in the admin accounts' ones, each tagged with
+                                its IdP project's id as project sync tags its mirrors: what the
+                                gateway's virtual region scopes a caller to (the caller's project
+                                name), and how it maps project ids (an image's members)
   setup.py remove RUN           deletes the image, what the run left at the services (group
                                 snapshots, groups with their volumes, snapshots, volumes, images of
                                 the run's projects; then volume and group types named tempest-*
@@ -34,14 +37,16 @@ from keystoneauth1.identity import v3
 E = os.environ
 TIMEOUT = 30
 PASSWORD = 'tempest-k2k-pw'
+# project sync's default sp_tag: its link tags are <SYNC_TAG>:<IdP project id>
+SYNC_TAG = 'k2k-sync'
 # Tempest's pre-provisioned credentials: with concurrency 2, each worker holds a primary, an alt
 # and an admin at once (locked by Tempest), so two of each kind plus spares.
 MEMBERS = 4
 ADMINS = int(E.get('ACCOUNT_ADMINS', '2'))
 
 
-def admin_session():
-    auth = v3.Password(auth_url=E['AUTH_URL'], username=E['ADMIN_USER'], password=E['ADMIN_PASSWORD'],
+def admin_session(auth_url=None):
+    auth = v3.Password(auth_url=auth_url or E['AUTH_URL'], username=E['ADMIN_USER'], password=E['ADMIN_PASSWORD'],
                        user_domain_name='Default', project_name='admin', project_domain_name='Default')
     return session.Session(auth=auth, timeout=TIMEOUT)
 
@@ -58,13 +63,17 @@ def prefix(run):
     return 'tempest-%s-' % run
 
 
+def account_names(run):
+    """Each account's name (its project's and its user's) and whether it is an admin."""
+    return [(prefix(run) + 'user%d' % i, False) for i in range(MEMBERS)] + \
+        [(prefix(run) + 'admin%d' % i, True) for i in range(ADMINS)]
+
+
 def accounts(run, out):
     s = admin_session()
     member, admin = role_id(s, 'member'), role_id(s, 'admin')
     entries = []
-    for i in range(MEMBERS + ADMINS):
-        is_admin = i >= MEMBERS
-        name = prefix(run) + ('admin%d' % (i - MEMBERS) if is_admin else 'user%d' % i)
+    for name, is_admin in account_names(run):
         project = s.post(ks('/projects'), json={'project': {'name': name, 'domain_id': 'default'}}).json()['project']
         user = s.post(ks('/users'), json={'user': {'name': name, 'password': PASSWORD, 'domain_id': 'default',
                                                    'default_project_id': project['id']}}).json()['user']
@@ -84,12 +93,18 @@ def accounts(run, out):
 
 def mirror(run):
     s = admin_session()
-    member = role_id(s, 'member')
-    group = s.get(ks('/groups'), params={'name': 'federated_users'}).json()['groups'][0]['id']
-    for i in range(MEMBERS):
-        project = s.post(ks('/projects'), json={'project': {'name': prefix(run) + 'user%d' % i,
-                                                            'domain_id': 'default'}}).json()['project']
-        s.put(ks('/projects/%s/groups/%s/roles/%s' % (project['id'], group, member)))
+    member, admin = role_id(s, 'member'), role_id(s, 'admin')
+    group = lambda name: s.get(ks('/groups'), params={'name': name}).json()['groups'][0]['id']
+    users, admins = group('federated_users'), group('federated_admins')
+    idp = admin_session(E['IDP_AUTH_URL'])
+    for name, is_admin in account_names(run):
+        source = idp.get(E['IDP_AUTH_URL'] + '/projects', params={'name': name}).json()['projects'][0]
+        # linked as `k2k-gateway sync` links its mirrors (sp_tag k2k-sync): the gateway maps the ids
+        tags = [SYNC_TAG, '%s:%s' % (SYNC_TAG, source['id'])]
+        project = s.post(ks('/projects'), json={'project': {'name': name, 'domain_id': 'default', 'tags': tags}}).json()['project']
+        s.put(ks('/projects/%s/groups/%s/roles/%s' % (project['id'], users, member)))
+        if is_admin:
+            s.put(ks('/projects/%s/groups/%s/roles/%s' % (project['id'], admins, admin)))
 
 
 def run_projects(s, run):

@@ -26,7 +26,10 @@ export interface AggregationPorts {
 }
 
 export interface AggregationSettings {
+  /** The catalog's type: part of what keeps one mount's merged lists apart from another's */
   serviceType: string;
+  /** The official type whose list semantics apply (EngineSettings.api) */
+  api: string;
   localName: string;
   /** The largest merged page, and the default when the caller gives no limit */
   pageLimit: number;
@@ -84,17 +87,17 @@ export class Aggregator {
   ) {
     this.markers = new PageMarkers(store);
     this.cursors = new SealedJsonCache<PageState>(store, 'list-cursor');
-    this.paging = pagingSemantics(settings.serviceType);
+    this.paging = pagingSemantics(settings.api);
   }
 
   async list(call: Call, serviceProviders: readonly ServiceProvider[], withLocalCloud: boolean): Promise<AggregatedList> {
     const { request } = call;
     const params = new URLSearchParams(request.query);
     refuseAllTenants(params, call);
-    const order = readSortOrder(params, this.settings.serviceType);
+    const order = readSortOrder(params, this.settings.api);
     const limit = pageLimit(params.get('limit'), this.settings.pageLimit, this.paging);
     const detail = request.rest.endsWith('/detail');
-    const shape = listShape(this.settings.serviceType, request.resourceType ?? '', detail);
+    const shape = listShape(this.settings.api, request.resourceType ?? '', detail);
     // Cinder's `limit=0`: an empty list, no cloud asked.
     if (limit === 0) return { body: { [shape.itemsKey]: [] }, partial: [], learned: [], headers: microversionAnswer(call.req) };
     const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
@@ -185,14 +188,14 @@ export class Aggregator {
     if (!owner) throw new OpenStackError(this.paging.unknownMarkerStatus, `Marker ${id} is not an item of this list that this proxy knows of or could find; follow the list's next link.`);
     const address = this.ports.address(call, owner.destination, `/${call.request.resourceType}/${segment}`, '');
     const shown = await this.ports.read(address, call);
-    const item = parseItem(shown, call.request.resourceType ?? '', this.settings.serviceType);
+    const item = parseItem(shown, call.request.resourceType ?? '', this.settings.api);
     if (!item) throw new OpenStackError(this.paging.unknownMarkerStatus, `Marker ${id} could not be found.`);
     const after = { id, values: sortValues(item, order) };
     return Object.fromEntries(clouds.map((cloud): [string, CloudCursor] => [cloud.name, cloud === owner ? { after } : { after, scan: true }]));
   }
 
   private async readCloud(call: Call, cloud: Cloud, cursor: CloudCursor, ask: { rest: string; filters: [string, string][]; order: SortOrder; limit: number; shape: ListShape }): Promise<CloudPage> {
-    const base: [string, string][] = [...ask.filters, ...sortParams(ask.order, this.settings.serviceType), ['limit', String(ask.limit)]];
+    const base: [string, string][] = [...ask.filters, ...sortParams(ask.order, this.settings.api), ['limit', String(ask.limit)]];
     const readPage = async (marker?: string): Promise<CloudPage> => {
       const query = `?${new URLSearchParams(marker ? [...base, ['marker', marker]] : base)}`;
       try {

@@ -4,7 +4,9 @@ import type { LinkRewrite } from './answer-links.js';
 import { JsonBody } from './json-body.js';
 import { JsonLinkStream, MAX_LINK_BYTES } from './json-link-stream.js';
 import { rewriteJsonLinks, rewriteLocation } from './rewrite-links.js';
+import { rewriteProjectIds } from './rewrite-project-ids.js';
 import { HOP_BY_HOP, JSON_TYPE } from '../execute/http-headers.js';
+import type { ProjectIdAnswer } from '../execute/project-ids.js';
 import type { UpstreamResponse } from '../execute/upstream.js';
 
 /** Statuses that never carry a body (nor does any answer to a HEAD). */
@@ -22,6 +24,8 @@ export interface AnswerOptions {
   beforeEnd?(copy: JsonBody): Promise<void>;
   /** Where the answer's links point and where they point through this proxy */
   links: LinkRewrite;
+  /** The SP's project ids in a JSON answer read whole, as the caller knows them (project-ids.ts) */
+  projectIds?: ProjectIdAnswer;
 }
 
 /**
@@ -54,7 +58,7 @@ export function answer(res: ServerResponse, response: UpstreamResponse, options:
     response.body.once('error', () => res.destroy());
     const plan = planBody(res, response, options.links.limitBytes);
     if (plan.rewrite === 'whole') {
-      return rewriteBody(res, response.body, options.links, (original) => {
+      return rewriteBody(res, response.body, options.links, options.projectIds, (original) => {
         copy = original.bytes.length <= options.keepJsonUpTo ? original : undefined;
         return copy && options.beforeEnd?.(copy);
       });
@@ -98,11 +102,11 @@ function planBody(res: ServerResponse, response: UpstreamResponse, limitBytes: n
 
 
 /**
- * Reads a JSON body and sends it with its links rewritten and its new length; `keep` gets the
+ * Reads a JSON body and sends it with its links (and `projectIds`) rewritten and its new length; `keep` gets the
  * bytes as they came, and the answer is sent once what it returns is done. A body that grows past
  * the limit (one sent chunked) is rewritten as it streams instead: what was read, then the rest.
  */
-function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, keep: (original: JsonBody) => Promise<void> | undefined): void {
+function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, projectIds: ProjectIdAnswer | undefined, keep: (original: JsonBody) => Promise<void> | undefined): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const onData = (chunk: Buffer) => {
@@ -115,7 +119,8 @@ function rewriteBody(res: ServerResponse, body: Readable, links: LinkRewrite, ke
   const onEnd = () => {
     if (res.destroyed) return;
     const original = new JsonBody(Buffer.concat(chunks, size));
-    const rewritten = rewriteJsonLinks(original, links.map);
+    const linked = rewriteJsonLinks(original, links.map);
+    const rewritten = projectIds ? rewriteProjectIds(linked, projectIds) : linked;
     const send = () => {
       if (res.destroyed) return;
       res.setHeader('content-length', rewritten.length);

@@ -6,12 +6,13 @@ import type { Locations } from '../learn/locations.js';
 import type { RemoteSessions, SessionRequest } from './remote-session.js';
 import { offeredServiceProviders } from '../route/route.js';
 import type { SingleTarget } from '../route/target.js';
+import type { ProjectIdAnswer, ProjectIds, ProjectTranslation } from './project-ids.js';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
 
 /** How executing a request ended: handed to the service's own routes, or answered by an upstream. */
 export type Delivery =
   | { kind: 'next'; target: SingleTarget }
-  | { kind: 'answered'; destination: Destination; response: UpstreamResponse; target: SingleTarget };
+  | { kind: 'answered'; destination: Destination; response: UpstreamResponse; target: SingleTarget; projectIds?: ProjectIdAnswer };
 
 /** Whether a request was handed to a cloud's connection (a placed create is never sent elsewhere after that). */
 export interface Progress {
@@ -31,7 +32,8 @@ export interface ExecuteSettings {
 
 /**
  * Steps 3 to 5: resolves the target to a cloud (a search for `locate`, a scoped token for a
- * service provider, the caller's own catalog for a passthrough target), sends the request and
+ * service provider, the caller's own catalog for a passthrough target), names other projects as
+ * a service provider knows them (project-ids.ts), sends the request and
  * returns the upstream's answer. Two answers are not the client's: a 401 from a service provider
  * (its cached token was revoked: one fresh exchange, then again) and a 404 where a learned
  * location pointed (the resource moved: forget, search once more, then again); both only for
@@ -44,6 +46,7 @@ export class Executor {
     private readonly locator: Locator,
     private readonly locations: Locations,
     private readonly addresses: CloudAddresses,
+    private readonly projectIds: ProjectIds,
     private readonly settings: ExecuteSettings,
   ) {}
 
@@ -54,7 +57,8 @@ export class Executor {
     for (;;) {
       const destination = await this.resolve(call, target);
       if (destination.kind === 'local' && !this.settings.localUpstream) return { kind: 'next', target };
-      const request = this.upstreamRequest(call, destination);
+      const translation = await this.projectIds.translate(call, destination);
+      const request = this.upstreamRequest(call, destination, translation);
       if (progress) progress.sent = true;
       const started = Date.now();
       const response = await this.upstream.send(call.req, call.res, request).catch((error: unknown) => {
@@ -83,7 +87,7 @@ export class Executor {
         target = { kind: 'locate', candidates: offeredServiceProviders(call.identity, call.limits), reason: 'learned location is stale: search again' };
         continue;
       }
-      return { kind: 'answered', destination, response, target };
+      return { kind: 'answered', destination, response, target, ...(translation && { projectIds: translation.answer }) };
     }
   }
 
@@ -115,14 +119,14 @@ export class Executor {
     };
   }
 
-  private upstreamRequest(call: Call, destination: Destination): UpstreamRequest {
-    const { url, token, where } = this.addresses.of(destination, call.request, call.userToken ?? '');
+  private upstreamRequest(call: Call, destination: Destination, translation: ProjectTranslation | undefined): UpstreamRequest {
+    const { url, token, where } = this.addresses.of(destination, translation?.request ?? call.request, call.userToken ?? '');
     const { remove, headers } = this.settings.outgoingHeaders(call, destination);
     // The local token never leaves for a service provider: the remote one replaces it (and
     // outgoingHeaders leaves the caller's other credentials out). A passthrough target, like the
     // local service, takes the caller's own token as it came.
     if (destination.kind === 'remote') headers['x-auth-token'] = token;
-    return { url, where, remove, headers };
+    return { url, where, remove, headers, ...(translation?.body !== undefined && { body: translation.body }) };
   }
 }
 

@@ -11,12 +11,14 @@ export interface OutgoingRequest {
   body: OutgoingBody;
 }
 
-/** What an outgoing request's headers are built from: the client's headers left out, and those to set. */
-export interface OutgoingHeaderRules {
+/** What an outgoing request is built from: the client's headers left out, those to set, and a body of our own. */
+export interface OutgoingRules {
   /** The client's headers left out (lower case), where present */
   remove: ReadonlySet<string>;
   /** Set on the outgoing request; lower-case names, so each replaces the client's header of that name */
   headers: Record<string, string>;
+  /** Sent instead of the client's body (JSON text): the client's body with the SP's project ids */
+  body?: string;
 }
 
 /**
@@ -33,11 +35,11 @@ const STREAMED: OutgoingBody = { kind: 'streamed' };
  * attempt): the client's headers without the hop-by-hop ones, those the Connection header names and
  * `rules.remove`, plus `rules.headers`; its body streamed, or re-sent when a body parser (or
  * routing, for a create's name) already read it: a Buffer or string as it is, a parsed object as
- * JSON, with its length. A body read in any other form cannot be forwarded (500).
+ * JSON, with its length; or `rules.body` instead. A body read in any other form cannot be forwarded (500).
  */
-export function outgoingRequest(req: IncomingMessage, rules: OutgoingHeaderRules): OutgoingRequest {
+export function outgoingRequest(req: IncomingMessage, rules: OutgoingRules): OutgoingRequest {
   const incoming = req.headers;
-  const body = outgoingBody(req);
+  const body: OutgoingBody = rules.body === undefined ? outgoingBody(req) : { kind: 'whole', bytes: rules.body };
   const named = connectionNamed(incoming.connection);
   const headers: OutgoingHttpHeaders = {};
   for (const name in incoming) {

@@ -1,10 +1,10 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { certificateFailure, OpenStackError } from '@k2k/common';
-import { outgoingRequest, type OutgoingHeaderRules } from './outgoing-request.js';
+import { outgoingRequest, type OutgoingRules } from './outgoing-request.js';
 
 /** One request to send upstream: where, the client's headers it goes without, and those to set. */
-export interface UpstreamRequest extends OutgoingHeaderRules {
+export interface UpstreamRequest extends OutgoingRules {
   /** The full upstream URL (origin, path, query) */
   url: URL;
   /** Who answers, for error messages: 'service provider sp1', 'the local service' */

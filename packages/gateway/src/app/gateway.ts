@@ -69,6 +69,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const forwardTo = (mount: string, serviceType: string, pin?: MountPin) =>
     k2kForward({
       serviceType,
+      ...(config.serviceApis[serviceType] && { api: config.serviceApis[serviceType] }),
       authUrl: keystone.authUrl,
       store,
       local: config.local.endpoints[serviceType],
@@ -91,6 +92,8 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       ...(routing.probeTimeoutMs !== undefined && { probeTimeoutMs: routing.probeTimeoutMs }),
       aggregate: routing.aggregation,
       ...(routing.aggregateResourceTypes[serviceType] && { aggregateResourceTypes: routing.aggregateResourceTypes[serviceType] }),
+      // Project sync's link tags say which SP project stands for which IdP project.
+      ...(config.sync && { projectLinkTag: config.sync.spTag }),
       placement: routing.placement,
       targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
@@ -103,7 +106,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
   const versionDocuments = new Map<string, ReturnType<typeof versionDocumentWhenNone>>();
   const mountAt = (mount: string, serviceType: string, pin?: MountPin) => {
     forwards.set(mount, forwardTo(mount, serviceType, pin));
-    const version = mountVersion(serviceType, config.local.endpoints[serviceType]);
+    const version = mountVersion(config.serviceApis[serviceType] ?? serviceType, config.local.endpoints[serviceType]);
     if (version) versionDocuments.set(mount, versionDocumentWhenNone(version, config.publicUrl ? new URL(`${config.publicUrl}${mount}`) : undefined));
   };
   for (const region of virtualRegions) {

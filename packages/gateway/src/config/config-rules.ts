@@ -1,4 +1,5 @@
 import { OptionError } from '@k2k/common';
+import { isKnownServiceType } from '@k2k/keystone';
 import type { ConfigFile } from './config-schema.js';
 import { checkLogin, checkServiceProviderSettings } from './provider-settings.js';
 import { checkSync } from './sync-config.js';
@@ -18,6 +19,7 @@ export function checkRules(file: ConfigFile): void {
   checkVirtualRegions(file);
   checkStore(file);
   checkRouting(file);
+  checkServiceApis(file);
   checkKeystone(file);
   checkSync(file.sync);
   if (file.public_url !== undefined) checkPublicUrl(file.public_url);
@@ -51,6 +53,16 @@ function checkStore({ store, workers }: ConfigFile): void {
       `required for the ${store.backend} backend (at least 16 characters, the same on every gateway host), so cached tokens are not stored in the clear; ` +
         'or set store.insecure_plaintext: true to accept that risk',
     );
+  }
+}
+
+function checkServiceApis({ service_apis: apis, mounts }: ConfigFile): void {
+  const served = Object.values(mounts);
+  for (const [type, api] of Object.entries(apis)) {
+    const key = `service_apis.${type}`;
+    if (!served.includes(type)) throw new OptionError(key, `no mount serves ${type} (mounted: ${served.join(', ')})`);
+    if (isKnownServiceType(type)) throw new OptionError(key, `${type} is an official service type (or alias): its API is its own`);
+    if (!isKnownServiceType(api)) throw new OptionError(key, `must be an official service type such as block-storage, image, compute or network, got ${JSON.stringify(api)}`);
   }
 }
 

@@ -500,6 +500,13 @@ export const ConfigFileSchema = closed(
       description:
         "mount path -> service type, e.g. `{/volume: volumev3, /image: image}`; each type needs a `local.endpoints` entry; `/healthz` and `/metrics` are the gateway's own",
     }),
+    service_apis: map(text(), {
+      default: {},
+      errorMessage: 'must map a mounted service type to an official one, e.g. {volume-gold: block-storage}',
+      description:
+        "per mounted service type of your own (a catalog type that is no official type or alias, e.g. a second Cinder as `volume-gold`): the official type whose API it serves (`block-storage`, `image`, `compute`, `network`...), so its URL grammar, list semantics and default resource types are that API's",
+      'x-default-text': 'none',
+    }),
     virtual_regions: Type.Optional(
       Type.Union([Type.Literal('auto'), list(VirtualRegion)], {
         errorMessage: 'must be auto or a list of {sp, region, name, project_name, project_domain_name, token}',

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sendJson, type SimRequest } from '../sim-server.js';
 import { FakeService, type ReceivedRequest } from './fake-service.js';
+import { ImageMembers, type MembersAnswer } from './image-members.js';
 import type { TokenChecker } from './token-checker.js';
 import { pageOf, parseListQuery } from './listing.js';
 
@@ -37,12 +38,13 @@ const VERSIONS = Array.from({ length: 17 }, (_, i) => `v2.${16 - i}`);
 
 /**
  * A fake Glance v2 (`/v2/images...`) with Glance's JSON shapes: list (paging, sorting, `next`),
- * create (201), show, JSON-patch update, delete (204), and image data upload and download streamed
- * in constant memory. Version discovery as Glance does it, without a token: its versions at `/`
+ * create (201), show, JSON-patch update, delete (204), image data upload and download streamed
+ * in constant memory, and image members (a shared image's projects: image-members.ts). Version discovery as Glance does it, without a token: its versions at `/`
  * (300) and `/versions` (200), with absolute links built from the request's Host.
  */
 export class ImageService extends FakeService {
   readonly images = new Map<string, Image>();
+  readonly members = new ImageMembers();
 
   private constructor(tokens: TokenChecker) {
     super(tokens, [
@@ -55,6 +57,11 @@ export class ImageService extends FakeService {
       { method: 'DELETE', pattern: /^\/v2\/images\/(?<id>[^/]+)$/, name: 'images.delete', handle: (r) => this.remove(r) },
       { method: 'PUT', pattern: /^\/v2\/images\/(?<id>[^/]+)\/file$/, name: 'images.upload', handle: (r, x) => this.upload(r, x) },
       { method: 'GET', pattern: /^\/v2\/images\/(?<id>[^/]+)\/file$/, name: 'images.download', handle: (r) => this.download(r) },
+      { method: 'POST', pattern: /^\/v2\/images\/(?<id>[^/]+)\/members$/, name: 'members.create', handle: (r, x) => this.member(r, x, (image, project, body) => this.members.create(image, project, body)) },
+      { method: 'GET', pattern: /^\/v2\/images\/(?<id>[^/]+)\/members$/, name: 'members.list', handle: (r) => this.member(r, undefined, (image, project) => this.members.list(image, project)) },
+      { method: 'GET', pattern: /^\/v2\/images\/(?<id>[^/]+)\/members\/(?<member>[^/]+)$/, name: 'members.show', handle: (r) => this.member(r, undefined, (image, project) => this.members.show(image, project, r.params.member)) },
+      { method: 'PUT', pattern: /^\/v2\/images\/(?<id>[^/]+)\/members\/(?<member>[^/]+)$/, name: 'members.update', handle: (r, x) => this.member(r, x, (image, project, body) => this.members.update(image, project, r.params.member, body)) },
+      { method: 'DELETE', pattern: /^\/v2\/images\/(?<id>[^/]+)\/members\/(?<member>[^/]+)$/, name: 'members.delete', handle: (r) => this.member(r, undefined, (image, project) => this.members.remove(image, project, r.params.member)) },
     ]);
   }
 
@@ -102,7 +109,7 @@ export class ImageService extends FakeService {
 
   private visible(request: SimRequest, projectId: string | undefined): Image | undefined {
     const image = this.images.get(request.params.id);
-    if (image && (image.owner === projectId || image.visibility === 'public')) return image;
+    if (image && (image.owner === projectId || image.visibility === 'public' || this.members.statusOf(image.id, projectId) !== undefined)) return image;
     this.sendError(request.res, 404, `No image found with ID ${request.params.id}`);
     return undefined;
   }
@@ -112,8 +119,14 @@ export class ImageService extends FakeService {
     if (!token) return;
     const parsed = parseListQuery(request.query, SORTABLE);
     if (!parsed.ok) return this.sendError(request.res, 400, parsed.message);
+    // Shared with the caller: listed in the member status asked for (Glance's member_status, default accepted).
+    const memberStatus = request.query.get('member_status') ?? 'accepted';
+    const sharedWithCaller = (image: Image) => {
+      const status = this.members.statusOf(image.id, token.projectId);
+      return status !== undefined && (memberStatus === 'all' || status === memberStatus);
+    };
     const visible = [...this.images.values()]
-      .filter((image) => image.owner === token.projectId || image.visibility === 'public')
+      .filter((image) => image.owner === token.projectId || image.visibility === 'public' || sharedWithCaller(image))
       .map((image) => ({ ...image, created_at: image.createdAt, updated_at: image.updatedAt }));
     const page = pageOf(visible, parsed.query);
     if (!page.ok) return this.sendError(request.res, 400, page.message);
@@ -165,6 +178,7 @@ export class ImageService extends FakeService {
     if (!image) return;
     if (image.owner !== token.projectId) return this.sendError(request.res, 403, 'You are not permitted to delete this image.');
     this.images.delete(image.id);
+    this.members.forget(image.id);
     request.res.writeHead(204).end();
   }
 
@@ -203,6 +217,17 @@ export class ImageService extends FakeService {
     if (size === undefined) return void request.res.writeHead(204).end();
     request.res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size, ...(image.checksum && { 'content-md5': image.checksum }) });
     await pipeline(image.data ? Readable.from([image.data]) : patternStream(size), request.res);
+  }
+
+  /** A members call on an image the caller may see: its body read when `received` is given, the answer sent. */
+  private async member(request: SimRequest, received: ReceivedRequest | undefined, act: (image: Image, projectId: string | undefined, body: unknown) => MembersAnswer): Promise<void> {
+    const token = await this.authorize(request);
+    const image = token && this.visible(request, token.projectId);
+    if (!image) return;
+    const answer = act(image, token.projectId, received && (await this.readJson(request, received)));
+    if ('error' in answer) return this.sendError(request.res, answer.status, answer.error);
+    if (answer.status === 204) return void request.res.writeHead(204).end();
+    sendJson(request.res, answer.status, answer.body);
   }
 
   private render(image: Image): Record<string, unknown> {

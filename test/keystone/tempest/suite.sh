@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Tempest in the real-services suite (test/keystone/run.sh runs it last, so .ci/run does): on the
+# pair and services that are up, four runs, two at a time (a run at the IdP's services and one at
+# the SP's never share a Cinder): direct and direct-sp, then gateway-local and gateway-sp1. Then
+# compare.py: every test that passes direct passes through the gateway (gateway-local against
+# direct, gateway-sp1 against direct-sp), but those expected-differences.tsv lists with their reason
+# (README.md, "What differs"). Prints each run's counts and time, the time ratios, and last the
+# totals line "N passed, N failed" over both comparisons.
+#   test/keystone/tempest/suite.sh          (K2K_KEYSTONE_ENV: the pair's env, default /tmp/k2k-keystone/env)
+# Results in $RESULTS_DIR (default /tmp/k2k-tempest/results), workspaces under /tmp/k2k-tempest.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+export RESULTS_DIR=${RESULTS_DIR:-/tmp/k2k-tempest/results}
+mkdir -p "$RESULTS_DIR"
+if ! "$HERE/install.sh" >/dev/null; then
+  echo "Tempest could not be installed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# One run, its output in RESULTS_DIR/NAME.log; succeeds when it wrote its summary.
+run() { # NAME TARGET [VAR=value...]
+  local name=$1 target=$2; shift 2
+  env RESULTS_NAME="$name" "$@" "$HERE/run.sh" "$target" > "$RESULTS_DIR/$name.log" 2>&1
+  [ -f "$RESULTS_DIR/$name.txt" ] || { echo "the $name run wrote no results:"; tail -n 20 "$RESULTS_DIR/$name.log"; return 1; }
+}
+# Two runs at once (one per cloud); fails when either did.
+pair() { # NAME1 TARGET1 NAME2 TARGET2 [VAR=value for the second...]
+  local first=$1 first_target=$2 second=$3 second_target=$4; shift 4
+  rm -f "$RESULTS_DIR/$first.txt" "$RESULTS_DIR/$second.txt"
+  run "$first" "$first_target" & local pid=$!
+  run "$second" "$second_target" "$@"; local status=$?
+  wait "$pid" && return $status
+}
+
+started=$(date +%s)
+if ! pair direct direct direct-sp direct DIRECT_CLOUD=sp || ! pair gateway-local gateway-local gateway-sp1 gateway-sp1; then
+  echo "0 passed, 1 failed"; exit 1
+fi
+cat "$RESULTS_DIR"/{direct,gateway-local,direct-sp,gateway-sp1}.txt
+wall() { sed -E 's/.*wall ([0-9]+) s.*/\1/' "$RESULTS_DIR/$1.txt"; }
+echo "time through the gateway: local $(awk "BEGIN {printf \"%.2f\", $(wall gateway-local) / $(wall direct)}")x the direct run's," \
+  "sp1 $(awk "BEGIN {printf \"%.2f\", $(wall gateway-sp1) / $(wall direct-sp)}")x; the four runs took $(( $(date +%s) - started )) s"
+
+passed=0; failed=0
+for comparison in "direct gateway-local" "direct-sp gateway-sp1"; do
+  set -- $comparison
+  echo "--- tests that pass in $1 and not in $2"
+  totals=$(python3 "$HERE/compare.py" --expected "$HERE/expected-differences.tsv" "$RESULTS_DIR/$1.tsv" "$RESULTS_DIR/$2.tsv" 2>&1 | tee /dev/stderr | grep -E '^[0-9]+ passed, [0-9]+ failed$')
+  passed=$((passed + $(echo "$totals" | cut -d' ' -f1)))
+  failed=$((failed + $(echo "$totals" | cut -d' ' -f3)))
+done
+echo "$passed passed, $failed failed"
