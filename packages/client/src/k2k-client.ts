@@ -3,6 +3,7 @@ import { requireObject, requireString } from '@k2k/common';
 import { KeystoneClient, ServiceToken } from '@k2k/keystone';
 import type { ForwardStats } from '@k2k/engine';
 import { CallerIdentities } from './caller-identities.js';
+import { homeRegion } from './home-region.js';
 import { LocalRouting } from './local-routing.js';
 import { parseClientOptions, type K2KClientOptions } from './options.js';
 import { ServicePipelines } from './service-pipelines.js';
@@ -51,9 +52,10 @@ export function k2kClient(options: K2KClientOptions = {}): K2KClient {
     const session = requireObject(given, 'session options');
     const token = session.token === undefined ? undefined : requireString(session.token, 'session options.token');
     const identity = (of: string) => identities.of(of);
-    if (token !== undefined) return { token: () => Promise.resolve(token), identity };
+    const { authUrl } = config;
+    if (token !== undefined) return { token: () => Promise.resolve(token), identity, authUrl };
     if (!own) throw new TypeError('k2kClient: session() needs a token, or the client its own credentials (the credentials option, or the OpenStack environment)');
-    return { token: () => own.id(), identity };
+    return { token: () => own.id(), identity, authUrl };
   };
 
   return {
@@ -61,7 +63,10 @@ export function k2kClient(options: K2KClientOptions = {}): K2KClient {
     session: (given = {}) => new ClientSession(caller(given), config, pipelines),
     localRouting: async (given = {}) => {
       const session = new ClientSession(caller(given), config, pipelines);
-      return new LocalRouting(await session.identity(), (serviceType) => pipelines.knows(serviceType), (token) => new ClientSession(caller({ token }), config, pipelines));
+      const owner = await session.identity();
+      // The local cloud's own endpoints: a virtual region's (a gateway's) are left as they are.
+      const home = homeRegion(owner.catalog, config.authUrl);
+      return new LocalRouting(owner, (serviceType, region) => pipelines.knows(serviceType) && (home === undefined || region === home), (token) => new ClientSession(caller({ token }), config, pipelines));
     },
     stats: () => pipelines.stats(),
     close: async () => {

@@ -30,7 +30,7 @@ export class LocalRouting {
   private readonly endpoints: RoutedEndpoint[];
   private http: Promise<HttpRouting> | undefined;
 
-  constructor(catalogOwner: KeystoneIdentity, routes: (serviceType: string) => boolean, private readonly sessionFor: (token: string) => ClientSession) {
+  constructor(catalogOwner: KeystoneIdentity, routes: (serviceType: string, region: string) => boolean, private readonly sessionFor: (token: string) => ClientSession) {
     this.endpoints = routedEndpoints(catalogOwner, routes)
       // The longest root first: '/volume' and '/image' on one host, or a root below another.
       .sort((a, b) => b.root.length - a.root.length);
@@ -77,12 +77,11 @@ export class LocalRouting {
   }
 }
 
-/** The endpoints of the catalog's services that `routes` takes (services with resources the engine knows). */
-function routedEndpoints(identity: KeystoneIdentity, routes: (serviceType: string) => boolean): RoutedEndpoint[] {
+/** The catalog's endpoints that `routes` takes (the local region's, of services whose resources the engine knows). */
+function routedEndpoints(identity: KeystoneIdentity, routes: (serviceType: string, region: string) => boolean): RoutedEndpoint[] {
   return identity.catalog.flatMap((entry) => {
     const serviceType = officialServiceType(entry.type);
-    if (!routes(serviceType)) return [];
-    return entry.endpoints.map((endpoint) => {
+    return entry.endpoints.filter((endpoint) => routes(serviceType, endpoint.regionId)).map((endpoint) => {
       const url = new URL(endpoint.url);
       return { origin: url.origin, root: endpointRoot(url.pathname), serviceType, interface: endpoint.interface, region: endpoint.regionId };
     });

@@ -4,6 +4,7 @@ import { selectEndpoint } from '@k2k/keystone';
 import { endpointRoot } from '@k2k/engine';
 import { callRouting, type K2KRequestInit } from './call-options.js';
 import { exchange } from './in-memory-exchange.js';
+import { homeRegion } from './home-region.js';
 import { outgoingCall } from './request-body.js';
 import type { ServicePipelines } from './service-pipelines.js';
 
@@ -11,6 +12,8 @@ import type { ServicePipelines } from './service-pipelines.js';
 export interface Caller {
   token(): Promise<string>;
   identity(token: string): Promise<KeystoneIdentity>;
+  /** The local Keystone's URL, whose region is the local cloud's */
+  authUrl: string;
 }
 
 /** One service for one caller: where `.service(type, { interface, region })` points. */
@@ -19,7 +22,7 @@ export interface ServiceChoice {
   serviceType: string;
   /** The endpoint interface, at the local cloud and at service providers */
   interface: EndpointInterface;
-  /** The local endpoint's region; absent: the first region with the service */
+  /** The local endpoint's region; absent: the local cloud's own (its Keystone's), else the first with the service */
   region: string | undefined;
   /** The region at service providers when a call names none; absent: the first */
   remoteRegion: string | undefined;
@@ -72,8 +75,11 @@ export class ServiceClient {
   }
 
   private localEndpoint(identity: KeystoneIdentity): URL {
-    const { serviceType, region } = this.choice;
-    const found = selectEndpoint(identity.catalog, { serviceType, interface: this.choice.interface, region });
+    const { serviceType } = this.choice;
+    const region = this.choice.region ?? homeRegion(identity.catalog, this.caller.authUrl);
+    const found =
+      selectEndpoint(identity.catalog, { serviceType, interface: this.choice.interface, region }) ??
+      (this.choice.region === undefined ? selectEndpoint(identity.catalog, { serviceType, interface: this.choice.interface }) : undefined);
     if (!found) throw new OpenStackError(403, `The catalog of your token has no ${serviceType} endpoint with interface ${this.choice.interface}${region ? ` in region ${region}` : ''}.`);
     return new URL(found.url);
   }

@@ -152,6 +152,25 @@ describe('k2kClient: the outgoing path', () => {
     await expectRejection(volumes.fetch('http://elsewhere.example/v3/volumes'), /is not below this service's endpoint/);
   });
 
+  it("takes the local endpoint in the local cloud's own region (its Keystone's), not a virtual region the IdP's catalog lists first", async () => {
+    const volumev3 = federation.idp.catalog.services.find((service) => service.type === 'volumev3');
+    if (!volumev3) throw new Error('no volumev3 in the simulated catalog');
+    // A gateway's virtual region for sp1, listed before the local Cinder (a stand-in: sp1's own Cinder, which refuses the IdP's token).
+    volumev3.endpoints.unshift({ id: 'virtual-sp1', interface: 'public', regionId: 'sp1', url: `${sp('sp1').volume.publicUrl}/v3/%(project_id)s` });
+    try {
+      const caller = federation.idp.issueToken(federation.env.user, federation.env.idpProject);
+      const client = clientWith();
+      const local = seedAt(sp('idp'), 'at-home');
+      const answer = await client.session({ token: caller }).service('volumev3').fetch(`/volumes/${local.id}`, { serviceProvider: 'default' });
+      expect(answer.status).to.equal(200);
+      expect(((await answer.json()) as { volume: { name: string } }).volume.name).to.equal('at-home');
+      const routing = await client.localRouting({ token: caller });
+      expect(routing.hosts).to.deep.equal([...new Set([sp('idp').volume.publicUrl, sp('idp').volume.internalUrl, sp('idp').image.publicUrl, sp('idp').image.internalUrl].map((url) => new URL(url).origin))]);
+    } finally {
+      volumev3.endpoints.shift();
+    }
+  });
+
   it("refuses an application credential's token limited by access rules (it does not enforce them): 401, nothing sent", async () => {
     federation.idp.addApplicationCredential('alice', 'demo', 'read-one-volume', 'cred-secret', [{ service: 'volumev3', method: 'GET', path: '/v3/{project_id}/volumes' }]);
     const keystone = new KeystoneClient({ authUrl: federation.env.idpAuthUrl });
