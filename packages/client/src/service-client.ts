@@ -62,8 +62,8 @@ export class ServiceClient {
       throw error;
     }
     const pipeline = this.pipelines.for({ serviceType: this.choice.serviceType, localEndpoint, interface: routing.interface ?? this.choice.interface, region: routing.region ?? this.choice.remoteRegion });
-    const headers: Record<string, string> = Object.fromEntries(call.headers);
-    Object.assign(headers, routing.headers, { 'x-auth-token': token });
+    // The caller's own User-Agent goes on; none given, the client's name (not the in-memory request's).
+    const headers: Record<string, string> = { 'user-agent': 'k2k-client', ...Object.fromEntries(call.headers), ...routing.headers, 'x-auth-token': token };
     return exchange(
       (req: IncomingMessage, res: ServerResponse) => {
         req.keystone = identity;

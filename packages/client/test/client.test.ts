@@ -74,6 +74,8 @@ describe('k2kClient: the outgoing path', () => {
     await again.body?.cancel();
     expect(probes).to.deep.equal([]);
     expect(sp('idp').volume.requests).to.have.length(0);
+    // The client names itself, not the in-memory request it runs the engine on.
+    expect(sp('sp1').volume.requests.map((r) => r.headers['user-agent'])).to.deep.equal(['k2k-client', 'k2k-client']);
   });
 
   it('finds a volume nobody learned by search, and the local token never reaches a service provider', async () => {
