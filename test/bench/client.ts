@@ -20,6 +20,8 @@ interface Figures {
   failures: number;
 }
 
+const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
+
 export interface ClientBenchSetup {
   federation: Federation;
   memcached: MemcachedServer;
@@ -64,7 +66,7 @@ export async function benchClient(setup: ClientBenchSetup): Promise<void> {
         String(median(measured.map((m) => m.callsPerSecond))),
         p50.toFixed(2),
         median(measured.map((m) => m.p99Ms)).toFixed(2),
-        `+${(p50 - median(plain.map((m) => m.p50Ms))).toFixed(2)}`,
+        signed(p50 - median(plain.map((m) => m.p50Ms))),
         cpu.toFixed(0),
         `${(cpu / plainCpu).toFixed(2)}x`,
         String(measured.reduce((sum, m) => sum + m.failures, 0)),
