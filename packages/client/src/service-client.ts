@@ -18,7 +18,7 @@ export interface Caller {
 
 /** One service for one caller: where `.service(type, { interface, region })` points. */
 export interface ServiceChoice {
-  /** The official service type */
+  /** The service's catalog type: an official one, or one of the operator's own */
   serviceType: string;
   /** The endpoint interface, at the local cloud and at service providers */
   interface: EndpointInterface;

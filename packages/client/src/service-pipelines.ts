@@ -6,7 +6,7 @@ import type { ParsedClientOptions } from './options.js';
 
 /** Which engine pipeline serves a call: the service, its local endpoint, and the interface and region at service providers. */
 export interface PipelineChoice {
-  /** The official service type */
+  /** The service's catalog type: an official one, or one of the operator's own (its API from the `apis` option) */
   serviceType: string;
   /** The local endpoint from the caller's catalog: where calls that stay local go */
   localEndpoint: URL;
