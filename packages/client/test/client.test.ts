@@ -19,6 +19,8 @@ describe('k2kClient: the outgoing path', () => {
   let store: Store;
   let token: string;
   const clients: K2KClient[] = [];
+  /** Stores of a second "process" on the same memcached, closed after the clients */
+  const otherStores: Store[] = [];
 
   before(async () => {
     [federation, memcached] = await Promise.all([startFederation(), startMemcached()]);
@@ -28,7 +30,7 @@ describe('k2kClient: the outgoing path', () => {
 
   after(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await store.close();
+    await Promise.all([store, ...otherStores].map((one) => one.close()));
     await Promise.all([federation.close(), memcached.kill()]);
   });
 
@@ -142,6 +144,25 @@ describe('k2kClient: the outgoing path', () => {
     expect(outcome).to.deep.include({ status: 200, serviceProvider: 'sp1', id: volume.id, exchanges: [], probes: [] });
     expect(federation.clouds.map((cloud) => `${cloud.name}:${cloud.keystone.calls.count()}`)).to.deep.equal(['idp:0', 'sp1:0', 'sp2:0']);
     expect(federation.clouds.map((cloud) => `${cloud.name}:${cloud.volume.requests.length}`)).to.deep.equal(['idp:0', 'sp1:1', 'sp2:0']);
+  });
+
+  it('single-flights a new caller\'s remote token across clients on the same memcached: 20 concurrent first calls from two, one K2K exchange', async () => {
+    const caller = federation.idp.issueToken(federation.env.user, federation.env.idpProject);
+    const other = createStore({ backend: 'memcached', servers: [memcached.location], secret: SECRET });
+    otherStores.push(other);
+    const clientsOnTwoStores = [clientWith(), clientWith({ store: other })];
+    const volume = seedAt(sp('sp1'));
+    const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+        clientsOnTwoStores[i % 2]
+          .session({ token: caller })
+          .service('volumev3')
+          .fetch(`/volumes/${volume.id}`, { serviceProvider: 'sp1' })
+          .then(async (answer) => (await answer.body?.cancel(), answer.status)),
+      ),
+    );
+    expect(answers).to.deep.equal(Array.from({ length: 20 }, () => 200));
+    expect(federation.idp.calls.count('saml2.ecp')).to.equal(1);
   });
 
   it('answers a refused token 401 in OpenStack\'s shape, and a bad routing option throws naming it', async () => {
