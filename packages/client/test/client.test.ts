@@ -80,6 +80,24 @@ describe('k2kClient: the outgoing path', () => {
     expect(sp('sp1').volume.requests.map((r) => r.headers['user-agent'])).to.deep.equal(['k2k-client', 'k2k-client']);
   });
 
+  it('routes a qualified id (<id>@sp2), and a call naming the project at the SP', async () => {
+    const client = clientWith();
+    const probes = recorded<ProbeEvent>(client, 'probe');
+    const at2 = sp('sp2');
+    const qualified = seedAt(at2, 'qualified');
+    const answer = await volumesOf(client).fetch(`/volumes/${qualified.id}@sp2`);
+    expect(answer.status).to.equal(200);
+    expect(answer.headers.get('x-k2k-service-provider')).to.equal('sp2');
+    expect(((await answer.json()) as { volume: { name: string } }).volume.name).to.equal('qualified');
+    const inDemo2 = at2.volume.seed(at2.projects.demo2.id, { name: 'in-demo2' });
+    const named = await volumesOf(client).fetch(`/volumes/${inDemo2.id}`, { serviceProvider: 'sp2', project: { name: 'demo2', domain: 'Default' } });
+    expect(named.status).to.equal(200);
+    await named.body?.cancel();
+    expect(probes).to.deep.equal([]);
+    // The qualifier is stripped before forwarding; each call goes to its project there.
+    expect(at2.volume.requests.map((r) => r.path)).to.deep.equal([`/v3/${at2.projects.demo.id}/volumes/${qualified.id}`, `/v3/${at2.projects.demo2.id}/volumes/${inDemo2.id}`]);
+  });
+
   it('finds a volume nobody learned by search, and the local token never reaches a service provider', async () => {
     const client = clientWith();
     const probes = recorded<ProbeEvent>(client, 'probe');
