@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, silentLogger, withDefault, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, silentLogger, withDefault, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
 import { authFromEnvironment, isKnownServiceType, normalizeInterface, officialServiceType, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
-import { parseEndpointPolicy, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
+import { parseEndpointPolicy, parseSharedStorage, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type EngineSettings, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
 import { CLIENT_TUNABLES } from './option-table.js';
 
 /** k2kClient's options: the tunables of CLIENT_TUNABLES (option-table.ts) and the rest. */
@@ -30,12 +30,12 @@ export interface K2KClientOptions extends Partial<Omit<TunableValues<typeof CLIE
   endpointPolicy?: EndpointPolicyOption;
   /** Each service provider's virtual region names in the IdP's catalog, for endpointPolicy. Default: a service provider's id */
   virtualRegionNames?: Record<string, string[]>;
-  /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
-  probeTimeoutMs?: number;
   /** Where a create that names no cloud goes: 'local' (default), 'spread', 'headroom', 'fastest', 'cheapest', or a function */
   placement?: PlacementPolicy;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
   targetMetadata?: Record<string, TargetMetadata>;
+  /** Cloud pairs that share storage, by name (`localName` or an SP id), e.g. `[['default', 'sp1']]`, as k2kForward's. Default: none */
+  sharedStorage?: [string, string][];
   /**
    * Per catalog type of the operator's own (a second Cinder listed as 'volume-gold', say): the
    * official service type whose API it speaks ('block-storage', 'image', 'compute', 'network'...),
@@ -58,14 +58,14 @@ export interface ParsedClientOptions extends Omit<TunableValues<typeof CLIENT_TU
   proxyId: string;
   serviceProviders: string[] | undefined;
   endpointPolicy: EndpointPolicy;
-  probeTimeoutMs: number;
   placement: PlacementPolicy;
   targetMetadata: Record<string, TargetMetadata>;
+  sharedStorage: EngineSettings['sharedStorage'];
   /** The official API of each catalog type of the operator's own */
   apis: Record<string, string>;
 }
 
-const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'probeTimeoutMs', 'placement', 'targetMetadata', 'apis'];
+const OTHERS = ['authUrl', 'credentials', 'store', 'ca', 'logger', 'region', 'proxyId', 'serviceProviders', 'endpointPolicy', 'virtualRegionNames', 'placement', 'targetMetadata', 'sharedStorage', 'apis'];
 const KNOWN = [...Object.keys(CLIENT_TUNABLES), ...OTHERS];
 const WHERE = 'k2kClient';
 
@@ -86,6 +86,7 @@ export function parseClientOptions(input: K2KClientOptions, env: NodeJS.ProcessE
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${WHERE}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${WHERE}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
   const given = options.store === undefined ? undefined : storeOption(options.store, `${WHERE}.store`);
+  const serviceProviders = options.serviceProviders === undefined ? undefined : stringList(options.serviceProviders, `${WHERE}.serviceProviders`);
   return {
     ...tuned,
     authUrl: fromEnvironment?.authUrl ?? requireString(options.authUrl, `${WHERE}.authUrl`),
@@ -97,15 +98,15 @@ export function parseClientOptions(input: K2KClientOptions, env: NodeJS.ProcessE
     interface: endpointInterface,
     region: options.region === undefined ? undefined : requireString(options.region, `${WHERE}.region`),
     proxyId,
-    serviceProviders: options.serviceProviders === undefined ? undefined : stringList(options.serviceProviders, `${WHERE}.serviceProviders`),
+    serviceProviders,
     endpointPolicy: parseEndpointPolicy(
       options.endpointPolicy,
       `${WHERE}.endpointPolicy`,
       options.virtualRegionNames === undefined ? {} : parseVirtualRegionNames(options.virtualRegionNames, `${WHERE}.virtualRegionNames`),
     ),
-    probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, tuned.timeoutMs)), `${WHERE}.probeTimeoutMs`, 1, tuned.timeoutMs),
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${WHERE}.targetMetadata`),
+    sharedStorage: parseSharedStorage(options.sharedStorage, `${WHERE}.sharedStorage`, { localName: tuned.localName, serviceProviders }),
     apis: parseApis(options.apis, `${WHERE}.apis`),
   };
 }

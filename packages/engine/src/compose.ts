@@ -43,7 +43,9 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
   });
   const upstream = new Upstream(settings.timeoutMs, settings.probeTimeoutMs, settings.ca);
   const resources = new ResourceTypes(settings.resourceTypes);
-  const locations = new Locations(settings.store, settings.serviceType, settings.locationTtlSeconds, settings.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
+  // Keyed by the API, not the catalog's type: a resource another mount's rule names (a server's
+  // image) is found whatever type of the operator's own (service_apis) that mount has.
+  const locations = new Locations(settings.store, settings.api, settings.locationTtlSeconds, settings.absentTtlSeconds, (event: LocationEvent) => events.emit('location', event));
   const localUpstream = settings.local.kind === 'upstream' ? settings.local.template : undefined;
   const addresses = new CloudAddresses(localUpstream, { serviceType: settings.serviceType, interface: settings.interface, region: settings.region });
   /** Where a search probes: the resource itself, without the action or query. */
@@ -107,6 +109,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
   );
   const rules = routingRules(
     {
+      serviceType: settings.api,
       pin: settings.pin,
       places: placer !== undefined,
       learn: settings.learn,
@@ -114,6 +117,7 @@ export function createPipeline(settings: EngineSettings, events: EventEmitter, k
       // Merging needs the local cloud's list too: only in front of a local upstream.
       aggregateResourceTypes: settings.aggregate && localUpstream ? settings.aggregateResourceTypes : [],
       jsonBodyLimitBytes: settings.jsonBodyLimitBytes,
+      sharedStorage: settings.sharedStorage,
     },
     resources,
     locations,

@@ -10,6 +10,7 @@ export { parseApiRequest } from './parse/parse-request.js';
 export type { ApiRequest } from './parse/parse-request.js';
 export { parsePin } from './route/mount-pin.js';
 export type { MountPin, Pin } from './route/mount-pin.js';
+export { parseSharedStorage, SharedStorage } from './route/shared-storage.js';
 export { parseIdentities, projectPseudonym, pseudonymousProjectName } from './execute/reseller.js';
 export type { IdentityMode, ParsedReseller, ResellerOptions } from './execute/reseller.js';
 export { parseEndpointPolicy, parseVirtualRegionNames } from './policy/endpoint-policy.js';

@@ -5,6 +5,7 @@ import type { PlacementPolicy } from './place/policy.js';
 import type { TargetMetadata } from './place/target-metadata.js';
 import type { EndpointPolicy } from './policy/endpoint-policy.js';
 import type { Pin } from './route/mount-pin.js';
+import type { SharedStorage } from './route/shared-storage.js';
 
 /**
  * What the engine runs with for one service at one Keystone: every setting validated and settled
@@ -64,6 +65,8 @@ export interface EngineSettings {
   reseller: ParsedReseller | undefined;
   placement: PlacementPolicy;
   targetMetadata: Record<string, TargetMetadata>;
+  /** The cloud pairs the operator declared as sharing storage (a volume of one attached to a server of the other) */
+  sharedStorage: SharedStorage;
   /** The reseller identity's token: reseller.serviceToken, else keystoneAuth's service user token */
   serviceToken: (() => Promise<string>) | undefined;
 }

@@ -22,6 +22,7 @@ export const ENGINE_TUNABLES = {
   search: { kind: 'boolean', default: true, description: 'an id nobody has learned is looked for with GET probes: the local service first, then every SP the caller may use, in parallel; never a mutation (rule 4)' },
   locationTtlSeconds: { kind: 'integer', default: 86_400, min: 1, description: 'how long a learned location is kept; written again when used past half of it' },
   absentTtlSeconds: { kind: 'integer', default: 10, min: 0, description: 'how long an id found nowhere answers 404 at once, without a new search (0: not kept)' },
+  probeTimeoutMs: { kind: 'integer', default: 5000, min: 1, atMost: 'timeoutMs', description: 'each search probe; at most `timeoutMs`' },
   maxSearchesPerCaller: { kind: 'integer', default: 4, min: 1, description: 'searches one caller runs at once in one process (one gateway worker); more get 429' },
   jsonBodyLimitBytes: {
     kind: 'integer',

@@ -4,11 +4,12 @@ import { Socket } from 'node:net';
 import { OpenStackError, type KeystoneIdentity, type ServiceProvider } from '@k2k/common';
 import { createStore, type ResourceLocation } from '@k2k/store';
 import { Locations } from '../src/learn/locations.js';
-import { ResourceTypes } from '../src/learn/resource-types.js';
+import { DEFAULT_RESOURCE_TYPES, ResourceTypes } from '../src/learn/resource-types.js';
 import { parseApiRequest, type ApiRequest } from '../src/parse/parse-request.js';
 import { splitQualifiedId } from '../src/parse/qualifier.js';
 import { route, type RoutingLimits } from '../src/route/route.js';
 import { routingRules, type RuleSettings } from '../src/route/rules.js';
+import { SharedStorage } from '../src/route/shared-storage.js';
 import type { Target } from '../src/route/target.js';
 
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -36,7 +37,7 @@ export interface CallIn {
   body?: unknown;
   /** Default: CALLER; null: no confirmed caller */
   identity?: KeystoneIdentity | null;
-  /** The service whose URL grammar parses the path; default 'block-storage' */
+  /** The mount's service: its URL grammar parses the path, its resource types are learned; default 'block-storage' */
   serviceType?: string;
 }
 
@@ -49,11 +50,13 @@ export type Expected =
 export interface CheckSetup {
   rules?: Partial<RuleSettings>;
   limits?: Partial<RoutingLimits>;
-  /** Locations learned before the call, by resource id (volumes of the caller's project) */
+  /** Locations learned before the call, by resource id (of the path's resource type, in the caller's project) */
   learned?: Record<string, ResourceLocation>;
+  /** Locations of other services' resources learned before the call (by their mounts, on the same store) */
+  learnedElsewhere?: { serviceType: string; resourceType: string; id: string; location: ResourceLocation }[];
 }
 
-const DEFAULT_RULES: RuleSettings = { pin: undefined, places: false, learn: true, search: true, aggregateResourceTypes: ['volumes'], jsonBodyLimitBytes: 1_048_576 };
+const DEFAULT_RULES: RuleSettings = { serviceType: 'block-storage', sharedStorage: new SharedStorage(), pin: undefined, places: false, learn: true, search: true, aggregateResourceTypes: ['volumes'], jsonBodyLimitBytes: 1_048_576 };
 
 /**
  * helmet's check() for the engine's first steps: one call in, through step 1 (parse, the qualifier
@@ -63,17 +66,21 @@ const DEFAULT_RULES: RuleSettings = { pin: undefined, places: false, learn: true
  */
 export async function check(call: CallIn, expected: Expected, setup: CheckSetup = {}): Promise<void> {
   const identity = call.identity === null ? undefined : (call.identity ?? CALLER);
-  const resources = new ResourceTypes(['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots']);
+  const serviceType = call.serviceType ?? 'block-storage';
+  const resources = new ResourceTypes(DEFAULT_RESOURCE_TYPES[serviceType] ?? []);
   const store = createStore();
   try {
-    const locations = new Locations(store, 'block-storage', 60, 10, () => undefined);
+    const locations = new Locations(store, serviceType, 60, 10, () => undefined);
     const outcome = await (async () => {
-      const request = splitQualifiedId(parseApiRequest(call.method ?? 'GET', call.path, identity?.project?.id, call.serviceType ?? 'block-storage'), resources);
+      const request = splitQualifiedId(parseApiRequest(call.method ?? 'GET', call.path, identity?.project?.id, serviceType), resources);
       for (const [id, location] of Object.entries(setup.learned ?? {})) {
         const key = locations.keyOf(identity, request, id);
         if (key) await locations.learn(key, location);
       }
-      const rules = routingRules({ ...DEFAULT_RULES, ...setup.rules }, resources, locations);
+      for (const { serviceType: type, resourceType, id, location } of setup.learnedElsewhere ?? []) {
+        await locations.learn({ projectId: identity?.project?.id ?? '', serviceType: type, resourceType, resourceId: id }, location);
+      }
+      const rules = routingRules({ ...DEFAULT_RULES, serviceType, ...setup.rules }, resources, locations);
       const limits: RoutingLimits = { looped: false, interface: 'public', ...setup.limits };
       const target = await route(rules, { req: incoming(call), request, identity, localName: LOCAL_NAME }, limits);
       return { request, target };
@@ -95,7 +102,7 @@ export async function check(call: CallIn, expected: Expected, setup: CheckSetup 
 }
 
 /** A request as Node's server makes one, its body (if any) ready to be read. */
-function incoming(call: CallIn): IncomingMessage {
+export function incoming(call: CallIn): IncomingMessage {
   const req = new IncomingMessage(new Socket());
   req.method = call.method ?? 'GET';
   req.url = call.path;

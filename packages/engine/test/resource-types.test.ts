@@ -14,6 +14,7 @@ describe('ResourceTypes', () => {
       ['backups', 'backup'],
       ['groups', 'group'],
       ['group_snapshots', 'group_snapshot'],
+      ['attachments', 'attachment'],
       ['servers', 'server'],
       ['networks', 'network'],
       ['subnets', 'subnet'],
@@ -25,6 +26,12 @@ describe('ResourceTypes', () => {
       expect(all.describes({ [key]: { id } }, type, id), type).to.equal(true);
     }
     expect(all.describes({ id, name: 'cirros', status: 'active' }, 'images', id), "Glance's bare image").to.equal(true);
+  });
+
+  it("learns the Cinder attachment a create answers (what Nova makes to attach a volume), so Nova's next calls for it follow it", () => {
+    const volumes = new ResourceTypes(DEFAULT_RESOURCE_TYPES['block-storage']);
+    expect(volumes.has('attachments')).to.equal(true);
+    expect(volumes.createdId({ attachment: { id, volume_id: 'v1', status: 'reserved' } }, 'attachments')).to.equal(id);
   });
 
   it('finds nothing in any other answer: empty, another shape, another id, no id, not an object', () => {

@@ -81,7 +81,7 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
   describe('errors, each naming the key', () => {
     it('an unknown key, with the closest known one', () => {
       expect(refusal({ routing: { lern: true } })).to.equal(
-        'routing.lern: unknown option; did you mean "learn"? (known: learn, search_by_broadcast, aggregation, aggregated_resource_types, page_limit, list_body_limit_bytes, resource_types, learn_list_limit, location_ttl_seconds, absent_ttl_seconds, probe_timeout_ms, max_searches_per_caller, placement)',
+        'routing.lern: unknown option; did you mean "learn"? (known: learn, search_by_broadcast, aggregation, aggregated_resource_types, page_limit, list_body_limit_bytes, resource_types, learn_list_limit, location_ttl_seconds, absent_ttl_seconds, probe_timeout_ms, max_searches_per_caller, shared_storage, placement)',
       );
       expect(refusal({ mount: {} })).to.match(/^config\.mount: unknown option; did you mean "mounts"\?/);
       expect(refusal({ keystone: { ...MINIMAL.keystone, cache_ttl_second: 0 } })).to.match(/^keystone\.cache_ttl_second: unknown option; did you mean "cache_ttl_seconds"\?/);
@@ -118,7 +118,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
       timeoutMs: 5000,
       wwwAuthenticateUri: undefined,
       requiredRoles: undefined,
-      serviceTokenRoles: ['service'],
       regionName: undefined,
       interface: 'public',
     });
@@ -127,6 +126,6 @@ describe('gateway config: one schema (src/config/config-schema.ts)', () => {
     expect(parseConfig({ ...MINIMAL, store: { ...STORE, backend: 'tiered' } }).store).to.deep.include({ l1MaxEntries: 1000, l1TtlSeconds: 5 });
     expect(parseConfig(MINIMAL).store).to.deep.equal({ backend: 'memory', secretKey: undefined, securityStrategy: 'ENCRYPT', maxEntries: 10_000 });
     expect(parseConfig(MINIMAL).forwardTunables.learnListLimit).to.equal(1000);
-    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 });
+    expect(parseConfig(MINIMAL).authTunables).to.deep.equal({ cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10, serviceTokenRoles: ['service'] });
   });
 });

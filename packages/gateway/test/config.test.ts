@@ -111,6 +111,7 @@ virtual_regions: auto
       aggregateResourceTypes: {},
       probeTimeoutMs: undefined,
       placement: 'local',
+      sharedStorage: [],
     });
     expect(forwardTunables).to.deep.include({ learn: true, learnListLimit: 1000 });
     const configured = parseConfig({ ...VALID, routing: { learn: false, resource_types: { volumev3: ['volumes'] }, probe_timeout_ms: 800 } });
@@ -196,6 +197,15 @@ virtual_regions: auto
       { name: 'sp2-demo2', serviceProvider: 'sp2', project: { name: 'demo2', domain: 'Default' }, token: 'k2k' },
       { name: 'two.RegionTwo', serviceProvider: 'two', region: 'RegionTwo', token: 'passthrough' },
     ]);
+  });
+
+  it('reads routing.shared_storage, cloud pairs by local.name or SP id, refusing what is no pair of known clouds', () => {
+    expect(parseConfig({ ...VALID, routing: { shared_storage: [['default', 'sp1']] } }).routing.sharedStorage).to.deep.equal([['default', 'sp1']]);
+    const bad = (shared_storage: unknown, extra: Record<string, unknown> = {}) => () => parseConfig({ ...VALID, ...extra, routing: { shared_storage } });
+    expect(bad([['default']])).to.throw(/^routing\.shared_storage\[0\]: must be a pair of clouds, e\.g\. \[default, sp1\]/);
+    expect(bad('default,sp1')).to.throw(/^routing\.shared_storage: must be a list/);
+    expect(bad([['sp1', 'sp1']])).to.throw(/^routing\.shared_storage\[0\]: names sp1 twice/);
+    expect(bad([['default', 'sp3']], { service_providers: ['sp1'] })).to.throw(/^routing\.shared_storage\[0\]\[1\]: "sp3" is neither local\.name \("default"\) nor in service_providers \(sp1\)/);
   });
 
   it('refuses bad virtual_regions, naming the key', () => {

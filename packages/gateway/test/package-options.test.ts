@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import { createStore, ResourceMap } from '@k2k/store';
 import { createTestCa, startFederation, startTlsFront, type Federation } from '@k2k/testing';
 import { createGateway, type Gateway } from '../src/app/gateway.js';
 import { createLogger } from '../src/app/logger.js';
@@ -88,6 +89,26 @@ describe('gateway config: the keys reach the packages', () => {
       await front.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("routing.shared_storage lets a Cinder attachment of sp1's volume name a local server: sent to sp1, not refused (409)", async () => {
+    const sp1 = federation.cloud('sp1');
+    const volume = sp1.volume.seed(sp1.projects.demo.id, { name: 'data' });
+    const server = '6f0c2b1e-8d4a-4c3b-9e2f-1a0b9c8d7e6f';
+    const attachAcross = async (extra: Record<string, unknown>) => {
+      // The store the gateway uses: the local server's location as a compute mount would have learned it.
+      const store = createStore();
+      await new ResourceMap(store).learn({ projectId: federation.env.idpProjectId, serviceType: 'compute', resourceType: 'servers', resourceId: server }, { serviceProvider: null });
+      gateway = createGateway(configFor(federation, extra), createLogger('silent', new Writable({ write: (_chunk, _encoding, done) => done() })), { store });
+      await request(gateway.app).get(`${volumes}/${volume.id}`).set({ 'x-auth-token': token, 'SERVICE-PROVIDER': 'sp1' }).expect(200);
+      sp1.volume.reset();
+      const answer = await request(gateway.app).post(`/volume/v3/${federation.env.idpProjectId}/attachments`).set('x-auth-token', token).send({ attachment: { volume_uuid: volume.id, instance_uuid: server } });
+      await gateway.close();
+      gateway = undefined;
+      return { status: answer.status, atSp1: sp1.volume.calls.calls.map((call) => call.method) };
+    };
+    expect(await attachAcross({})).to.deep.equal({ status: 409, atSp1: [] });
+    expect((await attachAcross({ routing: { shared_storage: [['default', 'sp1']] } })).atSp1).to.deep.equal(['POST']);
   });
 
   it("upstream.json_body_limit_bytes caps a create's body", async () => {

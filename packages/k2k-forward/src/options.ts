@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireInteger, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { isKnownServiceType, normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import {
@@ -8,6 +8,7 @@ import {
   parseEndpointPolicy,
   parseIdentities,
   parsePin,
+  parseSharedStorage,
   parseTargetMetadata,
   parseVirtualRegionNames,
   type EndpointPolicyOption,
@@ -66,8 +67,6 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   logger?: Logger;
   /** The resource types learned and searched. Default: OpenStack's for the service type (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
   resourceTypes?: string[];
-  /** Time allowed for each search probe (ms); at most timeoutMs. Default 5000 (or timeoutMs when shorter) */
-  probeTimeoutMs?: number;
   /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
   aggregateResourceTypes?: string[];
   /**
@@ -93,6 +92,13 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   placement?: PlacementPolicy;
   /** The operator's metadata per target (the local cloud's name or an SP id): cost, sla, location, labels. Default: none */
   targetMetadata?: Record<string, TargetMetadata>;
+  /**
+   * Cloud pairs that share storage, by name (`localName` or an SP id), e.g. `[['default', 'sp1']]`:
+   * a request that names a volume held by one and a server of the other (a volume attachment, a
+   * server booted from that volume, Cinder's attachment of it) goes where the server (for Cinder:
+   * the volume) is, instead of being refused with 409 as naming resources of two clouds. Default: none
+   */
+  sharedStorage?: [string, string][];
 }
 
 /** The options checked and filled in: the engine's settings, with what keystoneAuth can supply left open. */
@@ -130,12 +136,12 @@ const OTHERS = [
   'virtualRegionNames',
   'logger',
   'resourceTypes',
-  'probeTimeoutMs',
   'aggregateResourceTypes',
   'pin',
   'identity',
   'reseller',
   'targetMetadata',
+  'sharedStorage',
 ];
 const KNOWN = [...Object.keys(FORWARD_TUNABLES), ...OTHERS];
 
@@ -151,7 +157,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
   const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
   if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
   const serviceType = options.serviceType === undefined ? undefined : officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
-  const { timeoutMs, localName } = tuned;
+  const { localName } = tuned;
   const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
   const serviceProviders = parseServiceProviders(options.serviceProviders, `${where}.serviceProviders`);
   const pin = options.pin === undefined ? undefined : parsePin(options.pin, `${where}.pin`, { localName, serviceProviders, region });
@@ -176,12 +182,12 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
     ),
     ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
     ...(options.resourceTypes !== undefined && { resourceTypes: parseStringList(options.resourceTypes, `${where}.resourceTypes`) }),
-    probeTimeoutMs: requireInteger(withDefault(options.probeTimeoutMs, Math.min(5_000, timeoutMs)), `${where}.probeTimeoutMs`, 1, timeoutMs),
     ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: parseStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
     pin,
     ...parseIdentities(options.identity, options.reseller, where),
     placement: placementFunction ?? tuned.placement,
     targetMetadata: options.targetMetadata === undefined ? {} : parseTargetMetadata(options.targetMetadata, `${where}.targetMetadata`),
+    sharedStorage: parseSharedStorage(options.sharedStorage, `${where}.sharedStorage`, { localName, serviceProviders }),
   };
 }
 

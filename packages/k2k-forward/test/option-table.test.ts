@@ -26,6 +26,12 @@ describe('k2kForward option table', () => {
     }
   });
 
+  it('lowers probeTimeoutMs to timeoutMs, and refuses it above', () => {
+    expect(parseForwardOptions({ ...REQUIRED, timeoutMs: 2000 }).probeTimeoutMs).to.equal(2000);
+    expect(parseForwardOptions({ ...REQUIRED, timeoutMs: 2000, probeTimeoutMs: 1500 }).probeTimeoutMs).to.equal(1500);
+    expect(() => parseForwardOptions({ ...REQUIRED, timeoutMs: 2000, probeTimeoutMs: 2001 })).to.throw(/^k2kForward\.probeTimeoutMs: must be an integer from 1 to 2000/);
+  });
+
   it('names the tunable a misspelled key meant, and takes a placement function', () => {
     expect(() => parseForwardOptions({ ...REQUIRED, learnListLimt: 5 } as never)).to.throw(/^k2kForward\.learnListLimt: unknown option; did you mean "learnListLimit"/);
     expect(() => parseForwardOptions({ ...REQUIRED, placement: 'random' } as never)).to.throw(/^k2kForward\.placement: must be one of "local", .* or a function, got "random"/);

@@ -3,7 +3,7 @@ import type { OptionTable } from '@k2k/common';
 /**
  * keystoneAuth's tunables, each written once: options.ts reads them (checks, defaults), a test
  * holds the README's option table to them, and the gateway's config schema takes its keys for them
- * (snake_case) from here. Options with no fixed default (credentials, a store, roles...) are in
+ * (snake_case) from here. Options with no fixed default (credentials, a store, required roles...) are in
  * options.ts.
  */
 export const AUTH_TUNABLES = {
@@ -30,5 +30,6 @@ export const AUTH_TUNABLES = {
     description:
       "set the identity headers above for the routes after it; `false` sets only `req.keystone`, for an app whose routes read nothing else (the gateway: its upstreams validate tokens themselves, and k2kForward never forwards these headers). Spoofed identity headers are removed either way",
   },
+  serviceTokenRoles: { kind: 'list', default: ['service'], description: 'an `X-Service-Token` counts only with one of these roles' },
   timeoutMs: { kind: 'integer', default: 5000, min: 1, description: 'time allowed for each Keystone call' },
 } as const satisfies OptionTable;

@@ -23,8 +23,6 @@ export interface KeystoneAuthOptions extends Partial<TunableValues<typeof AUTH_T
   store?: Store;
   /** Roles a user must have; otherwise 403 */
   requiredRoles?: RoleRequirement;
-  /** An X-Service-Token counts only with one of these roles. Default ['service'] */
-  serviceTokenRoles?: string[];
   /**
    * The CA certificates (PEM text, or a list of texts) an https Keystone's certificate must chain
    * to, instead of Node's default CAs (as Node's tls `ca`); k2kForward() after it takes them too.
@@ -48,7 +46,6 @@ export interface ParsedAuthOptions extends TunableValues<typeof AUTH_TUNABLES> {
   wwwAuthenticateUri: string;
   store: Store;
   requiredRoles: { anyOf: string[]; allOf: string[] };
-  serviceTokenRoles: string[];
   /** Absent: Node's default CAs */
   ca: string[] | undefined;
   serviceType: string | undefined;
@@ -56,7 +53,7 @@ export interface ParsedAuthOptions extends TunableValues<typeof AUTH_TUNABLES> {
 }
 
 /** The options with no fixed default, read below one by one. */
-const OTHERS = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'requiredRoles', 'serviceTokenRoles', 'ca', 'serviceType', 'logger'];
+const OTHERS = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'requiredRoles', 'ca', 'serviceType', 'logger'];
 const KNOWN = [...Object.keys(AUTH_TUNABLES), ...OTHERS];
 
 /** Validates keystoneAuth's options, naming the offending one, and fills in defaults. */
@@ -75,7 +72,6 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     wwwAuthenticateUri: requireString(withDefault(options.wwwAuthenticateUri, authUrl), `${where}.wwwAuthenticateUri`),
     store: storeOption(options.store, `${where}.store`),
     requiredRoles: parseRoles(options.requiredRoles, `${where}.requiredRoles`),
-    serviceTokenRoles: parseNames(withDefault(options.serviceTokenRoles, ['service']), `${where}.serviceTokenRoles`),
     ca: options.ca === undefined ? fromEnvironment?.ca : caOption(options.ca, `${where}.ca`),
     serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),

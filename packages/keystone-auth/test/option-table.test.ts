@@ -14,13 +14,19 @@ describe('keystoneAuth option table', () => {
 
   it('gives each tunable its default', () => {
     const parsed = parseAuthOptions(REQUIRED);
-    for (const [name, tunable] of Object.entries(AUTH_TUNABLES)) expect(parsed[name as keyof typeof AUTH_TUNABLES], name).to.equal(tunable.default);
+    for (const [name, tunable] of Object.entries(AUTH_TUNABLES)) expect(parsed[name as keyof typeof AUTH_TUNABLES], name).to.deep.equal(tunable.default);
   });
 
   it('refuses an integer out of its bounds, naming it', () => {
     for (const [name, value] of outOfBounds(AUTH_TUNABLES)) {
       expect(() => parseAuthOptions({ ...REQUIRED, [name]: value }), name).to.throw(new RegExp(`^keystoneAuth\\.${name}: must be an integer`));
     }
+  });
+
+  it('refuses a list of roles that is no list of names, naming it', () => {
+    expect(() => parseAuthOptions({ ...REQUIRED, serviceTokenRoles: 'service' as never })).to.throw(/^keystoneAuth\.serviceTokenRoles: must be a list of strings/);
+    expect(() => parseAuthOptions({ ...REQUIRED, serviceTokenRoles: ['service', 7 as never] })).to.throw(/^keystoneAuth\.serviceTokenRoles\[1\]: must be a non-empty string/);
+    expect(parseAuthOptions({ ...REQUIRED, serviceTokenRoles: ['service', 'admin'] }).serviceTokenRoles).to.deep.equal(['service', 'admin']);
   });
 
   it('names the tunable a misspelled key meant', () => {

@@ -1,4 +1,4 @@
-import type { ServiceProvider } from '@k2k/common';
+import { OpenStackError, type ServiceProvider } from '@k2k/common';
 import type { Call } from '../call.js';
 import type { CloudAddresses, Destination } from './cloud-address.js';
 import type { Locator } from '../learn/locate.js';
@@ -84,7 +84,8 @@ export class Executor {
       if (response.status === 404 && 'learned' in target && target.learned && this.settings.search && key && replayable(call)) {
         response.body.resume();
         await this.locations.forget(key);
-        target = { kind: 'locate', candidates: offeredServiceProviders(call.identity, call.limits), reason: 'learned location is stale: search again' };
+        const conflictAt = 'conflictAt' in target ? target.conflictAt : undefined;
+        target = { kind: 'locate', candidates: offeredServiceProviders(call.identity, call.limits), reason: 'learned location is stale: search again', ...(conflictAt && { conflictAt }) };
         continue;
       }
       return { kind: 'answered', destination, response, target, ...(translation && { projectIds: translation.answer }) };
@@ -104,8 +105,12 @@ export class Executor {
         };
       case 'passthrough':
         return { kind: 'passthrough', name: target.name, region: target.region, callerCatalog: call.identity?.catalog ?? [], ...(target.interface && { interface: target.interface }) };
-      case 'locate':
-        return this.locator.locate(call, target.candidates);
+      case 'locate': {
+        const found = await this.locator.locate(call, target.candidates);
+        const conflict = target.conflictAt?.(found.kind === 'remote' ? found.serviceProvider.id : null);
+        if (conflict) throw new OpenStackError(409, conflict);
+        return found;
+      }
     }
   }
 

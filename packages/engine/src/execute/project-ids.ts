@@ -4,36 +4,55 @@ import type { Call } from '../call.js';
 import type { ApiRequest } from '../parse/parse-request.js';
 import { pathSegment } from '../parse/path-segment.js';
 import { readJsonBody } from '../parse/request-body.js';
+import { replaceProjectIds, type JsonPlace } from './project-id-places.js';
 import type { Destination } from './cloud-address.js';
 
 /** Where one request names projects besides its path's own. */
 interface ProjectSlots {
   /** The segment of the request's `rest` (split on '/') that is a project id */
   pathIndex?: number;
-  /** The body's key whose value is a project id */
-  bodyKey?: string;
-  /** The answer's keys whose values are project ids */
-  answerKeys: readonly string[];
+  /** Where its JSON body holds project ids */
+  body?: readonly JsonPlace[];
+  /** Its query parameters that are project ids */
+  query?: readonly string[];
+  /** Where the answer holds project ids */
+  answer: readonly JsonPlace[];
 }
 
-const MEMBER_ANSWER = ['member_id'];
+const MEMBER: readonly JsonPlace[] = [{ key: 'member_id' }];
+const NO_PLACES: readonly JsonPlace[] = [];
 
 /**
- * Each API's requests that name other projects by id: Glance's image members (`POST
- * /v2/images/{id}/members {"member": ...}`, `/v2/images/{id}/members/{member}`, `member_id` in
- * the answers).
+ * Each API's requests that name other projects by id:
+ * - Glance's image members: `POST /v2/images/{id}/members {"member": ...}`,
+ *   `/v2/images/{id}/members/{member}`, `member_id` in the answers;
+ * - Cinder's quotas of a project (`/os-quota-sets/{project}[/defaults]`, `quota_set.id`), a private
+ *   volume type's access (`POST /types/{id}/action` with `addProjectAccess` or
+ *   `removeProjectAccess: {"project": ...}`; `GET /types/{id}/os-volume-type-access`, each item's
+ *   `project_id`), and an admin's list of one project's resources (`?project_id=`).
  */
 function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
-  if (api !== 'image' || request.resourceType !== 'images') return undefined;
-  if (request.action === 'members') return { ...(request.method === 'POST' && { bodyKey: 'member' }), answerKeys: MEMBER_ANSWER };
-  // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
-  if (request.action?.startsWith('members/') && !request.action.slice('members/'.length).includes('/')) return { pathIndex: 4, answerKeys: MEMBER_ANSWER };
+  const { resourceType, action, method } = request;
+  if (api === 'image' && resourceType === 'images') {
+    if (action === 'members') return { ...(method === 'POST' && { body: [{ key: 'member' }] }), answer: MEMBER };
+    // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
+    if (action?.startsWith('members/') && !action.slice('members/'.length).includes('/')) return { pathIndex: 4, answer: MEMBER };
+    return undefined;
+  }
+  if (api !== 'block-storage') return undefined;
+  // '/os-quota-sets/<project>[/defaults]' -> ['', 'os-quota-sets', '<project>', ...]
+  if (resourceType === 'os-quota-sets' && request.resourceId !== undefined) return { pathIndex: 2, answer: [{ key: 'id', parent: 'quota_set' }] };
+  if (resourceType === 'types' && action === 'action' && method === 'POST') {
+    return { body: [{ key: 'project', parent: 'addProjectAccess' }, { key: 'project', parent: 'removeProjectAccess' }], answer: NO_PLACES };
+  }
+  if (resourceType === 'types' && action === 'os-volume-type-access') return { answer: [{ key: 'project_id', parent: 'volume_type_access' }] };
+  if (method === 'GET' && request.resourceId === undefined && /[?&]project_id=/.test(request.query)) return { query: ['project_id'], answer: NO_PLACES };
   return undefined;
 }
 
-/** How an answer's project ids go back: the keys that hold them, and each SP id's local one. */
+/** How an answer's project ids go back: where they are, and each SP id's local one. */
 export interface ProjectIdAnswer {
-  keys: readonly string[];
+  places: readonly JsonPlace[];
   local(remoteId: string): string | undefined;
 }
 
@@ -77,12 +96,14 @@ export class ProjectIds {
     const locals = new Map([...pairs].map(([local, remote]) => [remote, local]));
     const remote = (id: string) => {
       const mapped = pairs.get(id);
-      return mapped === undefined ? id : pathSegment(mapped, "The service provider's project id", 502);
+      return mapped === undefined ? undefined : pathSegment(mapped, "The service provider's project id", 502);
     };
+    let request = slots.pathIndex === undefined ? call.request : withSegment(call.request, slots.pathIndex, remote);
+    if (slots.query) request = withQuery(request, slots.query, remote);
     return {
-      request: slots.pathIndex === undefined ? call.request : withSegment(call.request, slots.pathIndex, remote),
-      ...(slots.bodyKey !== undefined && { body: await this.translatedBody(call, slots.bodyKey, remote) }),
-      answer: { keys: slots.answerKeys, local: (id) => locals.get(id) },
+      request,
+      ...(slots.body && { body: await this.translatedBody(call, slots.body, remote) }),
+      answer: { places: slots.answer, local: (id) => locals.get(id) },
     };
   }
 
@@ -97,19 +118,30 @@ export class ProjectIds {
     }
   }
 
-  private async translatedBody(call: Call, key: string, remote: (id: string) => string): Promise<string | undefined> {
+  private async translatedBody(call: Call, places: readonly JsonPlace[], remote: (id: string) => string | undefined): Promise<string | undefined> {
     const body = await readJsonBody(call.req, this.bodyLimitBytes);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-    const value = (body as Record<string, unknown>)[key];
-    if (typeof value !== 'string') return undefined;
-    return JSON.stringify({ ...body, [key]: remote(value) });
+    const translated = replaceProjectIds(body, places, remote);
+    return translated === body ? undefined : JSON.stringify(translated);
   }
 }
 
-function withSegment(request: ApiRequest, index: number, remote: (id: string) => string): ApiRequest {
+function withSegment(request: ApiRequest, index: number, remote: (id: string) => string | undefined): ApiRequest {
   const segments = request.rest.split('/');
-  const id = segments[index];
-  if (id === undefined || id === '') return request;
-  segments[index] = remote(id);
+  const mapped = segments[index] && remote(segments[index]);
+  if (!mapped) return request;
+  segments[index] = mapped;
   return { ...request, rest: segments.join('/') };
+}
+
+function withQuery(request: ApiRequest, names: readonly string[], remote: (id: string) => string | undefined): ApiRequest {
+  const params = new URLSearchParams(request.query);
+  let changed = false;
+  for (const name of names) {
+    const value = params.get(name);
+    const mapped = value === null ? undefined : remote(value);
+    if (mapped === undefined) continue;
+    params.set(name, mapped);
+    changed = true;
+  }
+  return changed ? { ...request, query: `?${params.toString()}` } : request;
 }

@@ -49,6 +49,12 @@ export class Locations {
     return entry;
   }
 
+  /** Where a resource was learned to be, if it was: no 404 answered by an absent mark (another service's resource, which a request only names). */
+  async locationOf(key: ResourceKey): Promise<ResourceLocation | undefined> {
+    const entry = await this.map.find(key);
+    return entry?.kind === 'found' ? entry.location : undefined;
+  }
+
   /** Remembers where the resource is; another cloud's location already learned stays (nothing learned then). */
   async learn(key: ResourceKey, location: ResourceLocation): Promise<void> {
     if ((await this.map.learn(key, location)) === 'kept') return;

@@ -1,8 +1,12 @@
 import { normalizeResourceId } from '@k2k/store';
 
-/** The resource types learned and searched by default, per official service type: OpenStack's own. */
+/**
+ * The resource types learned and searched by default, per official service type: OpenStack's own.
+ * Cinder's `attachments` too: the one Nova creates for a volume it attaches (through this proxy,
+ * where the volume is: rule 2.5) is learned, so Nova's update and completion of it follow it there.
+ */
 export const DEFAULT_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
-  'block-storage': ['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots'],
+  'block-storage': ['volumes', 'snapshots', 'backups', 'groups', 'group_snapshots', 'attachments'],
   image: ['images'],
   compute: ['servers'],
   network: ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups'],
@@ -75,7 +79,8 @@ export class ResourceTypes {
   }
 }
 
-function singular(resourceType: string): string {
+/** A resource type's singular, as its service names one: 'volumes' -> 'volume', 'security-groups' -> 'security_group'. */
+export function singular(resourceType: string): string {
   return resourceType.replace(/-/g, '_').replace(/s$/, '');
 }
 

@@ -3,6 +3,11 @@ import { OpenStackError } from '@k2k/common';
 
 type WithBody = IncomingMessage & { body?: unknown; _body?: boolean };
 
+/** Whether the request says its body is JSON (`application/json`, `application/*+json`). */
+export function isJsonRequest(req: IncomingMessage): boolean {
+  return /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
+}
+
 /**
  * The request's JSON body, for the few requests routing must look into (a create's name). A body
  * parser that ran before k2kForward left it in `req.body`; otherwise it is read here, at most

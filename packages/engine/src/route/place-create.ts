@@ -1,4 +1,4 @@
-import { readJsonBody } from '../parse/request-body.js';
+import { isJsonRequest, readJsonBody } from '../parse/request-body.js';
 import type { ResourceTypes } from '../learn/resource-types.js';
 import type { RoutingRule } from './target.js';
 
@@ -12,7 +12,7 @@ export function placeCreate(resources: ResourceTypes, bodyLimitBytes: number): R
   return async ({ req, request, identity }) => {
     const { method, resourceType, resourceId, rest } = request;
     if (method !== 'POST' || resourceId !== undefined || !resources.has(resourceType) || rest !== `/${resourceType}` || !identity?.project) return undefined;
-    if (!/^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '')) return undefined;
+    if (!isJsonRequest(req)) return undefined;
     await readJsonBody(req, bodyLimitBytes);
     return { kind: 'place', reason: 'a create that names no cloud: placed' };
   };

@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { splitQualifiedName } from '../parse/qualifier.js';
-import { readJsonBody } from '../parse/request-body.js';
+import { isJsonRequest, readJsonBody } from '../parse/request-body.js';
 import type { ResourceTypes } from '../learn/resource-types.js';
 import type { RoutingRule } from './target.js';
 
@@ -11,7 +10,7 @@ import type { RoutingRule } from './target.js';
  */
 export function qualifiedName(resources: ResourceTypes, bodyLimitBytes: number): RoutingRule {
   return async ({ req, request, identity, localName }) => {
-    if (request.method !== 'POST' || request.resourceId !== undefined || !resources.has(request.resourceType) || !isJson(req)) return undefined;
+    if (request.method !== 'POST' || request.resourceId !== undefined || !resources.has(request.resourceType) || !isJsonRequest(req)) return undefined;
     const body = await readJsonBody(req, bodyLimitBytes);
     const created = resources.createdObject(body, request.resourceType);
     const isCloud = (cloud: string) => cloud === localName || identity?.serviceProviders.some((sp) => sp.id === cloud) === true;
@@ -22,8 +21,4 @@ export function qualifiedName(resources: ResourceTypes, bodyLimitBytes: number):
     if (cloud === localName) return { kind: 'local', reason: `the new name is qualified with the local cloud (@${localName})` };
     return { kind: 'remote', serviceProvider: cloud, reason: `the new name is qualified with @${cloud}` };
   };
-}
-
-function isJson(req: IncomingMessage): boolean {
-  return /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
 }

@@ -46,7 +46,7 @@ export async function route(rules: readonly RoutingRule[], context: RoutingConte
       if (limits.looped) throw new OpenStackError(508, `This request already passed this proxy (MM-PROXY-LIST); it is not forwarded to ${decision.name} again.`);
       return decision;
     case 'locate':
-      return { kind: 'locate', candidates: limits.looped ? [] : offeredServiceProviders(context.identity, limits), reason: decision.reason };
+      return { ...decision, candidates: limits.looped ? [] : offeredServiceProviders(context.identity, limits) };
     case 'fanout':
       if (limits.looped) return { kind: 'local', reason: 'a list that already passed this proxy stays local' };
       return { kind: 'fanout', serviceProviders: offeredServiceProviders(context.identity, limits), reason: decision.reason };

@@ -62,7 +62,6 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
     ...config.authTunables,
     ...(keystone.wwwAuthenticateUri && { wwwAuthenticateUri: keystone.wwwAuthenticateUri }),
     ...(keystone.requiredRoles && { requiredRoles: keystone.requiredRoles }),
-    serviceTokenRoles: keystone.serviceTokenRoles,
     ...(config.ca && { ca: config.ca }),
     identityHeaders: false,
   });
@@ -95,6 +94,7 @@ export function createGateway(config: GatewayConfig, logger: PinoLogger, options
       // Project sync's link tags say which SP project stands for which IdP project.
       ...(config.sync && { projectLinkTag: config.sync.spTag }),
       placement: routing.placement,
+      sharedStorage: routing.sharedStorage,
       targetMetadata: config.regionMetadata,
       ...(pin && { pin }),
       identity: Object.fromEntries(Object.entries(config.serviceProviderSettings).map(([sp, settings]) => [sp, settings.identity])),

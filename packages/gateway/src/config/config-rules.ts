@@ -66,13 +66,21 @@ function checkServiceApis({ service_apis: apis, mounts }: ConfigFile): void {
   }
 }
 
-function checkRouting({ routing, upstream, mounts }: ConfigFile): void {
+function checkRouting({ routing, upstream, mounts, local, service_providers: serviceProviders }: ConfigFile): void {
   const served = Object.values(mounts);
   for (const key of ['resource_types', 'aggregated_resource_types'] as const) {
     for (const type of Object.keys(routing[key])) {
       if (!served.includes(type)) throw new OptionError(`routing.${key}.${type}`, `no mount serves ${type} (mounted: ${served.join(', ')})`);
     }
   }
+  routing.shared_storage.forEach((pair, i) => {
+    pair.forEach((cloud, j) => {
+      if (cloud !== local.name && serviceProviders !== 'auto' && !serviceProviders.includes(cloud)) {
+        throw new OptionError(`routing.shared_storage[${i}][${j}]`, `"${cloud}" is neither local.name ("${local.name}") nor in service_providers (${serviceProviders.join(', ')})`);
+      }
+    });
+    if (pair[0] === pair[1]) throw new OptionError(`routing.shared_storage[${i}]`, `names ${pair[0]} twice: a pair is two clouds`);
+  });
   const upstreamMs = upstream.timeout_seconds * 1000;
   if (routing.probe_timeout_ms !== undefined && routing.probe_timeout_ms > upstreamMs) {
     throw new OptionError('routing.probe_timeout_ms', `must not exceed upstream.timeout_seconds (${upstreamMs} ms)`);

@@ -84,7 +84,6 @@ export interface KeystoneConfig {
   /** Sent in WWW-Authenticate on a 401; undefined: authUrl */
   wwwAuthenticateUri: string | undefined;
   requiredRoles: { anyOf: string[]; allOf: string[] } | undefined;
-  serviceTokenRoles: string[];
   /** k2kForward: the SPs' endpoints in this region; undefined: the first with the service */
   regionName: string | undefined;
   /** k2kForward: the SPs' endpoint interface when ENDPOINT-TYPE is absent */
@@ -126,6 +125,8 @@ export interface RoutingConfig {
   probeTimeoutMs: number | undefined;
   /** Where a create that names no cloud goes */
   placement: PlacementPolicyName;
+  /** Cloud pairs that share storage (local.name or SP ids) */
+  sharedStorage: [string, string][];
 }
 
 /** Reads and validates a YAML or JSON config file; throws an OptionError naming the key. */
@@ -173,7 +174,6 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       timeoutMs: keystone.timeout_seconds * 1000,
       wwwAuthenticateUri: keystone.www_authenticate_uri,
       requiredRoles: keystone.required_roles && { anyOf: keystone.required_roles.any_of ?? [], allOf: keystone.required_roles.all_of ?? [] },
-      serviceTokenRoles: keystone.service_token_roles,
       regionName: keystone.region_name,
       interface: keystone.interface,
     },
@@ -200,6 +200,7 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
       aggregateResourceTypes: routing.aggregated_resource_types,
       probeTimeoutMs: routing.probe_timeout_ms,
       placement: routing.placement,
+      sharedStorage: routing.shared_storage.map(([a, b]) => [a, b]),
     },
     forwardTunables: tunablesOf(file, FORWARD_KEYS) as ForwardTunables,
     authTunables: tunablesOf(file, AUTH_KEYS) as AuthTunables,
