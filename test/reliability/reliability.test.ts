@@ -21,6 +21,7 @@ import { freePort, startFederation, startMemcached, type Federation, type Memcac
 import { startGateway, volumeGatewayConfig, type GatewayUnderTest } from './support/gateway.js';
 import { OwnedProcesses, restartMemcached } from '../support/owned-processes.js';
 import { describeFailures, p99, runLoad, type LoadRun, type LoadTarget, type RequestRecord } from './support/load.js';
+import { listenAgain } from './support/listen-again.js';
 
 /** Requests per second for each (cloud, user token) pair: 3 clouds x 2 tokens x 50 = 300 req/s. */
 const RATE_PER_TARGET = 50;
@@ -517,27 +518,6 @@ describe('reliability: the gateway under steady load, one fault at a time', func
     expect(leakedToSp, 'requests at an SP carrying a local token').to.deep.equal([]);
   });
 });
-
-/**
- * up() after down(): the service listens again on its old ports. Those are ephemeral ports, so
- * while it was down an outgoing connection on this host may have been given one as its local port
- * (or a connection attempt to it may have connected to itself); that is the harness's problem, not
- * the gateway's: wait for the port to be free again, for a while.
- */
-async function listenAgain(server: { up(): Promise<void> }): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (let tries = 1; ; tries++) {
-    try {
-      await server.up();
-      if (tries > 1) console.log(`      (the service's port was taken while it was down; listening again took ${tries} tries)`);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
-
 
 function alive(pid: number): boolean {
   try {

@@ -41,6 +41,13 @@ describe('ProjectIds: the project ids a request names, as an SP knows them', () 
     expect(new URLSearchParams(listed?.request.query).get('project_id')).to.equal(SP_PARTNER);
   });
 
+  it("maps Neutron's quota path and its lists' project_id / tenant_id filters", async () => {
+    const quota = await ids('network').translate({ path: `/v2.0/quotas/${IDP_PARTNER}` });
+    expect(quota?.request.rest).to.equal(`/quotas/${SP_PARTNER}`);
+    const listed = await ids('network').translate({ path: `/v2.0/ports?tenant_id=${IDP_PARTNER}&device_owner=x` });
+    expect(Object.fromEntries(new URLSearchParams(listed?.request.query))).to.deep.equal({ tenant_id: SP_PARTNER, device_owner: 'x' });
+  });
+
   it("maps the caller's own project with no link, and leaves unknown ids, other requests and other clouds alone", async () => {
     const own = await ids('image', []).translate({ method: 'PUT', path: `/v2/images/i1/members/${PROJECT_ID}`, body: { status: 'accepted' } });
     expect(own?.request.rest).to.equal(`/images/i1/members/${SP_OWN}`);

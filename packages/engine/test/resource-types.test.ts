@@ -41,4 +41,12 @@ describe('ResourceTypes', () => {
     expect(all.describes({ id: 'another' }, 'images', id)).to.equal(false);
     expect(all.describes({ server: { id } }, 'images', id)).to.equal(false);
   });
+
+  it("takes every id of a bulk create (Neutron's {\"networks\": [...]}), at most the limit; one object's id otherwise", () => {
+    const network = new ResourceTypes(DEFAULT_RESOURCE_TYPES.network);
+    expect(network.createdIds({ networks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] }, 'networks', 2)).to.deep.equal(['a', 'b']);
+    expect(network.createdIds({ security_groups: [{ id: 'a' }] }, 'security-groups', 10)).to.deep.equal(['a']);
+    expect(network.createdIds({ network: { id } }, 'networks', 10)).to.deep.equal([id]);
+    expect(network.createdIds({ network: {} }, 'networks', 10)).to.deep.equal([]);
+  });
 });

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { OpenStackError } from '@k2k/common';
-import { readSortOrder, sortParams } from '../src/aggregate/sort-order.js';
-import { pageLimit, pagingSemantics } from '../src/aggregate/list-paging.js';
+import { readSortOrder, reversed, sortParams } from '../src/aggregate/sort-order.js';
+import { pageLimit, pageQuery, pageReverse, pagingSemantics } from '../src/aggregate/list-paging.js';
+import { fieldSelection, listShape } from '../src/aggregate/list-shape.js';
+import { stateBefore } from '../src/aggregate/merge.js';
 
 const order = (query: string, api: string) => readSortOrder(new URLSearchParams(query), api);
 
@@ -36,5 +38,36 @@ describe('merged lists: sort order and paging parameters', () => {
     expect(() => pageLimit('0', 1000, pagingSemantics('image'))).to.throw(OpenStackError).with.property('status', 400);
     expect(pageLimit(null, 1000, pagingSemantics('image'))).to.equal(1000);
     expect(pagingSemantics('block-storage').unknownMarkerStatus).to.equal(404);
+  });
+
+  it("Neutron's: the id ascending by default, sort_key/sort_dir in pairs, limit=0 as no limit, page_reverse", () => {
+    expect(order('', 'network').keys).to.deep.equal([['id', 'asc']]);
+    expect(sortParams(order('sort_key=name&sort_dir=desc', 'network'), 'network')).to.deep.equal([['sort_key', 'name'], ['sort_dir', 'desc'], ['sort_key', 'id'], ['sort_dir', 'desc']]);
+    expect(() => order('sort_key=name&sort_key=status&sort_dir=asc', 'network')).to.throw(OpenStackError).with.property('status', 400);
+    expect(reversed(order('sort_key=name&sort_dir=desc', 'network')).keys).to.deep.equal([['name', 'asc'], ['id', 'asc']]);
+    const neutron = pagingSemantics('network');
+    expect([pageLimit('0', 1000, neutron), pageLimit('5', 1000, neutron), neutron.unknownMarkerStatus]).to.deep.equal([1000, 5, 404]);
+    expect([pageReverse(new URLSearchParams('page_reverse=True'), neutron), pageReverse(new URLSearchParams('page_reverse=true'), pagingSemantics('compute'))]).to.deep.equal([true, false]);
+    expect(pageQuery([['name', 'x']], new URLSearchParams('limit=2&page_reverse=True&marker=m'), 'k2k1.next', true)).to.equal('name=x&limit=2&marker=k2k1.next&page_reverse=True');
+  });
+
+  it("Neutron's fields: each cloud is asked for the id and sort fields too, the page shows what was asked", () => {
+    const sorted = order('sort_key=name&sort_dir=asc', 'network');
+    expect(fieldSelection(listShape('network', 'networks', false), [['fields', 'status']], sorted.fields)).to.deep.equal({ shown: ['status'], sent: [['fields', 'status'], ['fields', 'id'], ['fields', 'name']] });
+    expect(fieldSelection(listShape('network', 'networks', false), [['name', 'x']], sorted.fields)).to.deep.equal({ sent: [['name', 'x']] });
+    expect(fieldSelection(listShape('block-storage', 'volumes', false), [['fields', 'status']], sorted.fields)).to.deep.equal({ shown: ['id', 'name', 'links'], sent: [['fields', 'status']] });
+  });
+
+  it('the page before this one starts each cloud at its first item read, from its start when it had none, by scan where it failed', () => {
+    const sorted = order('', 'network');
+    const read = new Map([
+      ['local', [{ id: 'b' }, { id: 'd' }]],
+      ['sp1', []],
+    ]);
+    expect(stateBefore(['local', 'sp1', 'sp2'], read, new Set(['sp2']), { id: 'b' }, sorted)).to.deep.equal({
+      local: { after: { id: 'b', values: ['b'] } },
+      sp1: {},
+      sp2: { after: { id: 'b', values: ['b'] }, scan: true },
+    });
   });
 });

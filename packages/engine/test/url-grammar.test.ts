@@ -30,4 +30,12 @@ describe('url grammar: collection-level paths are no resource id', () => {
     expect(parseApiRequest('POST', cinder('/groups/action'), PROJECT_ID, 'k2k-real-volume')).to.not.have.property('resourceId');
     expect(parseApiRequest('GET', cinder('/volumes/summary'), PROJECT_ID)).to.not.have.property('resourceId');
   });
+
+  it("takes Neutron's `.json` format suffix off the last segment's type or id, keeping it on the path sent", () => {
+    expect(parseApiRequest('GET', '/v2.0/networks.json?limit=2', undefined, 'network')).to.include({ resourceType: 'networks', rest: '/networks.json' }).and.not.have.property('resourceId');
+    expect(parseApiRequest('PUT', `/v2.0/security-groups/${ID}.json`, undefined, 'network')).to.include({ resourceType: 'security-groups', resourceId: ID, resourcePath: `/security-groups/${ID}`, rest: `/security-groups/${ID}.json` });
+    expect(parseApiRequest('GET', `/v2.0/networks/${ID}/tags.json`, undefined, 'network')).to.include({ resourceId: ID, action: 'tags.json' });
+    expect(parseApiRequest('GET', '/v2/images/a.json', undefined, 'image')).to.include({ resourceId: 'a.json' }); // Glance takes none
+    expect(parseApiRequest('GET', '/v2.0/networks/.json', undefined, 'network')).to.include({ resourceId: '.json' }); // no id before it
+  });
 });

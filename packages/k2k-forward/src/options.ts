@@ -67,7 +67,7 @@ export interface K2KForwardOptions extends Partial<Omit<TunableValues<typeof FOR
   logger?: Logger;
   /** The resource types learned and searched. Default: OpenStack's for the service type (volumes, snapshots, backups; images; servers; networks, subnets, ports...) */
   resourceTypes?: string[];
-  /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports */
+  /** The resource types whose lists are merged. Default: volumes, snapshots, backups; images; servers; networks, subnets, ports, routers, floatingips, security-groups */
   aggregateResourceTypes?: string[];
   /**
    * Pins this mount to one target (a virtual region): every request goes there, as if

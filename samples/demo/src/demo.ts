@@ -1,6 +1,6 @@
 /**
- * The demo: simulated clouds (an IdP and two service providers, each with a volume and an image
- * service), the gateway on them (2 workers sharing memcached), and the K2K scenario walked step by
+ * The demo: simulated clouds (an IdP and two service providers, each with a volume, an image and a
+ * network service), the gateway on them (2 workers sharing memcached), and the K2K scenario walked step by
  * step. `scripts/demo.sh`, `npm run demo` at the root, or `npm start -w samples/demo` after a build.
  */
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { startGatewayProcess } from '@k2k/gateway';
-import { freePort, startFederation, startMemcached, type Federation } from '@k2k/testing';
+import { freePort, NetworkService, startFederation, startMemcached, type Federation } from '@k2k/testing';
 import { DemoGatewayLog } from './demo-gateway-log.js';
 
 const line = (text = '') => console.log(text);
@@ -52,21 +52,22 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k2k-demo-'));
   const federation = await startFederation({ serviceProviders: ['sp1', 'sp2'] });
   const memcached = await startMemcached();
+  const neutrons = await Promise.all(federation.clouds.map((cloud) => NetworkService.startIn(cloud.keystone, federation.env.region)));
   let gateway: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
   try {
     const env = federation.env;
     const idpCloud = federation.cloud('idp');
     line('Simulated clouds (from @k2k/testing):');
-    for (const cloud of federation.clouds) line(`  ${cloud.name.padEnd(4)} Keystone ${cloud.keystone.authUrl}   volume ${cloud.volume.publicUrl}   image ${cloud.image.publicUrl}`);
+    federation.clouds.forEach((cloud, i) => line(`  ${cloud.name.padEnd(4)} Keystone ${cloud.keystone.authUrl}   volume ${cloud.volume.publicUrl}   image ${cloud.image.publicUrl}   network ${neutrons[i].publicUrl}`));
     line(`  memcached ${memcached.location}`);
 
     const config = {
       listen: { host: '127.0.0.1', port: await freePort() },
       workers: 2,
       keystone: { auth_url: env.idpAuthUrl, service_auth: { username: 'k2k', password: 'secret', user_domain_name: 'Default', project_name: 'service', project_domain_name: 'Default' } },
-      local: { name: 'default', endpoints: { volumev3: env.idpVolumeEndpoint, image: env.idpImageEndpoint } },
+      local: { name: 'default', endpoints: { volumev3: env.idpVolumeEndpoint, image: env.idpImageEndpoint, network: neutrons[0].publicUrl } },
       service_providers: 'auto',
-      mounts: { '/volume': 'volumev3', '/image': 'image' },
+      mounts: { '/volume': 'volumev3', '/image': 'image', '/network': 'network' },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'demo-secret-change-me-0123', security_strategy: 'ENCRYPT' },
       drain: { grace_seconds: 1, timeout_seconds: 5 },
       log_level: 'info',
@@ -129,6 +130,10 @@ async function main(): Promise<void> {
     showPage(firstPage);
     const next = firstPage.volumes_links?.[0]?.href;
     if (next) showPage((await call('GET', next, { 'X-Auth-Token': token, 'X-K2K-Include-Location': 'true' })).json as Page);
+    line("   networks too: every cloud's Neutron in one list, paged Neutron's way (next and previous links, on the gateway):");
+    federation.clouds.forEach((cloud, i) => neutrons[i].seed('networks', cloud === idpCloud ? env.idpProjectId : cloud.projects.demo.id, { name: `net-at-${cloud.name}` }));
+    const networks = (await call('GET', `${gw}/network/v2.0/networks?limit=2&sort_key=name&sort_dir=asc`, { 'X-Auth-Token': token })).json as { networks: { name: string }[]; networks_links?: { rel: string }[] };
+    line(`   network list page: ${networks.networks.map((n) => n.name).join(', ')}; links: ${(networks.networks_links ?? []).map((link) => link.rel).join(', ')}`);
 
     step(7, 'mistakes get OpenStack errors');
     await call('GET', volumes, { 'X-Auth-Token': token, 'SERVICE-PROVIDER': 'sp9' });
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
     line('\nDemo complete.');
   } finally {
     await gateway?.stop();
-    await Promise.all([federation.close(), memcached.stop()]);
+    await Promise.all([federation.close(), memcached.stop(), ...neutrons.map((neutron) => neutron.stop())]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,7 @@ describe('the demo', () => {
     });
     expect(output, output.slice(-2000)).to.include('Demo complete.');
     expect(code).to.equal(0);
+    expect(output).to.include('network list page: net-at-idp, net-at-sp1; links: next, previous');
     expect(output).to.match(/== 9\. graceful stop[\s\S]*-> 503[\s\S]*-> 200[\s\S]*gateway exited with code 0/);
   });
 });

@@ -7,11 +7,12 @@ import type { RemoteSession } from '../execute/remote-session.js';
 import type { ReadAnswer } from '../execute/upstream.js';
 import { microversionAnswer, microversionHeaders } from '../parse/microversion.js';
 import { rewriteValue, type LinkMap } from '../answer/rewrite-links.js';
-import { listShape, type ListShape } from './list-shape.js';
-import { mergePage, type CloudItems } from './merge.js';
+import { errorMessage, extraKeys, parseItem, parseJson, pick } from './cloud-answer.js';
+import { fieldSelection, listShape, type ListShape } from './list-shape.js';
+import { mergePage, stateBefore, type CloudItems } from './merge.js';
 import { PageMarkers, type CloudCursor, type PageState } from './page-marker.js';
-import { nextLink, pageLimit, pageQuery, pagingSemantics, readMarker, type Marker, type PagingSemantics } from './list-paging.js';
-import { compareValues, orderSignature, readSortOrder, SORT_PARAMS, sortParams, sortValues, type SortOrder } from './sort-order.js';
+import { pageLimit, pageLinks, pageQuery, pageReverse, pagingSemantics, readMarker, type Marker, type PageLink, type PagingSemantics } from './list-paging.js';
+import { compareValues, orderSignature, readSortOrder, reversed, SORT_PARAMS, sortParams, sortValues, type SortOrder } from './sort-order.js';
 
 type Item = Record<string, unknown>;
 
@@ -52,7 +53,7 @@ export interface AggregatedList {
 const MAX_SCAN_PAGES = 10;
 /** How long the cursors of a page's last item are kept, for a client that pages by that item's id. */
 const CURSOR_TTL_SECONDS = 3600;
-const PAGING_PARAMS = ['limit', 'marker', ...SORT_PARAMS];
+const PAGING_PARAMS = ['limit', 'marker', 'page_reverse', ...SORT_PARAMS];
 
 interface Cloud {
   name: string;
@@ -94,22 +95,26 @@ export class Aggregator {
     const { request } = call;
     const params = new URLSearchParams(request.query);
     refuseAllTenants(params, call);
-    const order = readSortOrder(params, this.settings.api);
+    // Neutron's `page_reverse`: the page before the marker is the next page of the order read backwards, shown forwards.
+    const reverse = pageReverse(params, this.paging);
+    const forward = readSortOrder(params, this.settings.api);
+    const order = reverse ? reversed(forward) : forward;
     const limit = pageLimit(params.get('limit'), this.settings.pageLimit, this.paging);
     const detail = request.rest.endsWith('/detail');
     const shape = listShape(this.settings.api, request.resourceType ?? '', detail);
     // Cinder's `limit=0`: an empty list, no cloud asked.
     if (limit === 0) return { body: { [shape.itemsKey]: [] }, partial: [], learned: [], headers: microversionAnswer(call.req) };
     const filters = [...params].filter(([name]) => !PAGING_PARAMS.includes(name));
-    const subject = [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(order), new URLSearchParams(filters).toString()].join('\n');
+    const subject = (of: SortOrder) => [call.identity?.project?.id, this.settings.serviceType, request.rest, orderSignature(of), new URLSearchParams(filters).toString()].join('\n');
+    const fields = fieldSelection(shape, filters, order.fields);
 
     // A marker is read before any cloud is asked (K2K exchanges included): a malformed one is 400.
     const marker = readMarker(params.get('marker'), this.markers);
     const { clouds, unreachable } = await this.clouds(call, serviceProviders, withLocalCloud);
-    const state = await this.startingState(call, marker, { subject, order, clouds, candidates: serviceProviders });
+    const state = await this.startingState(call, marker, { subject: subject(order), order, clouds, candidates: serviceProviders });
     const rest = shape.summaryFields ? `/${request.resourceType}/detail` : request.rest;
     const asked = clouds.filter((cloud) => !state[cloud.name]?.done);
-    const pages = await Promise.all(asked.map((cloud) => this.readCloud(call, cloud, state[cloud.name] ?? {}, { rest, filters, order, limit, shape })));
+    const pages = await Promise.all(asked.map((cloud) => this.readCloud(call, cloud, state[cloud.name] ?? {}, { rest, filters: fields.sent, order, limit, shape })));
 
     const answered = pages.flatMap((page) => (page.ok ? [page] : []));
     const failed = [...unreachable, ...pages.flatMap((page, i) => (page.ok ? [] : [{ cloud: asked[i].name, status: page.status, message: page.message }]))];
@@ -125,23 +130,37 @@ export class Aggregator {
     const byName = new Map(clouds.map((cloud) => [cloud.name, cloud]));
     const linkMaps = new Map(clouds.map((cloud) => [cloud.name, this.ports.links(call, cloud.destination)]));
     const includeLocation = header(call.req, 'x-k2k-include-location') === 'true';
-    const items = merged.items.map(({ cloud, item }) => {
+    const shown = reverse ? [...merged.items].reverse() : merged.items;
+    const items = shown.map(({ cloud, item }) => {
       // Each item's own links point at its cloud: through this proxy instead, with the caller's project.
-      const shown = rewriteValue(shape.summaryFields ? pick(item, shape.summaryFields) : item, linkMaps.get(cloud) as LinkMap) as Item;
-      return includeLocation ? { ...shown, 'k2k:service_provider': cloud } : shown;
+      const visible = rewriteValue(fields.shown ? pick(item, fields.shown) : item, linkMaps.get(cloud) as LinkMap) as Item;
+      return includeLocation ? { ...visible, 'k2k:service_provider': cloud } : visible;
     });
-    const last = merged.items[merged.items.length - 1];
     const body: Record<string, unknown> = { ...(answered[0]?.extra ?? {}), [shape.itemsKey]: items };
     if (shape.nextLink === 'glance') {
       // Glance's `first`: the merged list's first page, below the endpoint as Glance gives it.
       const query = pageQuery(filters, params);
       body.first = query ? `${request.path}?${query}` : request.path;
     }
+    const links: PageLink[] = [];
+    const last = merged.items[merged.items.length - 1];
     if (more && last) {
-      const marker = this.markers.seal(merged.state, subject);
-      await this.cursors.set(`${subject}\n${String(last.item.id)}`, merged.state, CURSOR_TTL_SECONDS);
-      Object.assign(body, nextLink(call, this.ports.links(call, { kind: 'local' }).proxy, shape, pageQuery(filters, params, marker)));
+      const sealed = this.markers.seal(merged.state, subject(order));
+      await this.cursors.set(`${subject(order)}\n${String(last.item.id)}`, merged.state, CURSOR_TTL_SECONDS);
+      links.push({ rel: reverse ? 'previous' : 'next', query: pageQuery(filters, params, sealed, reverse) });
     }
+    const first = merged.items[0];
+    // Neutron links the other way too when asked for a limit: `previous` from a page, `next` from a reverse one.
+    if (this.paging.reverse && params.get('limit') !== null && first) {
+      const read = new Map(answered.map((page) => [page.page.cloud, page.page.items]));
+      const before = stateBefore(clouds.map((cloud) => cloud.name), read, new Set(failed.map((failure) => failure.cloud)), first.item, order);
+      const opposite = subject(reversed(order));
+      await this.cursors.set(`${opposite}\n${String(first.item.id)}`, before, CURSOR_TTL_SECONDS);
+      links.push({ rel: reverse ? 'next' : 'previous', query: pageQuery(filters, params, this.markers.seal(before, opposite), !reverse) });
+    }
+    // Neutron writes `next` before `previous`.
+    links.sort((a, b) => (a.rel === b.rel ? 0 : a.rel === 'next' ? -1 : 1));
+    Object.assign(body, pageLinks(call, this.ports.links(call, { kind: 'local' }).proxy, shape, links));
     return {
       body,
       partial: failed.map((failure) => failure.cloud),
@@ -241,42 +260,8 @@ function refuseAllTenants(params: URLSearchParams, call: Call): void {
   if (!call.identity?.roles.includes('admin')) throw new OpenStackError(403, 'Listing every project (all_tenants) needs the admin role.');
 }
 
-/** The top-level keys of a cloud's answer other than the items and their links (Glance's `schema`; its `first` is the merged list's own). */
-function extraKeys(body: Item, shape: ListShape): Item {
-  const extra: Item = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (key === shape.itemsKey || key.endsWith('_links') || key === 'next' || key === 'first') continue;
-    extra[key] = value;
-  }
-  return extra;
-}
-
-function parseItem(answer: { status: number; body: Buffer }, resourceType: string, serviceType: string): Item | undefined {
-  if (answer.status < 200 || answer.status >= 300) return undefined;
-  const body = parseJson(answer.body);
-  const wrapped = body?.[resourceType.replace(/-/g, '_').replace(/s$/, '')];
-  if (typeof wrapped === 'object' && wrapped !== null) return wrapped as Item;
-  return serviceType === 'image' ? body : undefined;
-}
-
-function parseJson(bytes: Buffer): Item | undefined {
-  try {
-    const value = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Item) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function pick(item: Item, fields: readonly string[]): Item {
-  return Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, item[field]]));
-}
-
 function failure(cloud: Cloud, answer: { status: number; body: Buffer }): string {
-  const body = parseJson(answer.body);
-  const inner = body && Object.values(body)[0];
-  const message = typeof inner === 'object' && inner !== null && typeof (inner as Item).message === 'string' ? String((inner as Item).message) : `HTTP ${answer.status}`;
-  return `${describe(cloud)}: ${message}`;
+  return `${describe(cloud)}: ${errorMessage(answer)}`;
 }
 
 function describe(cloud: Cloud): string {

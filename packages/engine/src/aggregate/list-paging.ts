@@ -25,37 +25,54 @@ export function readMarker(text: string | null, markers: PageMarkers): Marker | 
 
 /**
  * How a service's lists take the paging parameters where services differ: Cinder answers `limit=0`
- * with an empty list and a marker it cannot find with 404 ("Marker ... could not be found"); the
- * others (Glance, Nova, Neutron) are answered 400 for both, as before.
+ * with an empty list and a marker it cannot find with 404 ("Marker ... could not be found");
+ * Neutron takes `limit=0` as no limit and answers an unknown marker with the resource's 404; Glance
+ * and Nova answer 400 for both. Neutron alone pages backwards (`page_reverse`) and gives a
+ * `previous` link beside `next`.
  */
 export interface PagingSemantics {
-  zeroLimit: boolean;
+  zeroLimit: 'empty' | 'all' | 'refused';
   unknownMarkerStatus: 400 | 404;
+  reverse: boolean;
 }
 
 export function pagingSemantics(serviceType: string): PagingSemantics {
-  return serviceType === 'block-storage' ? { zeroLimit: true, unknownMarkerStatus: 404 } : { zeroLimit: false, unknownMarkerStatus: 400 };
+  if (serviceType === 'block-storage') return { zeroLimit: 'empty', unknownMarkerStatus: 404, reverse: false };
+  if (serviceType === 'network') return { zeroLimit: 'all', unknownMarkerStatus: 404, reverse: true };
+  return { zeroLimit: 'refused', unknownMarkerStatus: 400, reverse: false };
 }
 
-/** The `limit` parameter: the merged page's size, at most `max`, which is also the default; 0 where the service takes it. */
+/** The `limit` parameter: the merged page's size, at most `max`, which is also the default (and Neutron's `limit=0`); 0 where the service takes it for an empty list. */
 export function pageLimit(text: string | null, max: number, semantics: PagingSemantics): number {
   if (text === null) return max;
   const limit = Number(text);
-  const least = semantics.zeroLimit ? 0 : 1;
+  const least = semantics.zeroLimit === 'refused' ? 1 : 0;
   if (!Number.isInteger(limit) || limit < least) throw new OpenStackError(400, `Invalid limit: ${JSON.stringify(text)} (${least === 0 ? 'a non-negative' : 'a positive'} integer).`);
-  return Math.min(limit, max);
+  return limit === 0 && semantics.zeroLimit === 'all' ? max : Math.min(limit, max);
 }
 
-/** A page of the merged list as a query: the caller's filters, order and limit, and the page's marker (none: the first page). */
-export function pageQuery(filters: [string, string][], params: URLSearchParams, marker?: string): string {
+/** Whether the caller asks for the page before its marker (Neutron's `page_reverse=True`, any case). */
+export function pageReverse(params: URLSearchParams, semantics: PagingSemantics): boolean {
+  return semantics.reverse && (params.get('page_reverse') ?? '').toLowerCase() === 'true';
+}
+
+/** A page of the merged list as a query: the caller's filters, order and limit, and the page's marker (none: the first page), read backwards when `reverse`. */
+export function pageQuery(filters: [string, string][], params: URLSearchParams, marker?: string, reverse = false): string {
   const kept = [...params].filter(([name]) => SORT_PARAMS.includes(name) || name === 'limit');
   const page: [string, string][] = marker === undefined ? [] : [['marker', marker]];
-  return new URLSearchParams([...filters, ...kept, ...page]).toString();
+  return new URLSearchParams([...filters, ...kept, ...page, ...(reverse ? [['page_reverse', 'True'] as [string, string]] : [])]).toString();
 }
 
-/** The next page's link, through this proxy. */
-export function nextLink(call: Call, mount: URL, shape: ListShape, query: string): Record<string, unknown> {
+/** A link to another page of the merged list: `next`, or Neutron's `previous`, with its query. */
+export interface PageLink {
+  rel: 'next' | 'previous';
+  query: string;
+}
+
+/** The links to other pages, through this proxy, as the service writes them: Glance's `next`, else `<items>_links`. */
+export function pageLinks(call: Call, mount: URL, shape: ListShape, links: readonly PageLink[]): Record<string, unknown> {
   const { request } = call;
-  if (shape.nextLink === 'glance') return { next: `${request.path}?${query}` }; // Glance's links are below the endpoint
-  return { [`${shape.itemsKey}_links`]: [{ rel: 'next', href: `${mount.href.replace(/\/+$/, '')}${request.path}?${query}` }] };
+  if (links.length === 0) return {};
+  if (shape.nextLink === 'glance') return { next: `${request.path}?${links[0].query}` }; // Glance's links are below the endpoint
+  return { [`${shape.itemsKey}_links`]: links.map(({ rel, query }) => ({ rel, href: `${mount.href.replace(/\/+$/, '')}${request.path}?${query}` })) };
 }

@@ -43,3 +43,21 @@ export function mergePage(clouds: readonly CloudItems[], previous: PageState, or
   }
   return { items: page.map(({ cloud, item }) => ({ cloud, item })), state, more };
 }
+
+/**
+ * Where each cloud starts for the page before this one, read in the opposite order (Neutron's
+ * `previous` link, or `next` from a reverse page): at the first item read from it for this page
+ * (everything of that cloud before that item lies before the page), from its start when it had
+ * nothing after its cursor (or was done), and, for a cloud that failed, at the page's first item's
+ * place, found by scanning.
+ */
+export function stateBefore(clouds: readonly string[], read: ReadonlyMap<string, readonly Item[]>, failed: ReadonlySet<string>, first: Item, order: SortOrder): PageState {
+  const at = (item: Item) => ({ id: String(item.id), values: sortValues(item, order) });
+  return Object.fromEntries(
+    clouds.map((cloud): [string, CloudCursor] => {
+      if (failed.has(cloud)) return [cloud, { after: at(first), scan: true }];
+      const items = read.get(cloud) ?? [];
+      return [cloud, items.length > 0 ? { after: at(items[0]) } : {}];
+    }),
+  );
+}

@@ -19,8 +19,10 @@ const KEY = /^[A-Za-z_][\w.:-]{0,63}$/;
 /**
  * Reads the order a list call asks for, in each service's form: `sort=key:dir[,key2:dir]` (Cinder,
  * Glance) or `sort_key` / `sort_dir`, repeatable (Glance, Nova, Neutron; a single `sort_dir`
- * applies to every key). Default: newest first (`created_at` descending), as the services do.
- * The id ends every order, in the last key's direction, so no two items tie.
+ * applies to every key, except at Neutron, which wants them in pairs: 400 otherwise, as it answers).
+ * Default: newest first (`created_at` descending), as the services do; Neutron's is the id
+ * ascending (it takes no `created_at` sort key). The id ends every order, in the last key's
+ * direction, so no two items tie.
  */
 export function readSortOrder(params: URLSearchParams, serviceType: string): SortOrder {
   const keys: [string, Direction][] = [];
@@ -34,10 +36,11 @@ export function readSortOrder(params: URLSearchParams, serviceType: string): Sor
     }
   } else {
     const dirs = params.getAll('sort_dir');
+    if (serviceType === 'network' && dirs.length !== sortKeys.length) throw new OpenStackError(400, 'The number of sort_keys and sort_dirs must be same.');
     sortKeys.forEach((key, i) => keys.push([key, direction(dirs[i] ?? dirs[0] ?? 'desc')]));
   }
   for (const [key] of keys) if (!KEY.test(key)) throw new OpenStackError(400, `Invalid sort key: ${JSON.stringify(key)}.`);
-  if (keys.length === 0) keys.push(['created_at', 'desc']);
+  if (keys.length === 0) keys.push(serviceType === 'network' ? ['id', 'asc'] : ['created_at', 'desc']);
   const fields = keys.map(([key]) => sortField(serviceType, key));
   if (!fields.includes('id')) {
     keys.push([idSortKey(serviceType), keys[keys.length - 1][1]]);
@@ -69,6 +72,11 @@ export function compareValues(a: readonly unknown[], b: readonly unknown[], orde
     if (result !== 0) return order.keys[i][1] === 'asc' ? result : -result;
   }
   return 0;
+}
+
+/** The same order read backwards (Neutron's `page_reverse`): every key's direction turned. */
+export function reversed(order: SortOrder): SortOrder {
+  return { ...order, keys: order.keys.map(([key, dir]): [string, Direction] => [key, dir === 'asc' ? 'desc' : 'asc']) };
 }
 
 /** A signature of the order, so a marker made for one order is not used with another. */

@@ -29,7 +29,8 @@ const NO_PLACES: readonly JsonPlace[] = [];
  * - Cinder's quotas of a project (`/os-quota-sets/{project}[/defaults]`, `quota_set.id`), a private
  *   volume type's access (`POST /types/{id}/action` with `addProjectAccess` or
  *   `removeProjectAccess: {"project": ...}`; `GET /types/{id}/os-volume-type-access`, each item's
- *   `project_id`), and an admin's list of one project's resources (`?project_id=`).
+ *   `project_id`), and an admin's list of one project's resources (`?project_id=`);
+ * - Neutron's quotas of a project (`/quotas/{project}`) and its lists' `project_id` / `tenant_id`.
  */
 function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
   const { resourceType, action, method } = request;
@@ -37,6 +38,12 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     if (action === 'members') return { ...(method === 'POST' && { body: [{ key: 'member' }] }), answer: MEMBER };
     // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
     if (action?.startsWith('members/') && !action.slice('members/'.length).includes('/')) return { pathIndex: 4, answer: MEMBER };
+    return undefined;
+  }
+  if (api === 'network') {
+    // '/quotas/<project>[/default|/details]' -> ['', 'quotas', '<project>', ...]
+    if (resourceType === 'quotas' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
+    if (method === 'GET' && request.resourceId === undefined && /[?&](project_id|tenant_id)=/.test(request.query)) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
     return undefined;
   }
   if (api !== 'block-storage') return undefined;

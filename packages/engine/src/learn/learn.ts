@@ -81,16 +81,14 @@ export class Learner {
     return this.wantsBody(call) && call.request.method === 'POST';
   }
 
-  /** What a create's or a list's answer body teaches: the new id, or every item listed. */
+  /** What a create's or a list's answer body teaches: the new id (each of a bulk create's), or every item listed. */
   private async fromBody(call: Call, outcome: Extract<Outcome, { kind: 'body' }>): Promise<void> {
     const { location, status, body } = outcome;
     const { method, resourceType } = call.request;
     if (!body || !this.wantsBody(call) || !this.resources.has(resourceType) || status < 200 || status >= 300) return;
     const parsed = body.value();
     if (method !== 'POST') return this.fromItems(call, this.resources.listedIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
-    const id = this.resources.createdId(parsed, resourceType);
-    const key = id && this.locations.keyOf(call.identity, call.request, id);
-    if (key) await this.locations.learn(key, location);
+    return this.fromItems(call, this.resources.createdIds(parsed, resourceType, this.listLimit).map((id) => ({ id, location })));
   }
 
   private async fromItems(call: Call, items: readonly { id: string; location: ResourceLocation }[]): Promise<void> {

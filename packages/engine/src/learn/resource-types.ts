@@ -18,7 +18,7 @@ export const DEFAULT_AGGREGATED_TYPES: Readonly<Record<string, readonly string[]
   'block-storage': ['volumes', 'snapshots', 'backups'],
   image: ['images'],
   compute: ['servers'],
-  network: ['networks', 'subnets', 'ports'],
+  network: ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups'],
 };
 
 type JsonObject = Record<string, unknown>;
@@ -54,6 +54,14 @@ export class ResourceTypes {
   createdId(body: unknown, resourceType: string): string | undefined {
     const id = this.createdObject(body, resourceType)?.id;
     return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /** The ids a create answered: its one object's, or each of a bulk create's (Neutron's `{"networks": [...]}`), at most `limit`. */
+  createdIds(body: unknown, resourceType: string, limit: number): string[] {
+    const bulk = isObject(body) && Array.isArray(body[resourceType.replace(/-/g, '_')]);
+    if (bulk) return this.listedIds(body, resourceType, limit);
+    const id = this.createdId(body, resourceType);
+    return id === undefined ? [] : [id];
   }
 
   /**

@@ -17,6 +17,7 @@ const BY_RESOURCE_TYPE: Readonly<Record<string, string>> = {
   ports: 'network',
   routers: 'network',
   floatingips: 'network',
+  'security-groups': 'network',
 };
 const KNOWN_TYPES = new Set(['block-storage', 'image', 'compute', 'network', 'shared-file-system', 'object-store', 'load-balancer', 'dns', 'key-manager', 'orchestration', 'placement', 'baremetal']);
 

@@ -1,6 +1,6 @@
 import { OpenStackError } from '@k2k/common';
 import { segmentFault } from './path-segment.js';
-import { isCollectionLevel } from './url-grammar.js';
+import { isCollectionLevel, withoutFormatSuffix } from './url-grammar.js';
 
 /** An OpenStack API call, taken apart (step 1 of a request's journey). */
 export interface ApiRequest {
@@ -41,7 +41,8 @@ const PROJECT_ID = /^[0-9a-f]{32}$/;
  * is fine. The id's `@<cloud>` qualifier is left in: only the service's resource types take one
  * (splitQualifiedId), other paths (Cinder's 'os-hosts/<host>@<backend>') keep their '@'. The second
  * segment under a resource type is its id unless `serviceType`'s URL grammar says it names the
- * collection (url-grammar.ts; undefined: what any service's does).
+ * collection (url-grammar.ts; undefined: what any service's does). A `.json` format suffix on the
+ * last segment, where the service takes one (Neutron), is left out of the resource type and id.
  */
 export function parseApiRequest(method: string, url: string, callerProjectId?: string, serviceType?: string): ApiRequest {
   const queryAt = url.indexOf('?');
@@ -61,9 +62,11 @@ export function parseApiRequest(method: string, url: string, callerProjectId?: s
   const candidate = segments[next];
   const projectId = candidate !== undefined && (candidate === callerProjectId || PROJECT_ID.test(candidate)) ? candidate : undefined;
   if (projectId) next++;
-  const resourceType: string | undefined = segments[next];
-  const second: string | undefined = segments[next + 1];
-  const isId = second !== undefined && second !== '' && !isCollectionLevel(serviceType, resourceType, second);
+  // The last segment's format suffix (`networks.json`, `<id>.json`) is no part of the type or the id; the paths sent keep it.
+  const bare = (at: number): string | undefined => (at === last ? withoutFormatSuffix(serviceType, segments[at] as string) : segments[at]);
+  const resourceType: string | undefined = bare(next);
+  const second: string | undefined = bare(next + 1);
+  const isId = resourceType !== undefined && second !== undefined && second !== '' && !isCollectionLevel(serviceType, resourceType, second);
   const request: ApiRequest = { method, prefix: join(segments, 0, versionAt), version: segments[versionAt], rest: join(segments, next, segments.length), path: rawPath, query };
   if (projectId) request.projectId = projectId;
   if (resourceType) request.resourceType = resourceType;

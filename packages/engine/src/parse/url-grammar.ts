@@ -45,3 +45,17 @@ export function isCollectionLevel(serviceType: string | undefined, resourceType:
   const grammar = (serviceType !== undefined && BY_SERVICE[serviceType]) || ANY_SERVICE;
   return grammar[resourceType]?.has(segment) === true;
 }
+
+/**
+ * The services whose router takes a `.json` format suffix on a path's last segment: Neutron's
+ * (pecan guesses the format from it: `/v2.0/networks.json`, `/v2.0/ports/<id>.json`, as old
+ * neutronclients send). A service of no known type (or undefined) takes it as any service might.
+ */
+const FORMAT_SUFFIX: ReadonlySet<string> = new Set(['network']);
+const KNOWN_SERVICES: ReadonlySet<string> = new Set(Object.keys(COLLECTION_LEVEL));
+
+/** `segment`, the last of a path, without the `.json` suffix when `serviceType` takes one there. */
+export function withoutFormatSuffix(serviceType: string | undefined, segment: string): string {
+  const takesSuffix = serviceType === undefined || FORMAT_SUFFIX.has(serviceType) || !KNOWN_SERVICES.has(serviceType);
+  return takesSuffix && segment.length > 5 && segment.endsWith('.json') ? segment.slice(0, -5) : segment;
+}

@@ -17,7 +17,7 @@ export const Routing = closed(
     search_by_broadcast: flag(FORWARD_TUNABLES.search.default, FORWARD_TUNABLES.search.description),
     aggregation: flag(FORWARD_TUNABLES.aggregate.default, FORWARD_TUNABLES.aggregate.description),
     aggregated_resource_types: resourceTypes(
-      'per mounted service type, the resource types whose lists are merged; default: volumes, snapshots, backups; images; servers; networks, subnets, ports',
+      'per mounted service type, the resource types whose lists are merged; default: volumes, snapshots, backups; images; servers; networks, subnets, ports, routers, floatingips, security-groups',
     ),
     page_limit: integerKey(FORWARD_TUNABLES, 'pageLimit'),
     list_body_limit_bytes: integerKey(FORWARD_TUNABLES, 'listBodyLimitBytes'),
