@@ -8,6 +8,8 @@
  *     without routing header would be merged across every cloud); at concurrency 1, 16 and 64:
  *     requests/s, p50, p99, ratios to the plain proxy, and the proxy process's CPU time per
  *     request (steadier than requests/s on a shared machine: every process here shares 2 cores);
+ *   - k2kClient's warm remote call against a plain fetch of the same backend, in a calling process
+ *     of their own: calls/s, p50, p99 and that process's CPU time per call;
  *   - a cold burst of 200 concurrent first requests over 2 gateway workers: K2K exchanges counted;
  *   - the RSS of a gateway worker during a 1 GB streamed upload;
  *   - store ops/s.
@@ -23,6 +25,7 @@ import { startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
 import { load } from './load.js';
 import { gatewayConfig, measure as measureFor, remoteTokenByHand, userToken, type Measured, type Scenario } from './common.js';
 import { fromChild, startProcess, type ServerProcess } from '../support/server-process.js';
+import { benchClient } from './client.js';
 import { benchStore } from './store.js';
 import { printTable } from './table.js';
 
@@ -135,6 +138,8 @@ async function main(): Promise<void> {
         console.log(`  ${name}, c=${connections}: ${(result.requestsPerSecond / born.requestsPerSecond).toFixed(2)}x req/s, ${cpu} CPU, ${result.p99Ms - born.p99Ms >= 0 ? '+' : ''}${ms(result.p99Ms - born.p99Ms)} ms p99`);
       }
     }
+
+    await benchClient({ federation, memcached, userToken: user.id, remote: scoped, seconds: SECONDS, rounds: ROUNDS, concurrency: [1, 16] });
 
     // A cold burst: 200 concurrent first requests of a new user token over 2 workers.
     const cluster = await startGatewayProcess(gatewayConfig(dir, 'two-workers', federation, memcached, await freePort(), 2));

@@ -2,9 +2,11 @@
  * The packaging suite (`npm run test:packaging`, about 30 s with a warm npm cache): the publishable
  * packages installed the way a user installs them. Lerna lists them (every workspace package not
  * marked private, dependencies first), `npm pack` packs each into a temporary directory outside the
- * repository, and three fresh consumer projects there install the tarballs (third-party
+ * repository, and four fresh consumer projects there install the tarballs (third-party
  * dependencies from the registry, the npm cache first): a CommonJS and an ES module app each answer
- * one request through keystoneAuth + k2kForward on the simulated federation of @k2k/testing, and a
+ * one request through keystoneAuth + k2kForward on the simulated federation of @k2k/testing, so do
+ * a NestJS, a Fastify (@fastify/express) and a Connect on node:http app (the last also calls sp1
+ * through k2kClient), and a
  * strict TypeScript project (module node20, skipLibCheck off) type-checks against every package's
  * published types. Everything runs in its own process group under a time limit; each step prints
  * its time. K2K_KEEP_PACKAGING_TMP=1 keeps the temporary directory (its path is printed).
@@ -15,11 +17,22 @@ import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFederation } from '@k2k/testing';
 
 const REPO = join(__dirname, '..', '..', '..');
+/** What the framework consumer installs beside the tarballs: the hosts people mount middleware in. */
+const FRAMEWORKS = {
+  '@nestjs/common': '^12.6.3',
+  '@nestjs/core': '^12.6.3',
+  '@nestjs/platform-express': '^12.6.3',
+  'reflect-metadata': '^0.2.2',
+  rxjs: '^7.8.2',
+  fastify: '^5.12.8',
+  '@fastify/express': '^4.0.7',
+  connect: '^3.7.0',
+};
 const CONSUMERS = join(REPO, 'test', 'packaging', 'consumers');
 
 interface Ran {
@@ -178,7 +191,7 @@ function consumerManifest(kind: string, tarballs: Map<string, string>, extra: Re
 }
 
 describe('packaging: npm pack, then fresh consumers outside the repository', function () {
-  this.timeout(180000);
+  this.timeout(240000);
 
   const suiteStarted = performance.now();
   const root = realpathSync(tmpdir());
@@ -187,10 +200,10 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
   const manifests = new Map<string, Manifest>();
   const packed = new Map<string, Packed>();
   const tarballs = new Map<string, string>();
-  const consumer = { cjs: '', esm: '', ts: '' };
+  const consumer = { cjs: '', esm: '', ts: '', frameworks: '' };
   const lernaVersion = readJson<{ version: string }>(join(REPO, 'lerna.json')).version;
 
-  before('pack every publishable package and install the tarballs into three fresh consumers', async function () {
+  before('pack every publishable package and install the tarballs into four fresh consumers', async function () {
     const started = performance.now();
     work = mkdtempSync(join(root, 'k2k-packaging-'));
     const outside = relative(REPO, work);
@@ -198,7 +211,7 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
 
     const listed = await ok('lerna list (publishable packages, dependencies first)', join(REPO, 'node_modules', '.bin', 'lerna'), ['list', '--json', '--toposort', '--no-private', '--loglevel', 'silent'], REPO, 30000);
     publishable = JSON.parse(listed.stdout) as Publishable[];
-    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/engine', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/gateway', '@k2k/testing']);
+    expect(publishable.map((p) => p.name)).to.include.members(['@k2k/common', '@k2k/store', '@k2k/keystone', '@k2k/engine', '@k2k/keystone-auth', '@k2k/k2k-forward', '@k2k/client', '@k2k/gateway', '@k2k/testing']);
     for (const p of publishable) {
       manifests.set(p.name, readJson<Manifest>(join(p.location, 'package.json')));
       const entry = join(p.location, 'dist', 'src', 'index.js');
@@ -226,13 +239,14 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
         extra: { express, typescript: dev.typescript as string, '@types/node': dev['@types/node'] as string, '@types/express': dev['@types/express'] as string },
         type: undefined,
       },
+      frameworks: { files: ['frameworks/cross.mjs', 'frameworks/nest.mjs', 'frameworks/fastify.mjs', 'frameworks/node-http.mjs'], extra: FRAMEWORKS, type: 'module' as const },
     };
     await Promise.all(
       Object.entries(kinds).map(async ([kind, { files, extra, type }]) => {
         const dir = join(work, `consumer-${kind}`);
         mkdirSync(dir);
         writeFileSync(join(dir, 'package.json'), `${JSON.stringify(consumerManifest(kind, tarballs, extra, type), null, 2)}\n`);
-        for (const file of files) copyFileSync(join(CONSUMERS, file), join(dir, file));
+        for (const file of files) copyFileSync(join(CONSUMERS, file), join(dir, basename(file)));
         await ok(`npm install in the ${kind} consumer`, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], dir, 120000);
         consumer[kind as keyof typeof consumer] = dir;
       }),
@@ -311,6 +325,21 @@ describe('packaging: npm pack, then fresh consumers outside the repository', fun
         volumes: true,
       });
       expect(result.sp1Requests).to.be.at.least(1);
+    });
+  }
+
+  for (const [host, app] of [
+    ['a NestJS app (its Express adapter)', 'nest.mjs'],
+    ['a Fastify app through @fastify/express', 'fastify.mjs'],
+    ['a plain node:http server through Connect', 'node-http.mjs'],
+  ] as const) {
+    it(`${host}: keystoneAuth + k2kForward from the tarballs answer a request at sp1 of the simulator`, async function () {
+      const ran = await ok(host, process.execPath, [app], consumer.frameworks, 30000);
+      const result = JSON.parse(ran.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+      expect(result).to.deep.include({ status: 200, serviceProvider: 'sp1', volumes: true });
+      expect(result.sp1Requests).to.be.at.least(1);
+      // The same process's own call to sp1 through k2kClient, the engine's outgoing face.
+      if (app === 'node-http.mjs') expect(result.client).to.deep.equal({ status: 200, serviceProvider: 'sp1', name: 'through-the-client' });
     });
   }
 

@@ -1,8 +1,10 @@
 export { createPipeline } from './compose.js';
 export { Pipeline } from './pipeline.js';
 export type { ForwardEvent, ForwardStats, PipelineParts } from './pipeline.js';
+export { sumForwardStats } from './forward-stats.js';
 export type { Outcome } from './learn/learn.js';
 export type { EngineSettings } from './settings.js';
+export { ENGINE_TUNABLES } from './tunables.js';
 export { inferServiceType } from './parse/infer-service-type.js';
 export { parseApiRequest } from './parse/parse-request.js';
 export type { ApiRequest } from './parse/parse-request.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OpenStackError, requestIdOf, silentLogger, writeOpenStackError, type KeystoneContext } from '@k2k/common';
 import { createStore, storeOption, type Store } from '@k2k/store';
-import { createPipeline, inferServiceType, parseApiRequest, type ApiRequest, type Pipeline, type ForwardStats, type TargetDescription } from '@k2k/engine';
+import { createPipeline, inferServiceType, parseApiRequest, sumForwardStats, type ApiRequest, type ForwardStats, type Pipeline, type TargetDescription } from '@k2k/engine';
 import { engineSettings, parseForwardOptions, type K2KForwardOptions } from './options.js';
 
 export interface K2KForwardMiddleware {
@@ -92,25 +92,10 @@ export function k2kForward(options: K2KForwardOptions = {}): K2KForwardMiddlewar
       const all = await Promise.all([...pipelines.values()].map((pipeline) => pipeline.describe(req, res, requestId)));
       return all.flat();
     },
-    stats: () => sumStats([...pipelines.values()].map((pipeline) => pipeline.stats())),
+    stats: () => sumForwardStats([...pipelines.values()].map((pipeline) => pipeline.stats())),
     close: async () => {
       await Promise.all([...pipelines.values()].map((pipeline) => pipeline.close()));
       await ownStore?.close();
     },
   });
 }
-
-/** K2K exchanges and cache counts, summed over the services a k2kForward served. */
-function sumStats(all: ForwardStats[]): ForwardStats {
-  const total: ForwardStats = { exchanges: 0, failures: 0, cache: { hits: 0, misses: 0 }, locations: { hits: 0, misses: 0 } };
-  for (const stats of all) {
-    total.exchanges += stats.exchanges;
-    total.failures += stats.failures;
-    for (const part of ['cache', 'locations'] as const) {
-      total[part].hits += stats[part].hits;
-      total[part].misses += stats[part].misses;
-    }
-  }
-  return total;
-}
-

@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { KeystoneClient } from '@k2k/keystone';
+import { KeystoneClient, ServiceToken } from '@k2k/keystone';
 import { OpenStackError, serviceIdentityOf, type KeystoneContext, type KeystoneIdentity } from '@k2k/common';
 import { accessRuleRefusal } from './access-rules.js';
 import { removeIdentityHeaders, setIdentityHeaders, setInvalidIdentity, setInvalidService, setServiceHeaders } from './identity-headers.js';
 import { parseAuthOptions, type KeystoneAuthOptions, type ParsedAuthOptions } from './options.js';
-import type { KeystoneCallEvent } from './keystone-calls.js';
-import { ServiceToken } from './service-token.js';
+import { timedCall, type KeystoneCallEvent } from './keystone-calls.js';
 import { InvalidTokenError, TokenValidator } from './token-validator.js';
 
 /** How authenticating one request ended. */
@@ -35,7 +34,7 @@ export class AuthCore {
     const { authUrl, timeoutMs, ca } = this.options;
     this.keystone = new KeystoneClient({ authUrl, timeoutMs, ...(ca && { ca }) });
     const onKeystoneCall = (event: KeystoneCallEvent) => this.events.emit('keystone-call', event);
-    const serviceToken = new ServiceToken(this.keystone, this.options.serviceAuth, onKeystoneCall);
+    const serviceToken = new ServiceToken(this.keystone, this.options.serviceAuth, (login) => timedCall('service-token', login, onKeystoneCall));
     // The service user's token, for k2kForward's reseller identity (its K2K exchange starts at this Keystone).
     this.context = Object.freeze({ authUrl, keystone: this.keystone, store: this.options.store, logger: this.options.logger, ...(ca && { ca: Object.freeze(ca) }), serviceToken: () => serviceToken.id() });
     this.validator = new TokenValidator(

@@ -1,8 +1,7 @@
 import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
 import { storeOption, type Store } from '@k2k/store';
-import { authFromEnvironment } from './openstack-environment.js';
+import { authFromEnvironment, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
 import { AUTH_TUNABLES } from './option-table.js';
-import type { ServiceCredentials } from './service-credentials.js';
 
 /** Roles a confirmed user must have, else 403. */
 export interface RoleRequirement {
@@ -56,8 +55,6 @@ export interface ParsedAuthOptions extends TunableValues<typeof AUTH_TUNABLES> {
 /** The options with no fixed default, read below one by one. */
 const OTHERS = ['authUrl', 'serviceAuth', 'wwwAuthenticateUri', 'store', 'requiredRoles', 'ca', 'serviceType', 'logger'];
 const KNOWN = [...Object.keys(AUTH_TUNABLES), ...OTHERS];
-const CREDENTIAL_KEYS = ['username', 'password', 'userDomainName', 'userDomainId', 'projectName', 'projectDomainName', 'projectDomainId'];
-const APPLICATION_CREDENTIAL_KEYS = ['applicationCredentialId', 'applicationCredentialName', 'applicationCredentialSecret', 'username', 'userDomainName', 'userDomainId'];
 
 /** Validates keystoneAuth's options, naming the offending one, and fills in defaults. */
 export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAuth'): ParsedAuthOptions {
@@ -78,35 +75,6 @@ export function parseAuthOptions(input: KeystoneAuthOptions, where = 'keystoneAu
     ca: options.ca === undefined ? fromEnvironment?.ca : caOption(options.ca, `${where}.ca`),
     serviceType: options.serviceType === undefined ? undefined : requireString(options.serviceType, `${where}.serviceType`),
     logger: loggerOption(options.logger, `${where}.logger`),
-  };
-}
-
-function parseCredentials(value: unknown, where: string): ServiceCredentials {
-  const credentials = requireObject(value, where);
-  const optional = (key: string) => (credentials[key] === undefined ? undefined : requireString(credentials[key], `${where}.${key}`));
-  if (credentials.applicationCredentialSecret !== undefined) {
-    rejectUnknownKeys(credentials, APPLICATION_CREDENTIAL_KEYS, where);
-    const id = optional('applicationCredentialId');
-    const name = optional('applicationCredentialName');
-    if ((id === undefined) === (name === undefined)) throw new OptionError(`${where}.applicationCredentialId`, 'give applicationCredentialId, or applicationCredentialName with username');
-    if (name !== undefined && credentials.username === undefined) throw new OptionError(`${where}.username`, 'is needed with applicationCredentialName (the user the credential belongs to)');
-    return {
-      applicationCredentialSecret: requireString(credentials.applicationCredentialSecret, `${where}.applicationCredentialSecret`),
-      ...(id !== undefined && { applicationCredentialId: id }),
-      ...(name !== undefined && { applicationCredentialName: name, username: optional('username') }),
-      ...(optional('userDomainName') !== undefined && { userDomainName: optional('userDomainName') }),
-      ...(optional('userDomainId') !== undefined && { userDomainId: optional('userDomainId') }),
-    };
-  }
-  rejectUnknownKeys(credentials, CREDENTIAL_KEYS, where);
-  return {
-    username: requireString(credentials.username, `${where}.username`),
-    password: requireString(credentials.password, `${where}.password`),
-    userDomainName: optional('userDomainName'),
-    userDomainId: optional('userDomainId'),
-    projectName: requireString(credentials.projectName, `${where}.projectName`),
-    projectDomainName: optional('projectDomainName'),
-    projectDomainId: optional('projectDomainId'),
   };
 }
 

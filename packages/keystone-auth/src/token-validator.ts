@@ -5,7 +5,7 @@ import { expiryOf, SealedJsonCache, SingleFlight, type Store } from '@k2k/store'
 import { createHash } from 'node:crypto';
 import { timedCall, type KeystoneCallListener } from './keystone-calls.js';
 import { RefusedTokens } from './refused-tokens.js';
-import type { ServiceToken } from './service-token.js';
+import type { ServiceToken } from '@k2k/keystone';
 
 /** The token was refused: unknown, expired or revoked. Answered 401 (remembered briefly, see RefusedTokens). */
 export class InvalidTokenError extends OpenStackError {

@@ -14,6 +14,12 @@ export { serviceProviderKeystoneUrl } from './k2k-exchange.js';
 export { KeystoneError } from './keystone-errors.js';
 export type { KeystoneFailure } from './keystone-errors.js';
 export { identityOf } from './identity.js';
+export { logIn } from './log-in.js';
+export { ServiceToken } from './service-token.js';
+export { authFromEnvironment } from './openstack-environment.js';
+export type { EnvironmentAuth } from './openstack-environment.js';
+export { parseCredentials } from './service-credentials.js';
+export type { ApplicationCredentials, PasswordCredentials, ServiceCredentials } from './service-credentials.js';
 // The shared contract (the OpenStack error and its writer, request ids, the identity types of req.keystone,
 // the catalog and token parts they hold) lives in @k2k/common; re-exported here, where it was first documented.
 export { IDENTITY_HEADERS, OpenStackError, requestIdOf, serviceIdentityOf, writeOpenStackError } from '@k2k/common';

@@ -35,6 +35,22 @@ describe('sample: a Cinder-like service with k2kForward in front of its own rout
     expect(response.headers['x-k2k-service-provider']).to.equal('sp1');
   });
 
+  it('creates a volume from an image held by another cloud: the image is looked up through k2kClient, found by search, and the caller\'s token stays home', async () => {
+    const sp1 = federation.cloud('sp1');
+    const image = sp1.image.seed(sp1.projects.demo.id, { name: 'ubuntu-at-sp1' });
+    const path = `/v3/${federation.env.idpProjectId}/volumes`;
+    const created = await request(service.app).post(path).set('x-auth-token', token).send({ volume: { size: 1, imageRef: image.id } }).expect(202);
+    expect(created.body.volume.volume_image_metadata).to.deep.equal({ image_id: image.id, image_name: 'ubuntu-at-sp1', image_cloud: 'sp1' });
+    expect(sp1.image.requests.some((r) => r.path.endsWith(`/v2/images/${image.id}`))).to.equal(true);
+    expect(sp1.image.requests.map((r) => r.headers['x-auth-token'])).to.not.include(token);
+    // A local image is found at home; an image nobody holds is refused as Cinder refuses it.
+    const local = federation.cloud('idp').image.seed(federation.cloud('idp').projects.demo.id, { name: 'local-image' });
+    const fromLocal = await request(service.app).post(path).set('x-auth-token', token).send({ volume: { size: 1, imageRef: local.id } }).expect(202);
+    expect(fromLocal.body.volume.volume_image_metadata.image_cloud).to.equal('local');
+    const missing = await request(service.app).post(path).set('x-auth-token', token).send({ volume: { size: 1, imageRef: '7a0c8d0e-0000-4000-8000-000000000000' } }).expect(400);
+    expect(missing.body.badRequest.message).to.match(/Invalid image identifier/);
+  });
+
   it('refuses a caller without a token', async () => {
     await request(service.app).get(`/v3/${federation.env.idpProjectId}/volumes`).expect(401);
   });

@@ -9,6 +9,7 @@ import { KeystoneClient, selectEndpoint, type Token } from '@k2k/keystone';
 import { createStore, ResourceMap, TokenCache, type ResourceLocation, type Store, type StoreOptions } from '@k2k/store';
 import { keystoneAuth, keystoneErrorHandler, KeystoneStrategy, type KeystoneAuthMiddleware, type KeystoneAuthOptions } from '@k2k/keystone-auth';
 import { DEFAULT_RESOURCE_TYPES, k2kForward, type ForwardEvent, type K2KForwardMiddleware, type K2KForwardOptions } from '@k2k/k2k-forward';
+import { k2kClient, type K2KClient, type K2KClientOptions, type K2KRequestInit, type LocationEvent } from '@k2k/client';
 import { startFederation, type Federation, type FederationEnv } from '@k2k/testing';
 import { createGateway, createLogger, expressBornRequests, parseConfig, runGateway, startGatewayProcess, type GatewayConfig, type GatewayProcess, type RunningGateway } from '@k2k/gateway';
 // @ts-expect-error -- dist/ is not part of the public surface: only the exports map's entries resolve
@@ -95,6 +96,21 @@ export async function embeddedGateway(env: FederationEnv): Promise<RunningGatewa
   createServer({ ...expressBornRequests(app) }, app).close();
   await close();
   return runGateway(config, logger);
+}
+
+/** A service's own call through k2kClient: a volume at sp1, as a standard Response. */
+export async function volumeAtSp1(env: FederationEnv, token: string, id: string): Promise<{ status: number; name: string | undefined }> {
+  const options: K2KClientOptions = { authUrl: env.idpAuthUrl, store: createStore(), placement: (_request, candidates) => candidates[0]?.name };
+  const client: K2KClient = k2kClient(options);
+  client.events.on('location', (event: LocationEvent) => void event.serviceProvider);
+  try {
+    const init: K2KRequestInit = { serviceProvider: 'sp1', project: { name: env.spProject, domain: 'Default' }, interface: 'public' };
+    const response: Response = await client.session({ token }).service('volumev3', { interface: 'public' }).fetch(`/volumes/${id}`, init);
+    const body = (await response.json()) as { volume?: { name?: string } };
+    return { status: response.status, name: body.volume?.name };
+  } finally {
+    await client.close();
+  }
 }
 
 export function gatewayProcess(configFile: string): Promise<GatewayProcess> {

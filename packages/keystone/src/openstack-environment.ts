@@ -10,7 +10,7 @@ function cloudsFiles(env: NodeJS.ProcessEnv): string[] {
   return [env.OS_CLIENT_CONFIG_FILE, 'clouds.yaml', join(homedir(), '.config', 'openstack', 'clouds.yaml'), '/etc/openstack/clouds.yaml'].filter((file): file is string => !!file);
 }
 
-/** The service user an operator's OpenStack environment describes: its Keystone URL and credentials. */
+/** The user an OpenStack environment describes: its Keystone URL and credentials. */
 export interface EnvironmentAuth {
   authUrl: string;
   serviceAuth: ServiceCredentials;
@@ -19,18 +19,18 @@ export interface EnvironmentAuth {
 }
 
 /**
- * The service user from the standard OpenStack environment, for a keystoneAuth given no
- * `authUrl` / `serviceAuth`: `OS_CLOUD` names a cloud of clouds.yaml (its `auth` section and
+ * The user of the standard OpenStack environment (keystoneAuth's service user, or k2kClient's
+ * Keystone and own user, given no `authUrl`): `OS_CLOUD` names a cloud of clouds.yaml (its `auth` section and
  * `auth_type`), else `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME` and the domain
  * variables; with `OS_AUTH_TYPE=v3applicationcredential`, `OS_APPLICATION_CREDENTIAL_ID` (or
  * `_NAME` with `OS_USERNAME`) and `OS_APPLICATION_CREDENTIAL_SECRET`. An unversioned auth URL gets
  * `/v3`. `OS_CACERT` (or the cloud's `cacert`) names a CA bundle to trust instead of Node's
- * default CAs. Throws an OptionError naming what is missing.
+ * default CAs. Throws an OptionError naming what is missing, saying what for (`purpose`).
  */
-export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentAuth {
+export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env, purpose = 'configure keystoneAuth from the environment (or give authUrl and serviceAuth)'): EnvironmentAuth {
   const cloud = env.OS_CLOUD;
   const source = cloud ? cloudAuth(cloud, env) : fromVariables(env);
-  const missing = (name: string) => new OptionError(cloud ? `clouds.yaml clouds.${cloud}.auth.${name}` : `OS_${name.toUpperCase()}`, 'is needed to configure keystoneAuth from the environment (or give authUrl and serviceAuth)');
+  const missing = (name: string) => new OptionError(cloud ? `clouds.yaml clouds.${cloud}.auth.${name}` : `OS_${name.toUpperCase()}`, `is needed to ${purpose}`);
   const take = (name: string): string => {
     const value = source[name];
     if (typeof value !== 'string' || value === '') throw missing(name);
