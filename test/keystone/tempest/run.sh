@@ -22,8 +22,8 @@
 # Environment: TEMPEST_CONCURRENCY (2), TEMPEST_VOLUME_MIN_MICROVERSION (3.0),
 # TEMPEST_VOLUME_MAX_MICROVERSION (the server's), K2K_KEYSTONE_ENV (/tmp/k2k-keystone/env).
 # Writes its workspace to $TEMPEST_DIR (default /tmp/k2k-tempest/NAME), the summary to
-# results/NAME.txt and one line per test to results/NAME.tsv (beside this script, or in
-# $RESULTS_DIR; with REGEX, in the workspace instead); NAME is
+# results/NAME.txt and one line per test to results/NAME.tsv (in $RESULTS_DIR, else beside this
+# script, or with REGEX in the workspace); NAME is
 # $RESULTS_NAME, default TARGET (e.g. RESULTS_NAME=direct-sp DIRECT_CLOUD=sp).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -223,6 +223,6 @@ set -e
 t1=$(date +%s)
 (cd "$W/ws" && stestr last --subunit > "$W/results.subunit")
 # a whole run's results beside this script; a run of some tests only, in its workspace
-OUT=${RESULTS_DIR:-$HERE/results}; [ -n "${2:-}" ] && OUT=$W
+OUT=${RESULTS_DIR:-$HERE/results}; [ -n "${2:-}" ] && [ -z "${RESULTS_DIR:-}" ] && OUT=$W
 $PY "$HERE/summarize.py" "$W/results.subunit" "$NAME" "$((t1 - t0))" "$OUT"
 echo "tempest run exited $rc after $((t1 - t0)) s; output in $W/tempest-run.out" >&2

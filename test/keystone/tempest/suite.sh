@@ -7,6 +7,7 @@
 # (README.md, "What differs"). Prints each run's counts and time, the time ratios, and last the
 # totals line "N passed, N failed" over both comparisons.
 #   test/keystone/tempest/suite.sh          (K2K_KEYSTONE_ENV: the pair's env, default /tmp/k2k-keystone/env)
+#   TEMPEST_REGEX='tempest.api.image.v2.test_images_member' test/keystone/tempest/suite.sh   (some tests only)
 # Results in $RESULTS_DIR (default /tmp/k2k-tempest/results), workspaces under /tmp/k2k-tempest.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ fi
 # One run, its output in RESULTS_DIR/NAME.log; succeeds when it wrote its summary.
 run() { # NAME TARGET [VAR=value...]
   local name=$1 target=$2; shift 2
-  env RESULTS_NAME="$name" "$@" "$HERE/run.sh" "$target" > "$RESULTS_DIR/$name.log" 2>&1
+  env RESULTS_NAME="$name" "$@" "$HERE/run.sh" "$target" ${TEMPEST_REGEX:+"$TEMPEST_REGEX"} > "$RESULTS_DIR/$name.log" 2>&1
   [ -f "$RESULTS_DIR/$name.txt" ] || { echo "the $name run wrote no results:"; tail -n 20 "$RESULTS_DIR/$name.log"; return 1; }
 }
 # Two runs at once (one per cloud); fails when either did.
