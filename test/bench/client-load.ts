@@ -8,7 +8,8 @@
 import { createStore } from '@k2k/store';
 import { k2kClient } from '@k2k/client';
 
-interface Figures {
+/** One load run's figures, as the parent (client.ts) reads them from this process. */
+export interface Figures {
   callsPerSecond: number;
   p50Ms: number;
   p99Ms: number;

@@ -10,15 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startFederation, startMemcached, type Federation, type MemcachedServer } from '@k2k/testing';
 import { remoteTokenByHand, userToken } from './common.js';
+import type { Figures } from './client-load.js';
 import { printTable } from './table.js';
 
-interface Figures {
-  callsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuUs: number;
-  failures: number;
-}
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 
