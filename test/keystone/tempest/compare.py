@@ -1,12 +1,15 @@
 """Lists the tests that pass in one run and not in another, with the other run's status and first
 line: what passes direct but fails through the gateway.
 Usage: compare.py [--expected FILE] BASE.tsv OTHER.tsv
-  --expected FILE   the differences the suite's README explains (FILE: one test id per line, a tab,
-                    the reason; # comments): a listed test that fails in OTHER is not counted as a
-                    failure, one that passes is reported as listed in vain. Prints the totals line
+  --expected FILE   the differences the suite's README explains (FILE: per line the run they are
+                    expected in, e.g. gateway-sp1, a tab, the test id, a tab, the reason; #
+                    comments); those of OTHER's run (its file name without .tsv): a listed test
+                    that fails in OTHER is not counted as a failure, one that passes is reported as
+                    listed in vain. Prints the totals line
                     the suites print, "N passed, N failed": passed, the tests that pass in both;
                     failed, those that pass in BASE only and are not listed.
 """
+import os
 import sys
 
 
@@ -15,13 +18,15 @@ def read(path):
         return {cols[0]: cols for cols in (line.rstrip('\n').split('\t') for line in f)}
 
 
-def read_expected(path):
+def read_expected(path, run):
+    """The tests expected to differ in `run`, with their reasons."""
     expected = {}
     with open(path) as f:
         for line in f:
             if line.strip() and not line.startswith('#'):
-                test, _, reason = line.rstrip('\n').partition('\t')
-                expected[test] = reason
+                where, test, reason = (line.rstrip('\n').split('\t') + ['', ''])[:3]
+                if where == run:
+                    expected[test] = reason
     return expected
 
 
@@ -41,11 +46,12 @@ def lost_tests(base, other):
 
 
 def main(args):
-    expected = {}
+    expected_path = None
     if args[0] == '--expected':
-        expected = read_expected(args[1])
-        args = args[2:]
+        expected_path, args = args[1], args[2:]
     base_path, other_path = args
+    run = os.path.basename(other_path)[:-len('.tsv')]
+    expected = read_expected(expected_path, run) if expected_path else {}
     passed, lost = lost_tests(read(base_path), read(other_path))
     failed = 0
     for t in sorted(lost):
@@ -56,7 +62,7 @@ def main(args):
     for t in sorted(set(expected) & set(passed) - set(lost)):
         print('listed as a difference but passes: %s' % t)
     print('%d of %d passing in %s pass in %s' % (len(passed) - len(lost), len(passed), base_path, other_path), file=sys.stderr)
-    if expected:
+    if expected_path:
         print('%d passed, %d failed' % (len(passed) - len(lost), failed))
 
 
