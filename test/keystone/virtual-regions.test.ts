@@ -1,30 +1,19 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import { GATEWAY_MAIN, type GatewayProcess } from '@k2k/gateway';
+import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { catalogCommand, eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
 const BIG_IMAGE_MIB = Number(process.env.K2K_BIG_IMAGE_MIB ?? 256);
 /** A worker streams an image in constant memory: Node's buffers (+46 MiB measured for 256 MiB up and down). One that held it would grow by its size. */
 const RSS_GROWTH_LIMIT_MIB = 96;
-
-/** `k2k-gateway catalog <action>` as a process: what it printed, or an error with its stderr. */
-function catalogCommand(action: 'print' | 'register' | 'remove', configFile: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [GATEWAY_MAIN, 'catalog', action, '--config', configFile], { timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`k2k-gateway catalog ${action} failed (${error.code}): ${String(stderr).trim()}\n${String(stdout).trim()}`));
-      else resolve(String(stdout));
-    });
-  });
-}
 
 /** The IdP's catalog as comparable text: regions, services, endpoints (ids included). */
 async function catalogSnapshot(admin: CatalogAdmin): Promise<string[]> {
