@@ -18,10 +18,12 @@ import {
   realServices,
   runCli,
   startLoggedGateway,
+  stopLoggedGateway,
   userCloudAuth,
   type LoggedRequest,
   type PrintedImage as Image,
   type PrintedRow as Listed,
+  type PrintedVolume as Volume,
   type RealComputeNetwork,
   type RealServices,
 } from './stock-cli.js';
@@ -34,7 +36,7 @@ interface Server {
 }
 
 /** What the tests make (a port before its network goes: the network's delete would be refused) */
-type Kind = 'server' | 'image' | 'network' | 'port';
+type Kind = 'server' | 'image' | 'network' | 'port' | 'volume';
 
 /** `--nic none` needs compute microversion 2.37 or later (the CLI defaults to 2.1). */
 const COMPUTE_API = ['--os-compute-api-version', '2.37'];
@@ -145,8 +147,9 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
     ({ gateway, log } = await startLoggedGateway(configFile));
 
     // Region sp1 at the gateway in the IdP's catalog; `openstack server create` also looks the
-    // image up, in the region's `image` service: the fake's type here, so an endpoint of that
-    // type at the gateway's /sp1/image too (below /sp1/: `catalog remove` takes it as its own).
+    // image and volumes up, in the region's `image` and `volumev3` services: the fakes' types
+    // here, so endpoints of those types at the gateway's /sp1/image and /sp1/volume too (below
+    // /sp1/: `catalog remove` takes them as its own).
     registered = true;
     await catalogCommand('register', configFile);
     const services = await admin.listServices();
@@ -155,11 +158,14 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
       if (!found) throw new Error(`the IdP's catalog has no ${type} service`);
       return found.id;
     };
-    await admin.createEndpoint({ serviceId: serviceOf('image'), regionId: region, interface: 'public', url: `${gateway.url}/${region}/image` });
+    for (const [type, path] of [['image', '/image'], ['volumev3', '/volume/v3/%(project_id)s']]) {
+      await admin.createEndpoint({ serviceId: serviceOf(type), regionId: region, interface: 'public', url: `${gateway.url}/${region}${path}` });
+    }
     // The test's own region: the gateway's unprefixed mounts, of the types the CLI looks up.
     regionMade = true;
     await admin.createRegion({ id: gatewayRegion, description: 'compute-network.test.ts: the k2k gateway' });
-    for (const [type, path] of [[nova.computeServiceType, '/compute/v2.1'], [nova.networkServiceType, '/network'], ['image', '/image']]) {
+    const own = [[nova.computeServiceType, '/compute/v2.1'], [nova.networkServiceType, '/network'], ['image', '/image'], ['volumev3', '/volume/v3/%(project_id)s']];
+    for (const [type, path] of own) {
       await admin.createEndpoint({ serviceId: serviceOf(type), regionId: gatewayRegion, interface: 'public', url: `${gateway.url}${path}` });
     }
 
@@ -204,12 +210,7 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
     } catch (error) {
       console.log(`      (after: ${(error as Error).message})`);
     }
-    if (gateway) {
-      const child = gateway.child;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await gateway.stop();
-      clearTimeout(killer);
-    }
+    if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     await idp?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -363,6 +364,59 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
 
     it('openstack --os-region-name sp1 network, subnet and port create / list / delete: the SP\'s real Neutron', async () => {
       console.log(`      (network, subnet, port in region sp1: create, list, delete: ${await lifecycle(inRegion, `/${region}`, env.spId, true)} s)`);
+    });
+  });
+
+  describe('volumes on servers at the SP', () => {
+    let bootVolume: Volume;
+    let dataVolume: Volume;
+    let server: Server;
+
+    before(async () => {
+      bootVolume = await inRegionJson<Volume>('volume', 'create', '--size', '1', '--bootable', `k2k-boot-${suffix}`);
+      spLeftovers.set(bootVolume.id, 'volume');
+      dataVolume = await inRegionJson<Volume>('volume', 'create', '--size', '1', `k2k-data-${suffix}`);
+      spLeftovers.set(dataVolume.id, 'volume');
+      const available = async (id: string) => (await atSpJson<Volume>('volume', 'show', id)).status === 'available';
+      await eventually('both volumes available at the SP', 90, async () => ((await available(bootVolume.id)) && (await available(dataVolume.id)) ? true : undefined));
+    });
+
+    it('openstack --os-region-name sp1 server create --volume <an SP volume>: the SP\'s Nova boots from it, in-use at the SP', async () => {
+      const started = Date.now();
+      const mark = log.mark();
+      server = await inRegionJson<Server>('server', 'create', '--flavor', nova.flavor, '--volume', bootVolume.id, '--nic', 'none', '--wait', `k2k-srv-bfv-${suffix}`);
+      spLeftovers.set(server.id, 'server');
+      expect(server).to.include({ status: 'ACTIVE' });
+      await log.expect(mark, logged('POST', servers(`/${region}`), 202, env.spId), 'POST of the server in region sp1, at the SP');
+      const there = await atSpJson<Volume & { attachments: { server_id: string }[] }>('volume', 'show', bootVolume.id);
+      expect(there.status).to.equal('in-use');
+      expect(there.attachments.map((a) => a.server_id)).to.deep.equal([server.id]);
+      console.log(`      (server create --volume --wait in region sp1: ${seconds(started)} s)`);
+    });
+
+    it('openstack server add volume of an SP volume to that server, with no header: attached at the SP', async () => {
+      const started = Date.now();
+      const mark = log.mark();
+      await ok(openstack('server', 'add', 'volume', server.id, dataVolume.id));
+      await log.expect(mark, logged('POST', `${servers()}/${server.id}/os-volume_attachments`, 200, env.spId), 'the attachment, at the SP');
+      const there = await eventually('the volume in-use at the SP', 60, async () => {
+        const volume = await atSpJson<Volume & { attachments: { server_id: string }[] }>('volume', 'show', dataVolume.id);
+        return volume.status === 'in-use' ? volume : undefined;
+      });
+      expect(there.attachments.map((a) => a.server_id)).to.deep.equal([server.id]);
+      console.log(`      (server add volume with no header: ${seconds(started)} s)`);
+    });
+
+    it('openstack server delete with no header: the SP\'s Nova detaches both volumes', async () => {
+      await ok(openstack('server', 'delete', '--wait', server.id));
+      spLeftovers.delete(server.id);
+      await eventually('both volumes available again at the SP', 90, async () => {
+        const statuses = await Promise.all([bootVolume, dataVolume].map(async (v) => (await atSpJson<Volume>('volume', 'show', v.id)).status));
+        return statuses.every((status) => status === 'available') ? true : undefined;
+      });
+      await ok(inRegion('volume', 'delete', bootVolume.id, dataVolume.id));
+      spLeftovers.delete(bootVolume.id);
+      spLeftovers.delete(dataVolume.id);
     });
   });
 });

@@ -12,12 +12,14 @@ N=$BASE/nova-neutron
 stop_groups "$N"/nova-{idp,sp}/nova-api.pid "$N"/neutron-{idp,sp}/neutron-server.pid "$N"/placement-{idp,sp}/placement.pid
 stop_groups "$N"/nova-{idp,sp}/nova-{compute,conductor,scheduler}.pid
 
-if [ -f "$N/registered" ] && [ -f "$BASE/env" ]; then
+# The catalog registrations and Nova's service user, when the Keystones still answer.
+if [ -f "$BASE/env" ]; then
   ( set -a; . "$BASE/env"; set +a
-    export COMPUTE_SERVICE_TYPE=compute NETWORK_SERVICE_TYPE=network
-    curl -sf -m 5 -o /dev/null "$IDP_AUTH_URL" && curl -sf -m 5 -o /dev/null "$SP_AUTH_URL" \
-      && timeout 60 /usr/bin/python3 "$HERE/services.py" unregister compute network ) >/dev/null 2>&1
-  rm -f "$N/registered"
+    export COMPUTE_SERVICE_TYPE=compute NETWORK_SERVICE_TYPE=network SERVICE_USER_NAME=k2k-nova-service
+    curl -sf -m 5 -o /dev/null "$IDP_AUTH_URL" && curl -sf -m 5 -o /dev/null "$SP_AUTH_URL" || exit 0
+    [ -f "$N/registered" ] && timeout 60 /usr/bin/python3 "$HERE/services.py" unregister compute network
+    [ -f "$N/service-user" ] && timeout 60 /usr/bin/python3 "$HERE/services.py" remove-service-user ) >/dev/null 2>&1
 fi
+rm -f "$N/registered" "$N/service-user"
 rm -f "$N/env"
 exit 0

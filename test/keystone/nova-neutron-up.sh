@@ -26,42 +26,29 @@ N=$BASE/nova-neutron
 IDP_NOVA_PORT=${IDP_NOVA_PORT:-18774}; IDP_PLACEMENT_PORT=${IDP_PLACEMENT_PORT:-18778}; IDP_NEUTRON_PORT=${IDP_NEUTRON_PORT:-19696}
 SP_NOVA_PORT=${SP_NOVA_PORT:-28774};   SP_PLACEMENT_PORT=${SP_PLACEMENT_PORT:-28778};   SP_NEUTRON_PORT=${SP_NEUTRON_PORT:-29696}
 COMPUTE_SERVICE_TYPE=compute; NETWORK_SERVICE_TYPE=network; FLAVOR=k2k.tiny
+SERVICE_USER_NAME=k2k-nova-service; SERVICE_USER_PASSWORD=k2knovaservicepw
 PY=/usr/bin/python3
 PACKAGES="nova-api nova-conductor nova-scheduler nova-compute nova-compute-ironic placement-api neutron-server"
 [ -f "$BASE/env" ] || { echo "no $BASE/env: bring the Keystone pair up first (test/keystone/up.sh)" >&2; exit 1; }
 [ -f "$BASE/services/env" ] || { echo "no $BASE/services/env: bring Glance and Cinder up first (test/keystone/services-up.sh)" >&2; exit 1; }
 set -a; . "$BASE/env"; . "$BASE/services/env"; set +a
 RABBIT_PORT=${RABBIT_PORT:-25772}   # services/env names it (services-up.sh); older ones did not
-. "$HERE/services-lib.sh"   # start, wait_http, stop_groups, rss_mib, authtoken
+. "$HERE/services-lib.sh"   # install_packages, refuse_busy_ports, start, wait_http, rss_mib, authtoken
 t0=$(date +%s)
 ts() { echo "[$(( $(date +%s) - t0 )) s] $*"; }
 
 # 1. Packages. nova-compute needs a hypervisor package: nova-compute-ironic is the lightest (no
-# libvirt, no qemu) and is unused, the services get compute_driver = fake.FakeDriver. Every debconf
-# question of these packages defaults to "no" (configure_db, register endpoints...), so
-# noninteractive needs no preseed; a policy-rc.d keeps their scripts from starting the services.
-# Other installs may hold dpkg's lock: wait for it.
+# libvirt, no qemu) and is unused, the services get compute_driver = fake.FakeDriver.
 missing=
 for cmd in nova-api nova-conductor nova-scheduler nova-compute nova-manage placement-manage neutron-server neutron-db-manage; do
   command -v $cmd >/dev/null || missing=1
 done
-if [ -n "$missing" ]; then
-  policy=/usr/sbin/policy-rc.d; own_policy=
-  if [ ! -e $policy ]; then
-    printf '#!/bin/sh\nexit 101\n' > $policy; chmod 755 $policy; own_policy=1
-  fi
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $PACKAGES >/dev/null \
-    || { [ -n "$own_policy" ] && rm -f $policy; exit 1; }
-  [ -n "$own_policy" ] && rm -f $policy
-fi
+[ -z "$missing" ] || install_packages $PACKAGES
 t1=$(date +%s)
 ts "packages"
 
 "$HERE/nova-neutron-down.sh" "$BASE" >/dev/null 2>&1 || true
-for p in $IDP_NOVA_PORT $IDP_PLACEMENT_PORT $IDP_NEUTRON_PORT $SP_NOVA_PORT $SP_PLACEMENT_PORT $SP_NEUTRON_PORT; do
-  if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use; choose others (see the header of $0)" >&2; exit 1; fi
-done
+refuse_busy_ports $IDP_NOVA_PORT $IDP_PLACEMENT_PORT $IDP_NEUTRON_PORT $SP_NOVA_PORT $SP_PLACEMENT_PORT $SP_NEUTRON_PORT
 rm -rf "$N"; mkdir -p "$N/python/k2k_bind_all_ml2-0.1.dist-info"
 # From here on, a failure stops whatever was started (the logs stay in $N).
 trap 'rc=$?; [ $rc = 0 ] || { echo "nova-neutron-up.sh failed: logs in $N" >&2; "$HERE/nova-neutron-down.sh" "$BASE" >/dev/null 2>&1; }' EXIT
@@ -79,6 +66,11 @@ for side in idp sp; do
   done
 done
 DB=postgresql://k2k_services:k2kservicespw@127.0.0.1
+
+# Nova's service user, in both clouds (see [service_user] below).
+export SERVICE_USER_NAME SERVICE_USER_PASSWORD
+echo made > $N/service-user   # nova-neutron-down.sh removes the user when this is here
+$PY "$HERE/services.py" service-user
 
 # ksa SECTION KEYSTONE_V3_URL ENDPOINT: a keystoneauth client section of nova.conf (Nova's calls to
 # Placement, Neutron, Cinder as the cloud's admin), its endpoint given rather than looked up.
@@ -155,6 +147,18 @@ auth_type = password
 auth_url = $ks
 username = $ADMIN_USER
 password = $ADMIN_PASSWORD
+user_domain_name = Default
+project_name = admin
+project_domain_name = Default
+# Nova sends a service token with the user's (its role `service`): Cinder refuses to delete an
+# attachment Nova made without one (ConflictNovaUsingAttachment, 409), and a server delete then
+# leaves its volumes in-use.
+[service_user]
+send_service_user_token = true
+auth_type = password
+auth_url = $ks
+username = $SERVICE_USER_NAME
+password = $SERVICE_USER_PASSWORD
 user_domain_name = Default
 project_name = admin
 project_domain_name = Default

@@ -1,6 +1,29 @@
-# Sourced by services-up.sh, nova-neutron-up.sh and their -down.sh: starting a service as a process
-# group of its own with a pid file, waiting for it, stopping such groups, measuring them; the
-# keystonemiddleware section every real service's configuration has.
+# Sourced by services-up.sh, nova-neutron-up.sh and their -down.sh: installing the packages,
+# starting a service as a process group of its own with a pid file, waiting for it, stopping such
+# groups, measuring them; the keystonemiddleware section every real service's configuration has.
+
+# install_packages PACKAGE...: apt-get install --no-install-recommends, noninteractive (every debconf
+# question of these OpenStack packages defaults to "no": no database configured, nothing
+# registered). Without a policy-rc.d the packages' scripts would start system-wide services on
+# their default ports: a temporary one forbids that. Other installs may hold dpkg's lock: waited for.
+install_packages() {
+  local policy=/usr/sbin/policy-rc.d own_policy= status=0
+  if [ ! -e $policy ]; then
+    printf '#!/bin/sh\nexit 101\n' > $policy; chmod 755 $policy; own_policy=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=600 update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null || status=1
+  [ -n "$own_policy" ] && rm -f $policy
+  return $status
+}
+
+# refuse_busy_ports PORT...: fails naming the first port something already listens on.
+refuse_busy_ports() {
+  local p
+  for p in "$@"; do
+    if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use; choose others (see the header of $0)" >&2; return 1; fi
+  done
+}
 
 # start PIDFILE LOG CMD...: CMD in a session of its own, so that its pid is its process group
 # (a service and the workers it forks); stop_groups stops that group.

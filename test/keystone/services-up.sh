@@ -29,36 +29,23 @@ PY=/usr/bin/python3
 PACKAGES="glance-api cinder-api cinder-scheduler cinder-volume rabbitmq-server python3-openstackclient python3-cinderclient python3-glanceclient"
 [ -f "$BASE/env" ] || { echo "no $BASE/env: bring the Keystone pair up first (test/keystone/up.sh)" >&2; exit 1; }
 set -a; . "$BASE/env"; set +a
+. "$HERE/services-lib.sh"   # install_packages, refuse_busy_ports, start, wait_http, rss_mib, authtoken
 t0=$(date +%s)
 
 # 1. Packages. --no-install-recommends: the recommends add ~100 packages (matplotlib, gdal...).
-# Without a policy-rc.d, the packages' scripts would start system-wide RabbitMQ, Glance and Cinder
-# on their default ports (RabbitMQ on every interface): a temporary one forbids that.
 missing=
 for cmd in glance-api cinder-api cinder-scheduler cinder-volume openstack cinder glance /usr/lib/rabbitmq/bin/rabbitmq-server; do
   command -v $cmd >/dev/null || missing=1
 done
-if [ -n "$missing" ]; then
-  policy=/usr/sbin/policy-rc.d; own_policy=
-  if [ ! -e $policy ]; then
-    printf '#!/bin/sh\nexit 101\n' > $policy; chmod 755 $policy; own_policy=1
-  fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null || { [ -n "$own_policy" ] && rm -f $policy; exit 1; }
-  [ -n "$own_policy" ] && rm -f $policy
-fi
+[ -z "$missing" ] || install_packages $PACKAGES
 t1=$(date +%s)
 
 "$HERE/services-down.sh" "$BASE" >/dev/null 2>&1 || true
-for p in $IDP_REAL_VOLUME_PORT $IDP_REAL_IMAGE_PORT $SP_REAL_VOLUME_PORT $SP_REAL_IMAGE_PORT $RABBIT_PORT $RABBIT_DIST_PORT; do
-  if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use; choose others (see the header of $0)" >&2; exit 1; fi
-done
+refuse_busy_ports $IDP_REAL_VOLUME_PORT $IDP_REAL_IMAGE_PORT $SP_REAL_VOLUME_PORT $SP_REAL_IMAGE_PORT $RABBIT_PORT $RABBIT_DIST_PORT
 rm -rf "$S"; mkdir -p "$S/python"
 # From here on, a failure stops whatever was started (the logs stay in $S).
 trap 'rc=$?; [ $rc = 0 ] || { echo "services-up.sh failed: logs in $S" >&2; "$HERE/services-down.sh" "$BASE" >/dev/null 2>&1; }' EXIT
 cp "$HERE/k2k_noop_volume_driver.py" "$S/python/"
-
-. "$HERE/services-lib.sh"   # start, wait_http, rss_mib, authtoken
 
 # 2. PostgreSQL (up.sh started the cluster): our role and databases, fresh.
 su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname='k2k_services'\"" | grep -q 1 \

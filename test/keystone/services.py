@@ -7,13 +7,19 @@
   services.py ready-compute   waits until each Nova has a nova-compute "up", and makes the public
                               flavor FLAVOR (1 vCPU, 64 MiB, 1 GiB) when it is missing (its host
                               is mapped to a cell afterwards: nova-manage cell_v2 discover_hosts)
+  services.py service-user    makes the user SERVICE_USER_NAME (password SERVICE_USER_PASSWORD) in each
+                              cloud with the role `service` on project admin (and the role when
+                              missing): the service token Nova sends with the user's (Cinder lets
+                              only a caller with such a token delete an attachment Nova made)
+  services.py remove-service-user  deletes that user again
   services.py register KIND...    adds the real services of those kinds (volume, image, compute,
                               network) to both catalogs under their service types (public and
                               internal: the same URL), replacing earlier registrations
   services.py unregister KIND...  removes them again (their endpoints go with them)
 
 Reads the environment: IDP_AUTH_URL, SP_AUTH_URL, ADMIN_USER, ADMIN_PASSWORD, REGION, READY_SECONDS
-(default 180), FLAVOR, and per KIND: <KIND>_SERVICE_TYPE, IDP_/SP_REAL_<KIND>_ENDPOINT.
+(default 180), FLAVOR, SERVICE_USER_NAME, SERVICE_USER_PASSWORD, and per KIND: <KIND>_SERVICE_TYPE,
+IDP_/SP_REAL_<KIND>_ENDPOINT.
 """
 import os
 import sys
@@ -92,6 +98,30 @@ def ready_compute():
             s.post(base + '/flavors', json={'flavor': flavor})
 
 
+def one(s, url, key, name):
+    found = s.get(url, params={'name': name}).json()[key]
+    return found[0]['id'] if found else None
+
+
+def service_user():
+    name = E['SERVICE_USER_NAME']
+    for _, auth_url in CLOUDS:
+        s = admin_session(auth_url)
+        role = one(s, auth_url + '/roles', 'roles', 'service') \
+            or s.post(auth_url + '/roles', json={'role': {'name': 'service'}}).json()['role']['id']
+        user = one(s, auth_url + '/users', 'users', name) or s.post(auth_url + '/users', json={'user': {
+            'name': name, 'password': E['SERVICE_USER_PASSWORD'], 'domain_id': 'default'}}).json()['user']['id']
+        s.put('%s/projects/%s/users/%s/roles/%s' % (auth_url, one(s, auth_url + '/projects', 'projects', 'admin'), user, role))
+
+
+def remove_service_user():
+    for _, auth_url in CLOUDS:
+        s = admin_session(auth_url)
+        user = one(s, auth_url + '/users', 'users', E['SERVICE_USER_NAME'])
+        if user:
+            s.delete(auth_url + '/users/' + user)
+
+
 def delete_ours(s, auth_url, kinds):
     for kind in kinds:
         for service in s.get(auth_url + '/services', params={'type': E[kind.upper() + '_SERVICE_TYPE']}).json()['services']:
@@ -121,4 +151,5 @@ if __name__ == '__main__':
     if command in ('register', 'unregister'):
         {'register': register, 'unregister': unregister}[command](kinds)
     else:
-        {'ready': ready, 'ready-compute': ready_compute}[command]()
+        {'ready': ready, 'ready-compute': ready_compute, 'service-user': service_user,
+         'remove-service-user': remove_service_user}[command]()

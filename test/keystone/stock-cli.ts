@@ -232,6 +232,14 @@ export async function startLoggedGateway(configFile: string): Promise<{ gateway:
   return { gateway, log: new GatewayLog(child.stdout as Readable) };
 }
 
+/** Stops a gateway startLoggedGateway started: SIGTERM, then SIGKILL when it has not stopped within 15 s. */
+export async function stopLoggedGateway(gateway: GatewayProcess): Promise<void> {
+  const child = gateway.child;
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gateway.stop();
+  clearTimeout(killer);
+}
+
 /** The `auth` section of a clouds.yaml for the env's user at the IdP, in its project. */
 export function userCloudAuth(env: FederationEnv): Record<string, string> {
   return {

@@ -7,7 +7,7 @@ import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { catalogCommand, eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { catalogCommand, eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
@@ -175,12 +175,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
         console.log(`      (after: ${(error as Error).message})`);
       }
     }
-    if (gateway) {
-      const child = gateway.child;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await gateway.stop();
-      clearTimeout(killer);
-    }
+    if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     await idp?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
