@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
+import type { KeystoneClient, CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
@@ -11,6 +11,8 @@ import {
   catalogCommand,
   eventually,
   GatewayLog,
+  gatewayKeystoneWithAdmin,
+  idpCatalogAdmin,
   ok,
   openstackAtSp,
   printedJson,
@@ -107,12 +109,7 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
     real = realServices();
     nova = realComputeNetwork();
     dir = mkdtempSync(join(tmpdir(), 'k2k-compute-network-'));
-    idp = new KeystoneClient({ authUrl: env.idpAuthUrl, timeoutMs: 10_000 });
-    const adminToken = await idp.authenticate(
-      { user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword },
-      { project: { name: 'admin', domain: { name: 'Default' } } },
-    );
-    admin = idp.catalogAdmin(adminToken.id);
+    ({ client: idp, admin } = await idpCatalogAdmin(env));
     region = env.spId;
     expect((await admin.listRegions()).map((r) => r.id), `region ${region} already in the IdP's catalog`).to.not.include(region);
 
@@ -123,11 +120,7 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
       public_url: `http://127.0.0.1:${port}`,
       workers: 2,
       drain: { grace_seconds: 0, timeout_seconds: 5 },
-      keystone: {
-        auth_url: env.idpAuthUrl,
-        service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject },
-        admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' },
-      },
+      keystone: gatewayKeystoneWithAdmin(env),
       local: {
         endpoints: {
           [nova.computeServiceType]: nova.idpComputeEndpoint,

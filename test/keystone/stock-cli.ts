@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
+import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { readEnvFile, type FederationEnv } from '@k2k/testing';
 import { ENV_FILE } from './real-keystone.js';
 
@@ -238,6 +239,25 @@ export async function stopLoggedGateway(gateway: GatewayProcess): Promise<void> 
   const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await gateway.stop();
   clearTimeout(killer);
+}
+
+/** The IdP's catalog administration as the pair's admin; close `client` when done. */
+export async function idpCatalogAdmin(env: FederationEnv): Promise<{ client: KeystoneClient; admin: CatalogAdmin }> {
+  const client = new KeystoneClient({ authUrl: env.idpAuthUrl, timeoutMs: 10_000 });
+  const token = await client.authenticate(
+    { user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword },
+    { project: { name: 'admin', domain: { name: 'Default' } } },
+  );
+  return { client, admin: client.catalogAdmin(token.id) };
+}
+
+/** A gateway config's `keystone` section with a virtual region's needs: the service user, and the pair's admin (`catalog register`). */
+export function gatewayKeystoneWithAdmin(env: FederationEnv): Record<string, unknown> {
+  return {
+    auth_url: env.idpAuthUrl,
+    service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject },
+    admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' },
+  };
 }
 
 /** The `auth` section of a clouds.yaml for the env's user at the IdP, in its project. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ComputeService, startFederation, type Federation } from '../src/index.js';
+import { defineNovaMicroversionContract } from './contract/nova-contract.js';
 import { aliceToken, http } from './helpers.js';
 
 type Listed = { servers: { id: string; name: string; created?: string; links: { rel: string; href: string }[] }[]; servers_links?: { rel: string; href: string }[] };
@@ -59,19 +60,5 @@ describe('ComputeService (fake Nova)', () => {
     expect(refused.json()).to.deep.equal({ itemNotFound: { code: 404, message: `Instance ${theirs.id} could not be found.` } });
   });
 
-  it('serves microversions as Nova does: both headers on every answer, whichever was asked; 406 outside 2.1-2.93, 400 for a malformed one', async () => {
-    const get = (headers: Record<string, string>) => http(`${compute.publicUrl}/v2.1/servers`, { headers: { 'x-auth-token': token, ...headers } });
-    const served = (answer: Awaited<ReturnType<typeof get>>) => [answer.status, ...['openstack-api-version', 'x-openstack-nova-api-version', 'vary'].map((name) => answer.headers.get(name))];
-    const vary = 'OpenStack-API-Version, X-OpenStack-Nova-API-Version';
-    expect(served(await get({}))).to.deep.equal([200, 'compute 2.1', '2.1', vary]);
-    expect(served(await get({ 'x-openstack-nova-api-version': '2.37' }))).to.deep.equal([200, 'compute 2.37', '2.37', vary]);
-    expect(served(await get({ 'openstack-api-version': 'compute latest' }))).to.deep.equal([200, 'compute 2.93', '2.93', vary]);
-    expect(served(await get({ 'openstack-api-version': 'volume 3.0' }))).to.deep.equal([200, 'compute 2.1', '2.1', vary]);
-    const refused = await get({ 'openstack-api-version': 'compute 2.0' });
-    expect(served(refused)).to.deep.equal([406, 'compute 2.0', '2.0', vary]);
-    expect(refused.json()).to.deep.equal({ computeFault: { code: 406, message: 'Version 2.0 is not supported by the API. Minimum is 2.1 and maximum is 2.93.' } });
-    const malformed = await get({ 'openstack-api-version': 'compute abc' });
-    expect(served(malformed)).to.deep.equal([400, null, null, null]);
-    expect(malformed.json()).to.deep.equal({ badRequest: { code: 400, message: 'API Version String abc is of invalid format. Must be of format MajorNum.MinorNum.' } });
-  });
+  defineNovaMicroversionContract(async () => ({ serversUrl: `${compute.publicUrl}/v2.1/servers`, token }));
 });
