@@ -12,11 +12,10 @@ function parts(version: string): [number, number] {
   return [Number(major), Number(minor)];
 }
 
+/** Whether Nova serves `version`: 2.1 to 2.93 (every version is 2.x). */
 function within(version: string): boolean {
   const [major, minor] = parts(version);
-  const [, low] = parts(MIN_VERSION);
-  const [, high] = parts(MAX_VERSION);
-  return major === 2 && minor >= low && minor <= high;
+  return major === 2 && minor >= parts(MIN_VERSION)[1] && minor <= parts(MAX_VERSION)[1];
 }
 
 /**
