@@ -73,7 +73,7 @@ echo made > $N/service-user   # nova-neutron-down.sh removes the user when this 
 $PY "$HERE/services.py" service-user
 
 # ksa SECTION KEYSTONE_V3_URL ENDPOINT: a keystoneauth client section of nova.conf (Nova's calls to
-# Placement, Neutron, Cinder as the cloud's admin), its endpoint given rather than looked up.
+# Placement and Neutron as the cloud's admin), its endpoint given rather than looked up.
 ksa() {
   cat <<EOC
 [$1]
