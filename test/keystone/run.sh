@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The real-Keystone suite: brings up the real IdP + SP pair (up.sh; installs Debian's keystone and
-# friends on a fresh machine) and real Glance + Cinder at both clouds (services-up.sh; installs them
-# too), runs the Keystone contract, the keystone-auth and k2k-forward flows and the stock-CLI tests
-# against them, then Tempest's volume and image API tests through the gateway (tempest/suite.sh), and
-# stops everything again (down.sh, on failure too). Last line: "N passed, N failed".
+# friends on a fresh machine), real Glance + Cinder at both clouds (services-up.sh; installs them
+# too) and real Nova + Neutron at both clouds (nova-neutron-up.sh; installs them too), runs the
+# Keystone contract, the keystone-auth and k2k-forward flows and the stock-CLI tests against them,
+# then Tempest's volume and image API tests through the gateway (tempest/suite.sh), and stops
+# everything again (down.sh, on failure too). Last line: "N passed, N failed".
 #   npm run test:keystone            (builds first)
 #   K2K_KEYSTONE_ENV=/tmp/k2k-keystone/env bash test/keystone/run.sh   (a pair already up, and
-#                                    services-up.sh run on it: no setup, no teardown)
+#                                    services-up.sh and nova-neutron-up.sh run on it: no setup, no teardown)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BASE=/tmp/k2k-keystone
@@ -27,6 +28,13 @@ if [ -z "${K2K_KEYSTONE_ENV:-}" ]; then
     exit 1
   fi
   echo "real Glance and Cinder setup took $(( $(date +%s) - started )) s"
+  started=$(date +%s)
+  if ! test/keystone/nova-neutron-up.sh "$BASE"; then
+    echo "real Nova and Neutron setup failed (logs in $BASE/nova-neutron)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  echo "real Nova and Neutron setup took $(( $(date +%s) - started )) s"
   export K2K_KEYSTONE_ENV=$BASE/env
 fi
 # The mocha suite, then Tempest (tempest/suite.sh; K2K_TEMPEST=0 leaves it out): the totals of

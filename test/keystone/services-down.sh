@@ -8,24 +8,7 @@ BASE=${1:-/tmp/k2k-keystone}
 S=$BASE/services
 [ -d "$S" ] || exit 0
 
-stop_groups() { # PIDFILE...
-  local pf g groups=()
-  for pf in "$@"; do
-    [ -f "$pf" ] || continue
-    g=$(cat "$pf"); rm -f "$pf"
-    [[ $g =~ ^[0-9]+$ ]] && [ "$g" -gt 1 ] && groups+=("$g")
-  done
-  [ ${#groups[@]} = 0 ] && return 0
-  for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
-  for _ in $(seq 1 30); do
-    local alive=0
-    for g in "${groups[@]}"; do kill -0 -- "-$g" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && return 0
-    sleep 0.5
-  done
-  for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
-  return 0
-}
+. "$HERE/services-lib.sh"   # stop_groups
 
 # The OpenStack services first (Cinder's leave cleanly while RabbitMQ is still there), then RabbitMQ,
 # then epmd when services-up.sh started it.
@@ -37,7 +20,7 @@ if [ -f "$S/registered" ] && [ -f "$BASE/env" ]; then
   ( set -a; . "$BASE/env"; set +a
     export VOLUME_SERVICE_TYPE=k2k-real-volume IMAGE_SERVICE_TYPE=k2k-real-image
     curl -sf -m 5 -o /dev/null "$IDP_AUTH_URL" && curl -sf -m 5 -o /dev/null "$SP_AUTH_URL" \
-      && timeout 60 /usr/bin/python3 "$HERE/services.py" unregister ) >/dev/null 2>&1
+      && timeout 60 /usr/bin/python3 "$HERE/services.py" unregister volume image ) >/dev/null 2>&1
   rm -f "$S/registered"
 fi
 rm -f "$S/env"

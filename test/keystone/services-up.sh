@@ -29,47 +29,23 @@ PY=/usr/bin/python3
 PACKAGES="glance-api cinder-api cinder-scheduler cinder-volume rabbitmq-server python3-openstackclient python3-cinderclient python3-glanceclient"
 [ -f "$BASE/env" ] || { echo "no $BASE/env: bring the Keystone pair up first (test/keystone/up.sh)" >&2; exit 1; }
 set -a; . "$BASE/env"; set +a
+. "$HERE/services-lib.sh"   # install_packages, refuse_busy_ports, start, wait_http, rss_mib, authtoken
 t0=$(date +%s)
 
 # 1. Packages. --no-install-recommends: the recommends add ~100 packages (matplotlib, gdal...).
-# Without a policy-rc.d, the packages' scripts would start system-wide RabbitMQ, Glance and Cinder
-# on their default ports (RabbitMQ on every interface): a temporary one forbids that.
 missing=
 for cmd in glance-api cinder-api cinder-scheduler cinder-volume openstack cinder glance /usr/lib/rabbitmq/bin/rabbitmq-server; do
   command -v $cmd >/dev/null || missing=1
 done
-if [ -n "$missing" ]; then
-  policy=/usr/sbin/policy-rc.d; own_policy=
-  if [ ! -e $policy ]; then
-    printf '#!/bin/sh\nexit 101\n' > $policy; chmod 755 $policy; own_policy=1
-  fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null || { [ -n "$own_policy" ] && rm -f $policy; exit 1; }
-  [ -n "$own_policy" ] && rm -f $policy
-fi
+[ -z "$missing" ] || install_packages $PACKAGES
 t1=$(date +%s)
 
 "$HERE/services-down.sh" "$BASE" >/dev/null 2>&1 || true
-for p in $IDP_REAL_VOLUME_PORT $IDP_REAL_IMAGE_PORT $SP_REAL_VOLUME_PORT $SP_REAL_IMAGE_PORT $RABBIT_PORT $RABBIT_DIST_PORT; do
-  if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use; choose others (see the header of $0)" >&2; exit 1; fi
-done
+refuse_busy_ports $IDP_REAL_VOLUME_PORT $IDP_REAL_IMAGE_PORT $SP_REAL_VOLUME_PORT $SP_REAL_IMAGE_PORT $RABBIT_PORT $RABBIT_DIST_PORT
 rm -rf "$S"; mkdir -p "$S/python"
 # From here on, a failure stops whatever was started (the logs stay in $S).
 trap 'rc=$?; [ $rc = 0 ] || { echo "services-up.sh failed: logs in $S" >&2; "$HERE/services-down.sh" "$BASE" >/dev/null 2>&1; }' EXIT
 cp "$HERE/k2k_noop_volume_driver.py" "$S/python/"
-
-# start PIDFILE LOG CMD...: CMD in a session of its own, so that its pid is its process group
-# (a service and the workers it forks): services-down.sh stops that group.
-start() { local pf=$1 log=$2; shift 2; setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" >"$log" 2>&1 </dev/null & }
-wait_http() { # URL SECONDS: until it answers with anything below 500
-  local code=000
-  for _ in $(seq 1 $(($2 * 2))); do
-    code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$1" || true)
-    [ "$code" != 000 ] && [ "$code" -lt 500 ] && return 0
-    sleep 0.5
-  done
-  echo "$1 did not answer within $2 s (last: $code)" >&2; return 1
-}
 
 # 2. PostgreSQL (up.sh started the cluster): our role and databases, fresh.
 su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname='k2k_services'\"" | grep -q 1 \
@@ -77,22 +53,6 @@ su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname='k2k_services'
 for db in k2k_glance_idp k2k_glance_sp k2k_cinder_idp k2k_cinder_sp; do
   su postgres -c "dropdb --if-exists $db >/dev/null 2>&1; createdb -O k2k_services $db"
 done
-
-authtoken() { # KEYSTONE_V3_URL: keystonemiddleware, validating with the cloud's admin
-  cat <<EOC
-[keystone_authtoken]
-www_authenticate_uri = $1
-auth_url = $1
-auth_type = password
-username = $ADMIN_USER
-password = $ADMIN_PASSWORD
-user_domain_name = Default
-project_name = admin
-project_domain_name = Default
-# the catalogs list identity as public only; keystonemiddleware looks for internal by default
-interface = public
-EOC
-}
 
 # 3. Configuration, and every database schema at once (each sync is a few seconds of Python).
 syncs=()
@@ -211,20 +171,16 @@ export VOLUME_SERVICE_TYPE IMAGE_SERVICE_TYPE READY_SECONDS=180
 export IDP_REAL_VOLUME_ENDPOINT="http://127.0.0.1:$IDP_REAL_VOLUME_PORT/v3/%(project_id)s" IDP_REAL_IMAGE_ENDPOINT="http://127.0.0.1:$IDP_REAL_IMAGE_PORT"
 export SP_REAL_VOLUME_ENDPOINT="http://127.0.0.1:$SP_REAL_VOLUME_PORT/v3/%(project_id)s" SP_REAL_IMAGE_ENDPOINT="http://127.0.0.1:$SP_REAL_IMAGE_PORT"
 echo registered > $S/registered   # services-down.sh removes the registrations when this is here
-$PY "$HERE/services.py" register
+$PY "$HERE/services.py" register volume image
 for port in $IDP_REAL_IMAGE_PORT $SP_REAL_IMAGE_PORT $IDP_REAL_VOLUME_PORT $SP_REAL_VOLUME_PORT; do
   wait_http "http://127.0.0.1:$port/" 120
 done
 $PY "$HERE/services.py" ready
 t2=$(date +%s)
 
-# Resident memory of everything started here (each pid file holds a process group).
-rss_kb=0
-for pf in $S/*/*.pid; do
-  case $pf in */rabbit.pid) continue;; esac   # RabbitMQ's own pid file: already in server.pid's group
-  kb=$(ps -o rss= -g "$(cat "$pf")" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
-  rss_kb=$((rss_kb + kb))
-done
+# Resident memory of everything started here (each pid file holds a process group; RabbitMQ's own
+# pid file is a process already in server.pid's group).
+rss=$(rss_mib $(ls $S/*/*.pid | grep -v '/rabbit\.pid$'))
 
 cat > "$S/env" <<EOC
 REAL_VOLUME_SERVICE_TYPE='$VOLUME_SERVICE_TYPE'
@@ -235,6 +191,7 @@ SP_REAL_VOLUME_ENDPOINT='$SP_REAL_VOLUME_ENDPOINT'
 SP_REAL_IMAGE_ENDPOINT='$SP_REAL_IMAGE_ENDPOINT'
 SERVICES_SECONDS_INSTALL='$((t1 - t0))'
 SERVICES_SECONDS_UP='$((t2 - t1))'
-SERVICES_RSS_MIB='$((rss_kb / 1024))'
+SERVICES_RSS_MIB='$rss'
+RABBIT_PORT='$RABBIT_PORT'
 EOC
-echo "real Glance + Cinder up at both clouds (install $((t1 - t0)) s, up $((t2 - t1)) s, $((rss_kb / 1024)) MiB resident); env in $S/env"
+echo "real Glance + Cinder up at both clouds (install $((t1 - t0)) s, up $((t2 - t1)) s, $rss MiB resident); env in $S/env"

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
+import { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess } from '@k2k/gateway';
+import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
 import { readEnvFile, type FederationEnv } from '@k2k/testing';
 import { ENV_FILE } from './real-keystone.js';
 
@@ -22,15 +23,7 @@ export interface RealServices {
 export const SERVICES_ENV_FILE = process.env.K2K_SERVICES_ENV ?? join(dirname(ENV_FILE), 'services', 'env');
 
 export function realServices(): RealServices {
-  if (!existsSync(SERVICES_ENV_FILE)) {
-    throw new Error(`${SERVICES_ENV_FILE} not found: run test/keystone/services-up.sh after up.sh (test/keystone/run.sh does)`);
-  }
-  const vars = readEnvFile(SERVICES_ENV_FILE);
-  const get = (name: string) => {
-    const value = vars.get(name);
-    if (!value) throw new Error(`${SERVICES_ENV_FILE}: ${name} is missing`);
-    return value;
-  };
+  const get = envFileReader(SERVICES_ENV_FILE, 'services-up.sh');
   return {
     volumeServiceType: get('REAL_VOLUME_SERVICE_TYPE'),
     imageServiceType: get('REAL_IMAGE_SERVICE_TYPE'),
@@ -39,6 +32,57 @@ export function realServices(): RealServices {
     spVolumeEndpoint: get('SP_REAL_VOLUME_ENDPOINT'),
     spImageEndpoint: get('SP_REAL_IMAGE_ENDPOINT'),
   };
+}
+
+/** What nova-neutron-up.sh brought up: the real Nova and Neutron of each cloud, and their catalog types. */
+export interface RealComputeNetwork {
+  computeServiceType: string;
+  networkServiceType: string;
+  /** The public flavor each Nova has */
+  flavor: string;
+  idpComputeEndpoint: string;
+  idpNetworkEndpoint: string;
+  spComputeEndpoint: string;
+  spNetworkEndpoint: string;
+}
+
+/** nova-neutron-up.sh's env file: $K2K_NOVA_NEUTRON_ENV, else `nova-neutron/env` beside the pair's env file. */
+export const NOVA_NEUTRON_ENV_FILE = process.env.K2K_NOVA_NEUTRON_ENV ?? join(dirname(ENV_FILE), 'nova-neutron', 'env');
+
+export function realComputeNetwork(): RealComputeNetwork {
+  const get = envFileReader(NOVA_NEUTRON_ENV_FILE, 'nova-neutron-up.sh');
+  return {
+    computeServiceType: get('COMPUTE_SERVICE_TYPE'),
+    networkServiceType: get('NETWORK_SERVICE_TYPE'),
+    flavor: get('FLAVOR'),
+    idpComputeEndpoint: get('IDP_REAL_COMPUTE_ENDPOINT'),
+    idpNetworkEndpoint: get('IDP_REAL_NETWORK_ENDPOINT'),
+    spComputeEndpoint: get('SP_REAL_COMPUTE_ENDPOINT'),
+    spNetworkEndpoint: get('SP_REAL_NETWORK_ENDPOINT'),
+  };
+}
+
+/** A getter of one env file's variables, each required; a missing file names the script that writes it. */
+function envFileReader(file: string, script: string): (name: string) => string {
+  if (!existsSync(file)) {
+    throw new Error(`${file} not found: run test/keystone/${script} after up.sh (test/keystone/run.sh does)`);
+  }
+  const vars = readEnvFile(file);
+  return (name: string) => {
+    const value = vars.get(name);
+    if (!value) throw new Error(`${file}: ${name} is missing`);
+    return value;
+  };
+}
+
+/** `k2k-gateway catalog <action>` as a process: what it printed, or an error with its stderr. */
+export function catalogCommand(action: 'print' | 'register' | 'remove', configFile: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [GATEWAY_MAIN, 'catalog', action, '--config', configFile], { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`k2k-gateway catalog ${action} failed (${error.code}): ${String(stderr).trim()}\n${String(stdout).trim()}`));
+      else resolve(String(stdout));
+    });
+  });
 }
 
 export interface CliResult {
@@ -187,6 +231,33 @@ export async function startLoggedGateway(configFile: string): Promise<{ gateway:
   const child = gateway.child;
   process.once('exit', () => child.kill('SIGKILL'));
   return { gateway, log: new GatewayLog(child.stdout as Readable) };
+}
+
+/** Stops a gateway startLoggedGateway started: SIGTERM, then SIGKILL when it has not stopped within 15 s. */
+export async function stopLoggedGateway(gateway: GatewayProcess): Promise<void> {
+  const child = gateway.child;
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gateway.stop();
+  clearTimeout(killer);
+}
+
+/** The IdP's catalog administration as the pair's admin; close `client` when done. */
+export async function idpCatalogAdmin(env: FederationEnv): Promise<{ client: KeystoneClient; admin: CatalogAdmin }> {
+  const client = new KeystoneClient({ authUrl: env.idpAuthUrl, timeoutMs: 10_000 });
+  const token = await client.authenticate(
+    { user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword },
+    { project: { name: 'admin', domain: { name: 'Default' } } },
+  );
+  return { client, admin: client.catalogAdmin(token.id) };
+}
+
+/** A gateway config's `keystone` section with a virtual region's needs: the service user, and the pair's admin (`catalog register`). */
+export function gatewayKeystoneWithAdmin(env: FederationEnv): Record<string, unknown> {
+  return {
+    auth_url: env.idpAuthUrl,
+    service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject },
+    admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' },
+  };
 }
 
 /** The `auth` section of a clouds.yaml for the env's user at the IdP, in its project. */

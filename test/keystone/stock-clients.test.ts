@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /**
@@ -101,12 +101,7 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
     if (gateway) {
       for (const [ref, kind] of leftovers) await openstack(kind, 'delete', ref);
     }
-    if (gateway) {
-      const child = gateway.child;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await gateway.stop();
-      clearTimeout(killer);
-    }
+    if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

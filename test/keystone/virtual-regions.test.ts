@@ -1,30 +1,19 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoneClient, type CatalogAdmin } from '@k2k/keystone';
+import type { KeystoneClient, CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
-import { GATEWAY_MAIN, type GatewayProcess } from '@k2k/gateway';
+import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { catalogCommand, eventually, GatewayLog, gatewayKeystoneWithAdmin, idpCatalogAdmin, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
 const BIG_IMAGE_MIB = Number(process.env.K2K_BIG_IMAGE_MIB ?? 256);
 /** A worker streams an image in constant memory: Node's buffers (+46 MiB measured for 256 MiB up and down). One that held it would grow by its size. */
 const RSS_GROWTH_LIMIT_MIB = 96;
-
-/** `k2k-gateway catalog <action>` as a process: what it printed, or an error with its stderr. */
-function catalogCommand(action: 'print' | 'register' | 'remove', configFile: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [GATEWAY_MAIN, 'catalog', action, '--config', configFile], { timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`k2k-gateway catalog ${action} failed (${error.code}): ${String(stderr).trim()}\n${String(stdout).trim()}`));
-      else resolve(String(stdout));
-    });
-  });
-}
 
 /** The IdP's catalog as comparable text: regions, services, endpoints (ids included). */
 async function catalogSnapshot(admin: CatalogAdmin): Promise<string[]> {
@@ -117,12 +106,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
     env = realFederation();
     real = realServices();
     dir = mkdtempSync(join(tmpdir(), 'k2k-virtual-regions-'));
-    idp = new KeystoneClient({ authUrl: env.idpAuthUrl, timeoutMs: 10_000 });
-    const adminToken = await idp.authenticate(
-      { user: { name: env.adminUser, domain: { name: 'Default' } }, password: env.adminPassword },
-      { project: { name: 'admin', domain: { name: 'Default' } } },
-    );
-    admin = idp.catalogAdmin(adminToken.id);
+    ({ client: idp, admin } = await idpCatalogAdmin(env));
     catalogBefore = await catalogSnapshot(admin);
     expect(catalogBefore.some((line) => line.startsWith(`region ${env.spId} `)), `region ${env.spId} already in the IdP's catalog`).to.equal(false);
 
@@ -133,11 +117,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
       public_url: `http://127.0.0.1:${port}`,
       workers: 2,
       drain: { grace_seconds: 0, timeout_seconds: 5 },
-      keystone: {
-        auth_url: env.idpAuthUrl,
-        service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject },
-        admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' },
-      },
+      keystone: gatewayKeystoneWithAdmin(env),
       local: { endpoints: { [real.volumeServiceType]: real.idpVolumeEndpoint, [real.imageServiceType]: real.idpImageEndpoint } },
       mounts: { '/volume': real.volumeServiceType, '/image': real.imageServiceType },
       virtual_regions: 'auto',
@@ -186,12 +166,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
         console.log(`      (after: ${(error as Error).message})`);
       }
     }
-    if (gateway) {
-      const child = gateway.child;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await gateway.stop();
-      clearTimeout(killer);
-    }
+    if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     await idp?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -116,4 +116,19 @@ describe('k2kForward: Nova server lists merged across every cloud', () => {
     for (const server of listed) expect(Object.keys(server).sort()).to.deep.equal(['id', 'links', 'name']);
     for (const service of computes) expect(service.requests.every((received) => received.path.endsWith('/servers/detail'))).to.equal(true);
   });
+
+  it('answers the microversion Nova served in both its headers, whichever the caller sent, as Nova does', async () => {
+    seedServers(1);
+    const vary = 'OpenStack-API-Version, X-OpenStack-Nova-API-Version';
+    const served = (answer: request.Response) => [answer.headers['openstack-api-version'], answer.headers['x-openstack-nova-api-version'], answer.headers.vary];
+    expect(served(await get(servers('/detail')).set('x-openstack-nova-api-version', '2.37').expect(200))).to.deep.equal(['compute 2.37', '2.37', vary]);
+    expect(served(await get(servers('/detail')).set('openstack-api-version', 'compute latest').expect(200))).to.deep.equal(['compute 2.93', '2.93', vary]);
+    expect(served(await get(servers('/detail')).expect(200))).to.deep.equal(['compute 2.1', '2.1', vary]);
+  });
+
+  it('answers 406 with Nova\'s message when no cloud serves the microversion asked for', async () => {
+    seedServers(1);
+    const refused = await get(servers('/detail')).set('openstack-api-version', 'compute 2.999').expect(406);
+    expect(refused.body.error.message).to.include('Version 2.999 is not supported by the API. Minimum is 2.1 and maximum is 2.93.');
+  });
 });

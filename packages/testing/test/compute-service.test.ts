@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ComputeService, startFederation, type Federation } from '../src/index.js';
+import { defineNovaMicroversionContract } from './contract/nova-contract.js';
 import { aliceToken, http } from './helpers.js';
 
 type Listed = { servers: { id: string; name: string; created?: string; links: { rel: string; href: string }[] }[]; servers_links?: { rel: string; href: string }[] };
@@ -58,4 +59,6 @@ describe('ComputeService (fake Nova)', () => {
     expect(refused.status).to.equal(404);
     expect(refused.json()).to.deep.equal({ itemNotFound: { code: 404, message: `Instance ${theirs.id} could not be found.` } });
   });
+
+  defineNovaMicroversionContract(async () => ({ serversUrl: `${compute.publicUrl}/v2.1/servers`, token }));
 });

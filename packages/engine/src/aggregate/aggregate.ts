@@ -219,7 +219,7 @@ export class Aggregator {
       const query = `?${new URLSearchParams(marker ? [...base, ['marker', marker]] : base)}`;
       try {
         const answer = await this.ports.read(this.ports.address(call, cloud.destination, ask.rest, query), call);
-        if (answer.status < 200 || answer.status >= 300) return { ok: false, status: answer.status === 404 || answer.status === 400 ? answer.status : 502, message: failure(cloud, answer) };
+        if (answer.status < 200 || answer.status >= 300) return { ok: false, status: CALLERS_ERRORS.has(answer.status) ? answer.status : 502, message: failure(cloud, answer) };
         const body = parseJson(answer.body);
         const items = body?.[ask.shape.itemsKey];
         if (!Array.isArray(items)) return { ok: false, status: 502, message: `${describe(cloud)} did not answer a list of ${ask.shape.itemsKey}.` };
@@ -253,6 +253,12 @@ export class Aggregator {
     return { ok: false, status: 502, message: `${describe(cloud)}: the marker's place was not found within ${MAX_SCAN_PAGES} pages; follow the list's next link.` };
   }
 }
+
+/**
+ * A cloud's answers that judge the caller's request, passed on when every cloud failed: 400, 404,
+ * and 406 (a microversion the service does not serve). Any other failure is the cloud's: 502.
+ */
+const CALLERS_ERRORS: ReadonlySet<number> = new Set([400, 404, 406]);
 
 function refuseAllTenants(params: URLSearchParams, call: Call): void {
   const all = params.get('all_tenants') ?? params.get('all_projects');

@@ -28,16 +28,17 @@ export function microversionHeaders(headers: IncomingHttpHeaders): Record<string
 
 /**
  * The microversion headers of an answer this proxy writes itself for a service (a merged list, its
- * own error), as the service writes them: the version served, and `Vary` naming the header. The
- * version is `served`'s (a cloud's answer), else what the caller asked for, unless that was
- * `latest` (which only the service can resolve). None when the caller asked for none.
+ * own error), as the service writes them: the version served, and `Vary` naming the header. Every
+ * header `served` (a cloud's answer) carries is written as it came: Nova answers in both its own
+ * header and OpenStack's whichever the caller sent, and names its base version when asked for none.
+ * Else what the caller asked for, unless that was `latest` (which only the service can resolve).
  */
 export function microversionAnswer(req: IncomingMessage, served: Record<string, string> = {}): Record<string, string> {
   const asked = microversionHeaders(req.headers);
   const answer: Record<string, string> = {};
   const vary: string[] = [];
-  for (const [name, value] of Object.entries(asked)) {
-    const version = served[name] ?? (/\blatest\b/i.test(value) ? undefined : value);
+  for (const name of MICROVERSION_HEADERS) {
+    const version = served[name] ?? (asked[name] === undefined || /\blatest\b/i.test(asked[name]) ? undefined : asked[name]);
     if (version === undefined) continue;
     answer[name] = version;
     vary.push(VARY_NAMES[name]);

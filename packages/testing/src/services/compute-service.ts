@@ -4,6 +4,7 @@ import type { SimulatedKeystone } from '../keystone/simulated-keystone.js';
 import { sendJson, type SimRequest } from '../sim-server.js';
 import { FakeService } from './fake-service.js';
 import { pageOf, parseListQuery } from './listing.js';
+import { serveMicroversion } from './nova-microversion.js';
 import type { TokenChecker } from './token-checker.js';
 
 /** A server as the fake Nova keeps it. */
@@ -27,7 +28,8 @@ const BASE = '^/v2\\.1(?:/(?<project>[0-9a-f]{32}))?/servers';
  * (id, name, links) and the detail list with Nova's paging (`limit`, `marker`, `servers_links`),
  * its sort keys (`sort_key`/`sort_dir`: `created_at`, `display_name`, `uuid`..., never `id`) and
  * `name` (a regular expression) and `status` filters; and show. Servers show `created`/`updated`,
- * not the `created_at` they sort by. Not started by startFederation: `startIn` adds one to a cloud.
+ * not the `created_at` they sort by. Every answer names the microversion served, as Nova's do
+ * (nova-microversion.ts). Not started by startFederation: `startIn` adds one to a cloud.
  */
 export class ComputeService extends FakeService {
   readonly servers = new Map<string, Server>();
@@ -71,7 +73,7 @@ export class ComputeService extends FakeService {
 
   private async list(request: SimRequest): Promise<void> {
     const token = await this.authorize(request, request.params.project);
-    if (!token) return;
+    if (!token || !serveMicroversion(request, (status, message) => this.sendError(request.res, status, message))) return;
     const parsed = parseListQuery(request.query, SORTABLE);
     if (!parsed.ok) return this.sendError(request.res, 400, parsed.message);
     const name = request.query.get('name');
@@ -93,7 +95,7 @@ export class ComputeService extends FakeService {
 
   private async show(request: SimRequest): Promise<void> {
     const token = await this.authorize(request, request.params.project);
-    if (!token) return;
+    if (!token || !serveMicroversion(request, (status, message) => this.sendError(request.res, status, message))) return;
     const server = this.servers.get(request.params.id);
     if (!server || server.projectId !== token.projectId) return this.sendError(request.res, 404, `Instance ${request.params.id} could not be found.`);
     sendJson(request.res, 200, { server: this.render(server, request) });
