@@ -100,8 +100,9 @@ if [ "$TARGET" != direct ]; then
     VIRTUAL_REGIONS="\"virtual_regions\": [{\"sp\": \"$SP_ID\"}],"
   fi
   # The gateway as stock-clients.test.ts starts it: the real services' catalog types are not
-  # OpenStack's own, so service_apis says which API each speaks (Cinder's, Glance's). local.endpoints keeps the services' real
-  # URLs: the catalog entries below are for clients, the gateway never reads them.
+  # OpenStack's own, so service_apis says which API each speaks (Cinder's, Glance's).
+  # local.endpoints keeps the services' real URLs: the catalog entries below are for clients, the
+  # gateway never reads them.
   cat > "$W/gateway.json" <<EOF
 {
   "listen": {"host": "127.0.0.1", "port": $GATEWAY_PORT},
