@@ -41,8 +41,11 @@ fi
 # both; a part that printed none counts as one failure.
 passed=0; failed=0
 part() {
-  local totals
-  totals=$("$@" | tee /dev/stderr | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+  local log totals
+  log=$(mktemp)
+  "$@" | tee "$log"
+  totals=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+  rm -f "$log"
   if [ -z "$totals" ]; then failed=$((failed + 1)); return; fi
   read -r p _ f _ <<< "$totals"
   passed=$((passed + p)); failed=$((failed + f))

@@ -1,6 +1,6 @@
 """Lists the tests that pass in one run and not in another, with the other run's status and first
 line: what passes direct but fails through the gateway.
-Usage: compare.py [--expected FILE] BASE.tsv OTHER.tsv
+Usage: compare.py [--expected FILE] [--second-run SECOND.tsv | --unlisted] BASE.tsv OTHER.tsv
   --expected FILE   the differences the suite's README explains (FILE: per line the run they are
                     expected in, e.g. gateway-sp1, a tab, the test id, a tab, the reason; #
                     comments); those of OTHER's run (its file name without .tsv): a listed test
@@ -8,6 +8,12 @@ Usage: compare.py [--expected FILE] BASE.tsv OTHER.tsv
                     listed in vain. Prints the totals line
                     the suites print, "N passed, N failed": passed, the tests that pass in both;
                     failed, those that pass in BASE only and are not listed.
+  --unlisted        prints only the ids of the tests that pass in BASE, not in OTHER, and are not
+                    listed: what a second run asks again
+  --second-run SECOND.tsv
+                    a second run of those tests: one that passes there is counted as passed and
+                    printed as passing on its second run (Tempest's tests share a cloud, and some
+                    fail now and then whatever runs them; at the SP, directly too)
 """
 import os
 import sys
@@ -46,13 +52,25 @@ def lost_tests(base, other):
 
 
 def main(args):
-    expected_path = None
-    if args[0] == '--expected':
-        expected_path, args = args[1], args[2:]
+    expected_path, second_path, unlisted_only = None, None, False
+    while args[0].startswith('--'):
+        if args[0] == '--unlisted':
+            unlisted_only, args = True, args[1:]
+        elif args[0] == '--expected':
+            expected_path, args = args[1], args[2:]
+        else:
+            second_path, args = args[1], args[2:]
     base_path, other_path = args
     run = os.path.basename(other_path)[:-len('.tsv')]
     expected = read_expected(expected_path, run) if expected_path else {}
     passed, lost = lost_tests(read(base_path), read(other_path))
+    if unlisted_only:
+        for t in sorted(t for t in lost if t not in expected):
+            print(t)
+        return
+    second = read(second_path) if second_path and os.path.exists(second_path) else {}
+    for t in [t for t in lost if t not in expected and second.get(t, [t, ''])[1] == 'success']:
+        print('passed on its second run: %s (first: %s\t%s)' % (t, *lost.pop(t)))
     failed = 0
     for t in sorted(lost):
         status, message = lost[t]
