@@ -53,7 +53,10 @@ export class HttpRouting {
 
 /** One request on the listener: routed as its X-Auth-Token's caller, else relayed as it came. */
 async function serve(req: IncomingMessage, res: ServerResponse, routed: ReadonlySet<string>, route: Route, direct: Agent): Promise<void> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? ''}`);
+  // Origin form only: a target of absolute form or `//host/...` would name a host other than Host's.
+  const target = req.url ?? '';
+  if (!target.startsWith('/') || target.startsWith('//')) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('The request target must be a path.');
+  const url = new URL(target, `http://${req.headers.host ?? ''}`);
   if (!routed.has(url.origin)) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('Not a host k2kClient routes.');
   if (req.headers['x-auth-token'] === undefined) return relay(url, req, res, direct);
   const headers = new Headers();

@@ -86,6 +86,16 @@ describe('k2kClient: local routing of unchanged code', () => {
       const before = idp.requests.length;
       expect((await get({})).status).to.equal(401);
       expect(idp.requests.length).to.equal(before + 1);
+      // A target that would name another host than the connection's (`//host/...`, absolute form): refused, sent nowhere.
+      const { host, port } = new URL(url);
+      const keystone = new URL(federation.env.idpAuthUrl);
+      for (const path of [`//${keystone.host}/v3`, `http://${keystone.host}/v3`]) {
+        const status = await new Promise<number>((resolve, reject) => {
+          http.get({ host: host.split(':')[0], port, path, headers: { 'x-auth-token': token } }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).once('error', reject);
+        });
+        expect(status, path).to.equal(400);
+      }
+      expect(idp.requests.length).to.equal(before + 1);
     } finally {
       http.globalAgent = saved;
       await routing.close();
