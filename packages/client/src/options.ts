@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, silentLogger, withDefault, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, requireStringList, silentLogger, type EndpointInterface, type Logger, type TunableValues } from '@k2k/common';
 import { authFromEnvironment, isKnownServiceType, normalizeInterface, officialServiceType, parseCredentials, type ServiceCredentials } from '@k2k/keystone';
 import { createStore, storeOption, type Store } from '@k2k/store';
-import { parseEndpointPolicy, parseSharedStorage, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type EngineSettings, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
+import { parseEndpointPolicy, parseProxyId, parseSharedStorage, parseTargetMetadata, parseVirtualRegionNames, type EndpointPolicy, type EndpointPolicyOption, type EngineSettings, type PlacementPolicy, type TargetMetadata } from '@k2k/engine';
 import { CLIENT_TUNABLES } from './option-table.js';
 
 /** k2kClient's options: the tunables of CLIENT_TUNABLES (option-table.ts) and the rest. */
@@ -83,10 +82,9 @@ export function parseClientOptions(input: K2KClientOptions, env: NodeJS.ProcessE
   const endpointInterface = normalizeInterface(tuned.interface);
   if (!endpointInterface) throw new OptionError(`${WHERE}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(tuned.interface)}`);
   const fromEnvironment = options.authUrl === undefined ? authFromEnvironment(env, `configure ${WHERE} from the environment (or give authUrl)`) : undefined;
-  const proxyId = requireString(withDefault(options.proxyId, hostname()), `${WHERE}.proxyId`);
-  if (/[,\s]/.test(proxyId)) throw new OptionError(`${WHERE}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
+  const proxyId = parseProxyId(options.proxyId, `${WHERE}.proxyId`);
   const given = options.store === undefined ? undefined : storeOption(options.store, `${WHERE}.store`);
-  const serviceProviders = options.serviceProviders === undefined ? undefined : stringList(options.serviceProviders, `${WHERE}.serviceProviders`);
+  const serviceProviders = options.serviceProviders === undefined ? undefined : requireStringList(options.serviceProviders, `${WHERE}.serviceProviders`);
   return {
     ...tuned,
     authUrl: fromEnvironment?.authUrl ?? requireString(options.authUrl, `${WHERE}.authUrl`),
@@ -123,7 +121,3 @@ function parseApis(value: unknown, option: string): Record<string, string> {
   );
 }
 
-function stringList(value: unknown, option: string): string[] {
-  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of strings');
-  return value.map((item, i) => requireString(item, `${option}[${i}]`));
-}

@@ -1,4 +1,4 @@
-export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, withDefault } from './option-checks.js';
+export { OptionError, rejectUnknownKeys, requireBoolean, requireInteger, requireMethods, requireObject, requireOneOf, requireString, requireStringList, withDefault } from './option-checks.js';
 export { defaultText, readTunables, snakeCase } from './option-table.js';
 export type { OptionTable, Tunable, TunableValues } from './option-table.js';
 export { loggerOption, silentLogger } from './logger.js';

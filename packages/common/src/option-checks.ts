@@ -35,6 +35,12 @@ export function requireString(value: unknown, option: string): string {
   return value;
 }
 
+/** A list of non-empty strings, each item named by its index when it is not one. */
+export function requireStringList(value: unknown, option: string): string[] {
+  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of strings');
+  return value.map((item, i) => requireString(item, `${option}[${i}]`));
+}
+
 export function requireInteger(value: unknown, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;

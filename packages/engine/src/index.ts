@@ -1,5 +1,6 @@
 export { createPipeline } from './compose.js';
 export { Pipeline } from './pipeline.js';
+export { parseProxyId } from './parse/proxy-chain.js';
 export type { ForwardEvent, ForwardStats, PipelineParts } from './pipeline.js';
 export { sumForwardStats } from './forward-stats.js';
 export type { Outcome } from './learn/learn.js';

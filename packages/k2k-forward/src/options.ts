@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, withDefault, type Logger, type TunableValues } from '@k2k/common';
+import { caOption, loggerOption, OptionError, readTunables, rejectUnknownKeys, requireObject, requireString, requireStringList, type Logger, type TunableValues } from '@k2k/common';
 import { isKnownServiceType, normalizeInterface, officialServiceType } from '@k2k/keystone';
 import { storeOption, type Store } from '@k2k/store';
 import {
@@ -8,6 +7,7 @@ import {
   parseEndpointPolicy,
   parseIdentities,
   parsePin,
+  parseProxyId,
   parseSharedStorage,
   parseTargetMetadata,
   parseVirtualRegionNames,
@@ -154,8 +154,7 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
   const tuned = readTunables({ ...options, ...(placementFunction && { placement: undefined }) }, FORWARD_TUNABLES, where);
   const endpointInterface = normalizeInterface(tuned.interface);
   if (!endpointInterface) throw new OptionError(`${where}.interface`, `must be public, internal or admin (publicURL style accepted), got ${JSON.stringify(tuned.interface)}`);
-  const proxyId = requireString(withDefault(options.proxyId, hostname()), `${where}.proxyId`);
-  if (/[,\s]/.test(proxyId)) throw new OptionError(`${where}.proxyId`, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
+  const proxyId = parseProxyId(options.proxyId, `${where}.proxyId`);
   const serviceType = options.serviceType === undefined ? undefined : officialServiceType(requireString(options.serviceType, `${where}.serviceType`));
   const { localName } = tuned;
   const region = options.region === undefined ? undefined : requireString(options.region, `${where}.region`);
@@ -181,8 +180,8 @@ export function parseForwardOptions(input: K2KForwardOptions = {}, where = 'k2kF
       options.virtualRegionNames === undefined ? {} : parseVirtualRegionNames(options.virtualRegionNames, `${where}.virtualRegionNames`),
     ),
     ...(options.logger !== undefined && { logger: loggerOption(options.logger, `${where}.logger`) }),
-    ...(options.resourceTypes !== undefined && { resourceTypes: parseStringList(options.resourceTypes, `${where}.resourceTypes`) }),
-    ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: parseStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
+    ...(options.resourceTypes !== undefined && { resourceTypes: requireStringList(options.resourceTypes, `${where}.resourceTypes`) }),
+    ...(options.aggregateResourceTypes !== undefined && { aggregateResourceTypes: requireStringList(options.aggregateResourceTypes, `${where}.aggregateResourceTypes`) }),
     pin,
     ...parseIdentities(options.identity, options.reseller, where),
     placement: placementFunction ?? tuned.placement,
@@ -198,13 +197,9 @@ function parseApi(value: unknown, option: string): string {
 }
 
 function parseServiceProviders(value: unknown, option: string): string[] | undefined {
-  return value === undefined ? undefined : parseStringList(value, option);
+  return value === undefined ? undefined : requireStringList(value, option);
 }
 
-function parseStringList(value: unknown, option: string): string[] {
-  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of strings');
-  return value.map((item, i) => requireString(item, `${option}[${i}]`));
-}
 
 function parseLocal(value: unknown, option: string): ParsedForwardOptions['local'] {
   const text = requireString(value, option);

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
+import { OptionError, requireString, withDefault } from '@k2k/common';
 
 export const PROXY_LIST_HEADER = 'mm-proxy-list';
 
@@ -18,4 +20,11 @@ export function proxiesPassed(req: IncomingMessage): readonly string[] {
 /** MM-PROXY-LIST for the next hop: what was passed, plus this proxy. */
 export function extendedProxyList(passed: readonly string[], proxyId: string): string {
   return passed.length === 0 ? proxyId : [...passed, proxyId].join(',');
+}
+
+/** The `proxyId` option: this proxy's name in MM-PROXY-LIST, by default the host's name. */
+export function parseProxyId(value: unknown, option: string): string {
+  const proxyId = requireString(withDefault(value, hostname()), option);
+  if (/[,\s]/.test(proxyId)) throw new OptionError(option, 'must not contain commas or spaces (it goes in MM-PROXY-LIST)');
+  return proxyId;
 }
