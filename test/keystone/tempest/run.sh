@@ -226,4 +226,13 @@ t1=$(date +%s)
 # a whole run's results beside this script; a run of some tests only, in its workspace
 OUT=${RESULTS_DIR:-$HERE/results}; [ -n "${2:-}" ] && [ -z "${RESULTS_DIR:-}" ] && OUT=$W
 $PY "$HERE/summarize.py" "$W/results.subunit" "$NAME" "$((t1 - t0))" "$OUT"
+if [ -n "$GATEWAY_PID" ]; then
+  # what the gateway cost: its processes' CPU (supervisor and workers) against the requests it logged
+  ticks=0
+  for pid in $(pgrep -g "$GATEWAY_PID"); do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  requests=$(grep -c '"msg":"request"' "$W/gateway.log" || true)
+  awk -v n="$NAME" -v r="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    printf "%s: the gateway served %d requests with %.1f s of CPU, %.1f ms each\n", n, r, t / hz, r ? 1000 * t / hz / r : 0 }' \
+    | tee "$OUT/$NAME-gateway.txt"
+fi
 echo "tempest run exited $rc after $((t1 - t0)) s; output in $W/tempest-run.out" >&2
