@@ -77,6 +77,7 @@ describe('Horizon in Chromium: virtual region sp1 through the gateway, on the re
 
   const atSp = (...args: string[]) => openstackAtSp(env, cliEnv, '--os-compute-api-version', '2.37', ...args);
   const atSpJson = <T>(...args: string[]): Promise<T> => printedJson<T>(atSp(...args, '-f', 'json'));
+  const volumeNamesAtSp = async () => (await atSpJson<{ Name: string }[]>('volume', 'list')).map((v) => v.Name);
   const screenshot = async (what: string) => {
     const file = join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${what}.png`);
     await page.screenshot({ path: file, fullPage: true });
@@ -211,7 +212,7 @@ describe('Horizon in Chromium: virtual region sp1 through the gateway, on the re
     await panel('/project/volumes/', names.volume, 'volumes');
   });
 
-  it("she creates a volume at sp1 through Horizon's form", async () => {
+  it("she creates a volume at sp1 through Horizon's form, and deletes it", async () => {
     await page.goto(`${horizon.url}/project/volumes/create/`);
     await page.fill('#id_name', names.formVolume);
     await page.fill('#id_size', '1');
@@ -220,11 +221,27 @@ describe('Horizon in Chromium: virtual region sp1 through the gateway, on the re
     const row = page.locator('tr', { hasText: names.formVolume });
     await row.waitFor();
     // at sp1's Cinder itself
-    const listed = await atSpJson<{ ID: string; Name: string; Status: string }[]>('volume', 'list');
-    const made = listed.find((v) => v.Name === names.formVolume);
+    const made = (await atSpJson<{ ID: string; Name: string }[]>('volume', 'list')).find((v) => v.Name === names.formVolume);
     expect(made, `volume ${names.formVolume} at sp1`).to.not.equal(undefined);
     leftovers.push(['volume', made!.ID]);
+    // Horizon offers Delete once the volume is available (and owned by her project): reload until then
+    for (let i = 0; i < 30 && !(await row.textContent())?.includes('Available'); i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
     await screenshot('volume-created');
+    await row.locator('.themable-checkbox label').click();
+    await page.locator('#volumes__action_delete').click();
+    await page.locator('.modal-footer .btn-danger').click();
+    await page.waitForURL(/\/project\/volumes\/$/);
+    await screenshot('volume-deleted');
+    let remaining = await volumeNamesAtSp();
+    for (let i = 0; i < 30 && remaining.includes(names.formVolume); i++) {
+      await page.waitForTimeout(1000);
+      remaining = await volumeNamesAtSp();
+    }
+    expect(remaining).to.not.include(names.formVolume);
+    leftovers.splice(leftovers.findIndex(([, id]) => id === made!.ID), 1);
   });
 
   it("the Images panel lists sp1's images", async () => {
