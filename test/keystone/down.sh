@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Stops what up.sh (and services-up.sh, nova-neutron-up.sh) started, by pid file.
+# Stops what up.sh (and services-up.sh, nova-neutron-up.sh, horizon-up.sh) started, by pid file.
 # Usage: test/keystone/down.sh [BASE_DIR]
 BASE=${1:-/tmp/k2k-keystone}
-# The real services first, Nova and Neutron (nova-neutron-up.sh) before Glance and Cinder
-# (services-up.sh), while RabbitMQ, PostgreSQL and the Keystones are there.
+# Horizon (horizon-up.sh), then the real services, Nova and Neutron (nova-neutron-up.sh) before
+# Glance and Cinder (services-up.sh), while RabbitMQ, PostgreSQL and the Keystones are there.
+"$(dirname "$0")/horizon-down.sh" "$BASE"
 "$(dirname "$0")/nova-neutron-down.sh" "$BASE"
 "$(dirname "$0")/services-down.sh" "$BASE"
 for name in uwsgi uwsgi-short; do

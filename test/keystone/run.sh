@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The real-Keystone suite: brings up the real IdP + SP pair (up.sh; installs Debian's keystone and
 # friends on a fresh machine), real Glance + Cinder at both clouds (services-up.sh; installs them
-# too) and real Nova + Neutron at both clouds (nova-neutron-up.sh; installs them too), runs the
-# Keystone contract, the keystone-auth and k2k-forward flows and the stock-CLI tests against them,
+# too), real Nova + Neutron at both clouds (nova-neutron-up.sh; installs them too) and real Horizon
+# at the IdP (horizon-up.sh; installs it and Chromium), runs the Keystone contract, the
+# keystone-auth and k2k-forward flows, the stock-CLI tests and the Horizon browser test against them,
 # then Tempest's volume and image API tests through the gateway (tempest/suite.sh), and stops
 # everything again (down.sh, on failure too). Last line: "N passed, N failed".
 #   npm run test:keystone            (builds first)
 #   K2K_KEYSTONE_ENV=/tmp/k2k-keystone/env bash test/keystone/run.sh   (a pair already up, and
-#                                    services-up.sh and nova-neutron-up.sh run on it: no setup, no teardown)
+#                                    services-up.sh, nova-neutron-up.sh and horizon-up.sh run on it:
+#                                    no setup, no teardown)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BASE=/tmp/k2k-keystone
@@ -35,6 +37,13 @@ if [ -z "${K2K_KEYSTONE_ENV:-}" ]; then
     exit 1
   fi
   echo "real Nova and Neutron setup took $(( $(date +%s) - started )) s"
+  started=$(date +%s)
+  if ! test/keystone/horizon-up.sh "$BASE"; then
+    echo "real Horizon setup failed (logs in $BASE/horizon)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  echo "real Horizon setup took $(( $(date +%s) - started )) s"
   export K2K_KEYSTONE_ENV=$BASE/env
 fi
 # The mocha suite, then Tempest (tempest/suite.sh; K2K_TEMPEST=0 leaves it out): the totals of

@@ -62,6 +62,20 @@ export function realComputeNetwork(): RealComputeNetwork {
   };
 }
 
+/** What horizon-up.sh brought up: Horizon against the IdP's Keystone, and the browser that drives it. */
+export interface RealHorizon {
+  url: string;
+  chromium: string;
+}
+
+/** horizon-up.sh's env file: $K2K_HORIZON_ENV, else `horizon/env` beside the pair's env file. */
+export const HORIZON_ENV_FILE = process.env.K2K_HORIZON_ENV ?? join(dirname(ENV_FILE), 'horizon', 'env');
+
+export function realHorizon(): RealHorizon {
+  const get = envFileReader(HORIZON_ENV_FILE, 'horizon-up.sh');
+  return { url: get('HORIZON_URL'), chromium: get('CHROMIUM') };
+}
+
 /** A getter of one env file's variables, each required; a missing file names the script that writes it. */
 function envFileReader(file: string, script: string): (name: string) => string {
   if (!existsSync(file)) {

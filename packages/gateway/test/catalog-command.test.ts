@@ -141,6 +141,43 @@ describe('k2k-gateway catalog, against the simulated IdP', () => {
     }
   });
 
+  it("registers a mount of a type of its own under catalog_types (what Horizon looks up): region sp1's volumev3 is the gateway, which reaches the SP's service of the mounted type", async () => {
+    // sp1's Cinder under a type of the operator's own; the IdP's catalog has no such service.
+    const sp = federation.sp('sp1');
+    const { volume } = federation.cloud('sp1');
+    const gold = sp.catalog.addService('volume-gold', 'cinder-gold', [{ interface: 'public', regionId: 'RegionOne', url: `${volume.publicUrl}/v3/%(project_id)s` }]);
+    const original = snapshot();
+    const withGold = config({
+      local: { endpoints: { 'volume-gold': federation.env.idpVolumeEndpoint } },
+      mounts: { '/volume': 'volume-gold' },
+      service_apis: { 'volume-gold': 'block-storage' },
+      catalog_types: { 'volume-gold': ['volumev3'] },
+      virtual_regions: [{ sp: 'sp1' }],
+    });
+    const gateway = await runGateway(withGold, createLogger('silent'));
+    try {
+      expect(await run('register', withGold)).to.deep.equal(['create region sp1 (k2k-gateway virtual region for sp1)', `create endpoint sp1 volumev3 public ${gatewayUrl}/sp1/volume/v3/%(project_id)s`]);
+      const catalog = await aliceCatalog();
+      expect(catalog.some((service) => service.type === 'volume-gold'), 'no volume-gold service at the IdP').to.equal(false);
+      const volumeUrl = selectEndpoint(catalog, { serviceType: 'volumev3', region: 'sp1' })?.url;
+      expect(volumeUrl).to.equal(`${gatewayUrl}/sp1/volume/v3/${federation.env.idpProjectId}`);
+      const answer = await fetch(`${volumeUrl}/volumes`, { headers: { 'x-auth-token': federation.idp.issueToken('alice', 'demo') } });
+      expect(answer.status).to.equal(200);
+      expect(answer.headers.get('x-k2k-service-provider')).to.equal('sp1');
+      await answer.body?.cancel();
+      expect(await run('remove', withGold)).to.deep.equal([`delete endpoint sp1 volumev3 ${gatewayUrl}/sp1/volume/v3/%(project_id)s`, 'delete region sp1 (made by k2k-gateway, now empty)']);
+      expect(snapshot()).to.deep.equal(original);
+    } finally {
+      await gateway.stop();
+      sp.catalog.removeService(gold.id);
+    }
+  });
+
+  it('refuses catalog_types naming an unmounted type, or one catalog type for two mounts', () => {
+    expect(() => config({ catalog_types: { 'volume-gold': ['volumev3'] } })).to.throw(/^catalog_types\.volume-gold: no mount serves volume-gold \(mounted: volumev3, image\)/);
+    expect(() => config({ catalog_types: { image: ['volumev3'] } })).to.throw(/^catalog_types\.image\[0\]: volumev3 is registered for both volumev3 and image: a virtual region can list one endpoint of it/);
+  });
+
   it('refuses to register next to an endpoint it did not make in a virtual region, changing nothing', async () => {
     const { catalog } = federation.idp;
     const volume = catalog.services.find((service) => service.type === 'volumev3');

@@ -17,10 +17,33 @@ interface ProjectSlots {
   query?: readonly string[];
   /** Where the answer holds project ids */
   answer: readonly JsonPlace[];
+  /** Only the caller's own project is paired (no request to the SP's Keystone for its linked ones): an answer's owners */
+  ownOnly?: boolean;
 }
 
 const MEMBER: readonly JsonPlace[] = [{ key: 'member_id' }];
 const NO_PLACES: readonly JsonPlace[] = [];
+
+/**
+ * Where each API's resources name the project that owns them. The caller's project at the SP goes
+ * back as the caller's own: a client that compares a resource's owner with its own project (Horizon
+ * offers Edit and Delete only on a volume, server or network whose owner is the user's project, by
+ * its policy files) treats what it holds at the SP as its own.
+ */
+const OWNERS: Readonly<Record<string, readonly JsonPlace[]>> = {
+  'block-storage': [{ key: 'os-vol-tenant-attr:tenant_id' }, { key: 'os-extended-snapshot-attributes:project_id' }, { key: 'project_id' }],
+  compute: [{ key: 'tenant_id' }, { key: 'project_id' }],
+  image: [{ key: 'owner' }],
+  network: [{ key: 'tenant_id' }, { key: 'project_id' }],
+};
+
+/** Every request's project ids: those `slotsOf` finds, and the owners in the answer (the caller's own project only, unless the request names others). */
+function projectSlotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
+  const owners = OWNERS[api] ?? NO_PLACES;
+  const slots = slotsOf(api, request);
+  if (slots) return { ...slots, answer: [...slots.answer, ...owners] };
+  return owners.length > 0 ? { answer: owners, ownOnly: true } : undefined;
+}
 
 /**
  * Each API's requests that name other projects by id:
@@ -30,6 +53,7 @@ const NO_PLACES: readonly JsonPlace[] = [];
  *   volume type's access (`POST /types/{id}/action` with `addProjectAccess` or
  *   `removeProjectAccess: {"project": ...}`; `GET /types/{id}/os-volume-type-access`, each item's
  *   `project_id`), and an admin's list of one project's resources (`?project_id=`);
+ * - Nova's usage and quotas of a project (`/os-simple-tenant-usage/{project}`, `/os-quota-sets/{project}`);
  * - Neutron's quotas of a project (`/quotas/{project}`) and its lists' `project_id` / `tenant_id`.
  */
 function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
@@ -38,6 +62,12 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     if (action === 'members') return { ...(method === 'POST' && { body: [{ key: 'member' }] }), answer: MEMBER };
     // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
     if (action?.startsWith('members/') && !action.slice('members/'.length).includes('/')) return { pathIndex: 4, answer: MEMBER };
+    return undefined;
+  }
+  if (api === 'compute') {
+    // '/os-simple-tenant-usage/<project>', '/os-quota-sets/<project>[/defaults|/detail]' -> ['', '<collection>', '<project>', ...]
+    if (resourceType === 'os-simple-tenant-usage' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
+    if (resourceType === 'os-quota-sets' && request.resourceId !== undefined) return { pathIndex: 2, answer: [{ key: 'id', parent: 'quota_set' }] };
     return undefined;
   }
   if (api === 'network') {
@@ -91,12 +121,12 @@ export class ProjectIds {
   /** The request as it goes to `destination`, when it is an SP and the request names projects; else undefined. */
   async translate(call: Call, destination: Destination): Promise<ProjectTranslation | undefined> {
     if (destination.kind !== 'remote') return undefined;
-    const slots = slotsOf(this.api, call.request);
+    const slots = projectSlotsOf(this.api, call.request);
     if (!slots) return undefined;
     const pairs = new Map<string, string>();
     const own = call.identity?.project?.id;
     if (own && destination.session.projectId) pairs.set(own, destination.session.projectId);
-    for (const project of await this.reachable(call, destination)) {
+    for (const project of slots.ownOnly ? [] : await this.reachable(call, destination)) {
       const link = project.tags.find((tag) => tag.startsWith(`${this.linkTag}:`));
       if (link) pairs.set(link.slice(this.linkTag.length + 1), project.id);
     }

@@ -42,16 +42,19 @@ export interface CatalogPlan {
 /**
  * Every endpoint the virtual regions need: per region and mount, the gateway's URL for that
  * mount below the region's name, with the local endpoint's path below its root (version, project
- * variable), e.g. `http://gw:5001/sp1/volume/v3/%(project_id)s`.
+ * variable), e.g. `http://gw:5001/sp1/volume/v3/%(project_id)s`; under each of the mount's
+ * `catalog_types`, else under its own type.
  */
-export function wantedEndpoints(regions: readonly VirtualRegion[], config: Pick<GatewayConfig, 'mounts' | 'local'>, gatewayUrl: string): WantedEndpoint[] {
+export function wantedEndpoints(regions: readonly VirtualRegion[], config: Pick<GatewayConfig, 'mounts' | 'local' | 'catalogTypes'>, gatewayUrl: string): WantedEndpoint[] {
   return regions.flatMap((region) =>
-    Object.entries(config.mounts).map(([mount, serviceType]) => ({
-      region: region.name,
-      regionDescription: `${MADE_BY} virtual region for ${region.serviceProvider}${region.region === undefined ? '' : ` (region ${region.region})`}`,
-      serviceType,
-      url: `${gatewayUrl}/${region.name}${mount}${pathBelowRoot(config.local.endpoints[serviceType])}`,
-    })),
+    Object.entries(config.mounts).flatMap(([mount, mountedType]) =>
+      (config.catalogTypes[mountedType] ?? [mountedType]).map((serviceType) => ({
+        region: region.name,
+        regionDescription: `${MADE_BY} virtual region for ${region.serviceProvider}${region.region === undefined ? '' : ` (region ${region.region})`}`,
+        serviceType,
+        url: `${gatewayUrl}/${region.name}${mount}${pathBelowRoot(config.local.endpoints[mountedType])}`,
+      })),
+    ),
   );
 }
 

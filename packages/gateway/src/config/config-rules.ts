@@ -20,6 +20,7 @@ export function checkRules(file: ConfigFile): void {
   checkStore(file);
   checkRouting(file);
   checkServiceApis(file);
+  checkCatalogTypes(file);
   checkKeystone(file);
   checkSync(file.sync);
   if (file.public_url !== undefined) checkPublicUrl(file.public_url);
@@ -63,6 +64,23 @@ function checkServiceApis({ service_apis: apis, mounts }: ConfigFile): void {
     if (!served.includes(type)) throw new OptionError(key, `no mount serves ${type} (mounted: ${served.join(', ')})`);
     if (isKnownServiceType(type)) throw new OptionError(key, `${type} is an official service type (or alias): its API is its own`);
     if (!isKnownServiceType(api)) throw new OptionError(key, `must be an official service type such as block-storage, image, compute or network, got ${JSON.stringify(api)}`);
+  }
+}
+
+/** Each key a mounted type; no catalog type registered for two mounts (a region would list two endpoints of one service). */
+function checkCatalogTypes({ catalog_types: catalogTypes, mounts }: ConfigFile): void {
+  const served = Object.values(mounts);
+  const registeredFor = new Map<string, string>();
+  for (const type of served) {
+    for (const [i, catalogType] of (catalogTypes[type] ?? [type]).entries()) {
+      const key = type in catalogTypes ? `catalog_types.${type}[${i}]` : 'catalog_types';
+      const other = registeredFor.get(catalogType);
+      if (other !== undefined && other !== type) throw new OptionError(key, `${catalogType} is registered for both ${other} and ${type}: a virtual region can list one endpoint of it`);
+      registeredFor.set(catalogType, type);
+    }
+  }
+  for (const type of Object.keys(catalogTypes)) {
+    if (!served.includes(type)) throw new OptionError(`catalog_types.${type}`, `no mount serves ${type} (mounted: ${served.join(', ')})`);
   }
 }
 

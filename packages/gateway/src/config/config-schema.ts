@@ -54,6 +54,13 @@ export const ConfigFileSchema = closed(
         "per mounted service type of your own (a catalog type that is no official type or alias, e.g. a second Cinder as `volume-gold`): the official type whose API it serves (`block-storage`, `image`, `compute`, `network`...), so its URL grammar, list semantics and default resource types are that API's",
       'x-default-text': 'none',
     }),
+    catalog_types: map(list(text(), { minItems: 1 }), {
+      default: {},
+      errorMessage: 'must map a mounted service type to a list of catalog types, e.g. {volume-gold: [volumev3]}',
+      description:
+        "per mounted service type: the catalog types `k2k-gateway catalog register` registers that mount's endpoint under in every virtual region, in place of the mounted type (which is still the type looked up in the SP's catalog), e.g. `{volume-gold: [volumev3]}` for clients that look up only official types (Horizon: `volumev3`, `image`, `compute`, `network`)",
+      'x-default-text': "the mount's own type",
+    }),
     virtual_regions: Type.Optional(
       Type.Union([Type.Literal('auto'), list(VirtualRegion)], {
         errorMessage: 'must be auto or a list of {sp, region, name, project_name, project_domain_name, token}',

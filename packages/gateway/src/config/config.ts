@@ -37,6 +37,8 @@ export interface GatewayConfig {
   mounts: Record<string, string>;
   /** Mounted service type of the operator's own -> the official type whose API it serves */
   serviceApis: Record<string, string>;
+  /** Mounted service type -> the catalog types `catalog register` registers its virtual-region endpoints under (default: the mounted type) */
+  catalogTypes: Record<string, string[]>;
   /** Every mount again below `/<name>`, pinned: 'auto' (one per SP the IdP lists, found at start) or these */
   virtualRegions: 'auto' | VirtualRegion[];
   /** The URL clients reach the gateway at (no trailing slash), the base of the links in answers; undefined: each request's scheme and Host */
@@ -185,6 +187,7 @@ function gatewayConfigOf(file: ConfigFile): GatewayConfig {
     sync: syncConfigOf(file.sync),
     mounts: file.mounts,
     serviceApis: file.service_apis,
+    catalogTypes: file.catalog_types,
     virtualRegions: virtualRegionsOf(file),
     publicUrl: file.public_url === undefined ? undefined : withoutTrailingSlash(file.public_url),
     upstream: {
