@@ -44,9 +44,9 @@ interface Server {
 }
 type Volume = PrintedVolume & { attachments: { server_id: string }[] };
 
-/** What the SP's own Keystone says of a token that reached one of its services. */
+/** What a cloud's Keystone says of a token that passed a relay. */
 interface SpTokenCheck {
-  /** 200 for a token the SP issued; 404 for any other (an IdP token, Nova's service token) */
+  /** 200 for a token that cloud issued; 404 for any other (at the SP: an IdP token, Nova's service token) */
   status: number;
 }
 
@@ -76,6 +76,8 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
   let idpAdmin: KeystoneAdmin;
   let spAdmin: KeystoneAdmin | undefined;
   const relays: RecordingRelay<SpTokenCheck>[] = [];
+  /** Between the IdP's Nova and gateway B: what Nova sent the gateway (its token checked with the IdP's Keystone) */
+  let novaRelay: RecordingRelay<SpTokenCheck> | undefined;
   let nova: IdpNova | undefined;
   const suffix = randomBytes(3).toString('hex');
   const regions = { a: `k2k-svc-a-${suffix}`, b: `k2k-svc-b-${suffix}` };
@@ -96,6 +98,9 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
   const atSp = (...args: string[]) => openstackAtSp(env, cliEnv, ...COMPUTE_API, ...args);
   const logged = (method: string, path: RegExp | string, status: number, serviceProvider: string) => (r: LoggedRequest) =>
     r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)) && r.status === status && r.serviceProvider === serviceProvider;
+  /** A request Nova sent gateway B, as a line: its status, whether the IdP's Keystone issued its token, whether it carried a service token */
+  const fromNova = (r: RelayedRequest<SpTokenCheck>) =>
+    `${r.method} ${r.status}: ${r.tokenCheck?.status === 200 ? 'an IdP token' : r.tokenCheck ? `a token the IdP answers ${r.tokenCheck.status} for` : 'no token'}${r.headerNames.includes('x-service-token') ? ', X-Service-Token' : ''}`;
   const imageRelay = () => relays[Object.keys(RECORDED).indexOf('image')];
   const volumeAtSp = (id: string) => json<Volume>(atSp, 'volume', 'show', id);
 
@@ -117,10 +122,11 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     ({ client: idp, admin } = await idpCatalogAdmin(env));
     idpAdmin = await KeystoneAdmin.login(env.idpAuthUrl, env.adminUser, env.adminPassword, 'admin');
     spAdmin = await KeystoneAdmin.login(env.spAuthUrl, env.adminUser, env.adminPassword, 'admin');
-    const checkAtSp = async (token: string): Promise<SpTokenCheck> => {
-      const response = await fetch(`${env.spAuthUrl}/auth/tokens`, { headers: { 'x-auth-token': spAdmin!.token, 'x-subject-token': token } });
+    const checkAt = (authUrl: string, admin: KeystoneAdmin) => async (token: string): Promise<SpTokenCheck> => {
+      const response = await fetch(`${authUrl}/auth/tokens`, { headers: { 'x-auth-token': admin.token, 'x-subject-token': token } });
       return { status: response.status };
     };
+    const checkAtSp = checkAt(env.spAuthUrl, spAdmin);
     const spTargets = { compute: computeNetwork.spComputeEndpoint, 'block-storage': real.spVolumeEndpoint, image: real.spImageEndpoint, network: computeNetwork.spNetworkEndpoint };
     for (const [api, type] of Object.entries(RECORDED)) {
       const relay = await RecordingRelay.start(spTargets[api as keyof typeof RECORDED], checkAtSp);
@@ -181,8 +187,9 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     cliEnv = { HOME: dir, OS_CLIENT_CONFIG_FILE: join(dir, 'clouds.yaml') };
 
     // The IdP's Nova reaches Glance and Cinder through gateway B, with the user's token and its service token.
+    novaRelay = await RecordingRelay.start(b.gateway.url, checkAt(env.idpAuthUrl, idpAdmin));
     nova = new IdpNova(computeNetwork.idpComputeEndpoint, async () => idpAdmin.token);
-    await nova.pointAt({ glance: `${b.gateway.url}/image`, cinder: `${b.gateway.url}/volume/v3/%(project_id)s` });
+    await nova.pointAt({ glance: `${novaRelay.url}/image`, cinder: `${novaRelay.url}/volume/v3/%(project_id)s` });
     console.log(`      (IdP nova-api and nova-compute restarted on gateway B: ${seconds(started)} s since set-up began)`);
 
     // A server create that follows its volume to sp1 carries the flavor id the CLI found at the
@@ -223,7 +230,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
       console.log(`      (after: ${(error as Error).message})`);
     }
     for (const gateway of gateways) await stopLoggedGateway(gateway);
-    for (const relay of relays) await relay.stop();
+    for (const relay of [...relays, novaRelay]) await relay?.stop();
     await spAdmin?.undo();
     await memcached?.stop();
     await idp?.close();
@@ -240,6 +247,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     await logB.expect(markB, logged('GET', `/image/v2/images/${spImage.id}`, 200, env.spId), "nova-api's GET of the image, answered by sp1");
     const atRelay = imageRelay().requests.slice(markRelay).filter((r) => r.method === 'GET' && r.path === `/v2/images/${spImage.id}`);
     expect(atRelay.map((r) => r.status), "the image's GETs that reached sp1's Glance").to.include(200);
+    expect(novaRelay!.requests.filter((r) => r.path === `/image/v2/images/${spImage.id}`).map(fromNova), "Nova's GETs of the image").to.include('GET 200: an IdP token, X-Service-Token');
     const shown = await json<Server>(localNova, 'server', 'show', server.id);
     expect(JSON.stringify(shown.image)).to.include(spImage.id);
     console.log(`      (server create --wait at the local Nova from sp1's image: ${seconds(started)} s)`);
@@ -271,6 +279,9 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     const attachments = /^\/volume\/v3\/[0-9a-f]+\/attachments(\/[0-9a-f-]+(\/action)?)?$/;
     await logB.expect(mark, logged('POST', attachments, 200, env.spId), "Nova's attachment create, at sp1");
     await logB.expect(mark, logged('PUT', attachments, 200, env.spId), "Nova's attachment update (the connection), at sp1");
+    // What Nova sent the gateway, each with the user's IdP token and Nova's service token: Cinder's versions (the mount's root), the volume, the attachment.
+    const fromNovaToCinder = novaRelay!.requests.filter((r) => r.path.startsWith('/volume/')).map((r) => `${r.path.replace(/^\/volume\/v3\/[0-9a-f]+\//, '')} ${fromNova(r)}`);
+    expect(fromNovaToCinder).to.include.members(['/volume/ GET 300: an IdP token, X-Service-Token', `volumes/${spData.id} GET 200: an IdP token, X-Service-Token`, 'attachments POST 200: an IdP token, X-Service-Token']);
     console.log(`      (server add volume across the shared-storage pair, in-use at sp1: ${seconds(started)} s)`);
 
     await ok(viaB('server', 'remove', 'volume', server.id, spData.id));
