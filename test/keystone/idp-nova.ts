@@ -4,17 +4,18 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NOVA_NEUTRON_ENV_FILE } from './stock-cli.js';
 
-/** The Nova processes that read `[glance]` and `[cinder]` for the flows the tests drive, and their config files (nova-neutron-up.sh's). */
+/** The Nova processes that read `[glance]`, `[cinder]` and `[neutron]` for the flows the tests drive, and their config files (nova-neutron-up.sh's). */
 const PROCESSES = [
   { name: 'nova-api', config: 'nova.conf' },
   { name: 'nova-compute', config: 'nova-compute.conf' },
 ] as const;
 
-/** Where the IdP cloud's Nova finds Glance and Cinder: `[glance] endpoint_override`, `[cinder] endpoint_template`. */
+/** Where the IdP cloud's Nova finds Glance, Cinder and Neutron: `[glance] endpoint_override`, `[cinder] endpoint_template`, `[neutron] endpoint_override`. */
 export interface NovaServiceEndpoints {
   glance: string;
   /** With `%(project_id)s`, as Nova fills it in with the request's project */
   cinder: string;
+  neutron: string;
 }
 
 /**
@@ -35,7 +36,7 @@ export function withSetting(text: string, section: string, key: string, value: s
 
 /**
  * The IdP cloud's real Nova as nova-neutron-up.sh started it (`nova-neutron/nova-idp`): pointAt()
- * rewrites where its nova-api and nova-compute find Glance and Cinder and restarts both the way
+ * rewrites where its nova-api and nova-compute find Glance, Cinder and Neutron and restarts both the way
  * the script starts them (a process group of its own, its pid file rewritten, so that
  * nova-neutron-down.sh still stops them); restore() puts the script's files back and restarts
  * them again. Only these two processes: the conductor and scheduler take no part in the flows.
@@ -56,7 +57,8 @@ export class IdpNova {
       const file = join(this.dir, config);
       const text = readFileSync(file, 'utf8');
       if (!this.saved.has(file)) this.saved.set(file, text);
-      writeFileSync(file, withSetting(withSetting(text, 'glance', 'endpoint_override', endpoints.glance), 'cinder', 'endpoint_template', endpoints.cinder));
+      const settings: [string, string, string][] = [['glance', 'endpoint_override', endpoints.glance], ['cinder', 'endpoint_template', endpoints.cinder], ['neutron', 'endpoint_override', endpoints.neutron]];
+      writeFileSync(file, settings.reduce((ini, [section, key, value]) => withSetting(ini, section, key, value), text));
     }
     await this.restart();
   }

@@ -54,8 +54,9 @@ const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
 /**
  * Service-side federation on the real services (DESIGN "Compute and network"): the IdP cloud's real
- * Nova reaches Glance and Cinder through the k2k gateway (its nova.conf `[glance] endpoint_override`
- * and `[cinder] endpoint_template`, idp-nova.ts, restored afterwards), sending the user's token and
+ * Nova reaches Glance, Cinder and Neutron through the k2k gateway (its nova.conf `[glance]
+ * endpoint_override`, `[cinder] endpoint_template` and `[neutron] endpoint_override`, idp-nova.ts,
+ * restored afterwards), sending the user's token and
  * its own service token. Two gateways on one memcached (what one learns the other knows): A as
  * deployed without shared storage, B with `routing.shared_storage: [[default, sp1]]`, the one Nova
  * uses. Each has a region of the test's own in the IdP's catalog, so the stock `openstack` CLI
@@ -63,7 +64,7 @@ const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
  * and Glance under types of this file's own, behind recording relays: every request the gateways
  * sent sp1 is seen, its token checked with the SP's Keystone as it passes.
  */
-describe("service-side federation: the IdP's real Nova reaches Glance and Cinder through the k2k gateway", function () {
+describe("service-side federation: the IdP's real Nova reaches Glance, Cinder and Neutron through the k2k gateway", function () {
   this.timeout(300_000);
   let env: FederationEnv;
   let dir: string;
@@ -186,10 +187,10 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     writeFileSync(join(dir, 'clouds.yaml'), JSON.stringify(clouds, null, 2));
     cliEnv = { HOME: dir, OS_CLIENT_CONFIG_FILE: join(dir, 'clouds.yaml') };
 
-    // The IdP's Nova reaches Glance and Cinder through gateway B, with the user's token and its service token.
+    // The IdP's Nova reaches Glance, Cinder and Neutron through gateway B, with the user's token and its service token.
     novaRelay = await RecordingRelay.start(b.gateway.url, checkAt(env.idpAuthUrl, idpAdmin));
     nova = new IdpNova(computeNetwork.idpComputeEndpoint, async () => idpAdmin.token);
-    await nova.pointAt({ glance: `${novaRelay.url}/image`, cinder: `${novaRelay.url}/volume/v3/%(project_id)s` });
+    await nova.pointAt({ glance: `${novaRelay.url}/image`, cinder: `${novaRelay.url}/volume/v3/%(project_id)s`, neutron: `${novaRelay.url}/network` });
     console.log(`      (IdP nova-api and nova-compute restarted on gateway B: ${seconds(started)} s since set-up began)`);
 
     // A server create that follows its volume to sp1 carries the flavor id the CLI found at the
@@ -287,6 +288,14 @@ describe("service-side federation: the IdP's real Nova reaches Glance and Cinder
     await ok(viaB('server', 'remove', 'volume', server.id, spData.id));
     await eventually('the volume available again at the SP', 90, async () => ((await volumeAtSp(spData.id)).status === 'available' ? true : undefined));
     await logB.expect(mark, logged('DELETE', attachments, 200, env.spId), "Nova's attachment delete, at sp1");
+  });
+
+  it("the local server deleted at the local Nova: its ports asked of Neutron through the gateway", async () => {
+    const mark = novaRelay!.requests.length;
+    await ok(localNova('server', 'delete', '--wait', server.id));
+    localServers.delete(server.id);
+    const portQueries = novaRelay!.requests.slice(mark).filter((r) => r.path.startsWith('/network/v2.0/ports?') && r.path.includes(server.id));
+    expect(portQueries.map(fromNova), "Nova's port queries").to.include('GET 200: an IdP token, X-Service-Token');
   });
 
   it('server create --volume of an sp1 volume with no header follows the volume to sp1', async () => {
