@@ -56,13 +56,13 @@ const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
  * Service-side federation on the real services (DESIGN "Compute and network"): the IdP cloud's real
  * Nova reaches Glance, Cinder and Neutron through the k2k gateway (its nova.conf `[glance]
  * endpoint_override`, `[cinder] endpoint_template` and `[neutron] endpoint_override`, idp-nova.ts,
- * restored afterwards), sending the user's token and
- * its own service token. Two gateways on one memcached (what one learns the other knows): A as
- * deployed without shared storage, B with `routing.shared_storage: [[default, sp1]]`, the one Nova
- * uses. Each has a region of the test's own in the IdP's catalog, so the stock `openstack` CLI
- * (novaclient ignores endpoint overrides) goes through it. The SP's catalog lists its Nova, Cinder
- * and Glance under types of this file's own, behind recording relays: every request the gateways
- * sent sp1 is seen, its token checked with the SP's Keystone as it passes.
+ * restored afterwards), sending the user's token and its own service token. Two gateways on one
+ * memcached (what one learns the other knows): A as deployed without shared storage, B with
+ * `routing.shared_storage: [[default, sp1]]`, the one Nova uses, through a recording relay that
+ * shows what Nova sent it. Each has a region of the test's own in the IdP's catalog, so the stock
+ * `openstack` CLI (novaclient ignores endpoint overrides) goes through it. The SP's catalog lists
+ * its Nova, Cinder, Glance and Neutron under types of this file's own, behind recording relays:
+ * every request the gateways sent sp1 is seen, its token checked with the SP's Keystone as it passes.
  */
 describe("service-side federation: the IdP's real Nova reaches Glance, Cinder and Neutron through the k2k gateway", function () {
   this.timeout(300_000);
