@@ -45,7 +45,7 @@ interface Server {
 type Volume = PrintedVolume & { attachments: { server_id: string }[] };
 
 /** What a cloud's Keystone says of a token that passed a relay. */
-interface SpTokenCheck {
+interface TokenCheck {
   /** 200 for a token that cloud issued; 404 for any other (at the SP: an IdP token, Nova's service token) */
   status: number;
 }
@@ -76,9 +76,9 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
   let admin: CatalogAdmin;
   let idpAdmin: KeystoneAdmin;
   let spAdmin: KeystoneAdmin | undefined;
-  const relays: RecordingRelay<SpTokenCheck>[] = [];
+  const relays: RecordingRelay<TokenCheck>[] = [];
   /** Between the IdP's Nova and gateway B: what Nova sent the gateway (its token checked with the IdP's Keystone) */
-  let novaRelay: RecordingRelay<SpTokenCheck> | undefined;
+  let novaRelay: RecordingRelay<TokenCheck> | undefined;
   let nova: IdpNova | undefined;
   const suffix = randomBytes(3).toString('hex');
   const regions = { a: `k2k-svc-a-${suffix}`, b: `k2k-svc-b-${suffix}` };
@@ -100,7 +100,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
   const logged = (method: string, path: RegExp | string, status: number, serviceProvider: string) => (r: LoggedRequest) =>
     r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)) && r.status === status && r.serviceProvider === serviceProvider;
   /** A request Nova sent gateway B, as a line: its status, whether the IdP's Keystone issued its token, whether it carried a service token */
-  const fromNova = (r: RelayedRequest<SpTokenCheck>) =>
+  const fromNova = (r: RelayedRequest<TokenCheck>) =>
     `${r.method} ${r.status}: ${r.tokenCheck?.status === 200 ? 'an IdP token' : r.tokenCheck ? `a token the IdP answers ${r.tokenCheck.status} for` : 'no token'}${r.headerNames.includes('x-service-token') ? ', X-Service-Token' : ''}`;
   const imageRelay = () => relays[Object.keys(RECORDED).indexOf('image')];
   const volumeAtSp = (id: string) => json<Volume>(atSp, 'volume', 'show', id);
@@ -123,7 +123,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
     ({ client: idp, admin } = await idpCatalogAdmin(env));
     idpAdmin = await KeystoneAdmin.login(env.idpAuthUrl, env.adminUser, env.adminPassword, 'admin');
     spAdmin = await KeystoneAdmin.login(env.spAuthUrl, env.adminUser, env.adminPassword, 'admin');
-    const checkAt = (authUrl: string, admin: KeystoneAdmin) => async (token: string): Promise<SpTokenCheck> => {
+    const checkAt = (authUrl: string, admin: KeystoneAdmin) => async (token: string): Promise<TokenCheck> => {
       const response = await fetch(`${authUrl}/auth/tokens`, { headers: { 'x-auth-token': admin.token, 'x-subject-token': token } });
       return { status: response.status };
     };
@@ -317,7 +317,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
 
   it("no IdP token and no Nova service token reached sp1's Nova, Cinder, Glance or Neutron: only tokens the SP issued", () => {
     const seen = relays.flatMap((relay) => relay.requests);
-    const described = (r: RelayedRequest<SpTokenCheck>) =>
+    const described = (r: RelayedRequest<TokenCheck>) =>
       `${r.method} ${r.path} -> ${r.status}: ${r.tokenCheck ? `a token the SP's Keystone answers ${r.tokenCheck.status} for` : 'no token'}${r.headerNames.includes('x-service-token') ? ', with X-Service-Token' : ''}`;
     expect(seen.filter((r) => r.tokenCheck?.status !== 200 || r.headerNames.includes('x-service-token')).map(described)).to.deep.equal([]);
     // Nova's calls were among them: the image, the attachment's create, update and delete.
