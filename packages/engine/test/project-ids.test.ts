@@ -49,6 +49,15 @@ describe('ProjectIds: the project ids a request names, as an SP knows them', () 
     expect(Object.fromEntries(new URLSearchParams(listed?.request.query))).to.deep.equal({ tenant_id: SP_PARTNER, device_owner: 'x' });
   });
 
+  it("maps the owner filters of Glance's image list and Nova's server lists, as the answers name owners (Tempest's test_list_image_param_owner)", async () => {
+    const images = await ids('image').translate({ path: `/v2/images?owner=${PROJECT_ID}&limit=5` });
+    expect(Object.fromEntries(new URLSearchParams(images?.request.query))).to.deep.equal({ owner: SP_OWN, limit: '5' });
+    const servers = await ids('compute').translate({ path: `/v2.1/servers/detail?all_tenants=1&project_id=${IDP_PARTNER}` });
+    expect(new URLSearchParams(servers?.request.query).get('project_id')).to.equal(SP_PARTNER);
+    const byTenant = await ids('compute').translate({ path: `/v2.1/servers?tenant_id=${PROJECT_ID}` });
+    expect(new URLSearchParams(byTenant?.request.query).get('tenant_id')).to.equal(SP_OWN);
+  });
+
   it("maps Nova's usage and quota paths (Horizon's overview asks both), and the quota set's id back", async () => {
     const usage = await ids('compute').translate({ path: `/v2.1/os-simple-tenant-usage/${PROJECT_ID}?start=2026-01-01T00:00:00` });
     expect(usage?.request.rest).to.equal(`/os-simple-tenant-usage/${SP_OWN}`);

@@ -53,7 +53,9 @@ function projectSlotsOf(api: string, request: ApiRequest): ProjectSlots | undefi
  *   volume type's access (`POST /types/{id}/action` with `addProjectAccess` or
  *   `removeProjectAccess: {"project": ...}`; `GET /types/{id}/os-volume-type-access`, each item's
  *   `project_id`), and an admin's list of one project's resources (`?project_id=`);
- * - Nova's usage and quotas of a project (`/os-simple-tenant-usage/{project}`, `/os-quota-sets/{project}`);
+ * - Glance's image list by owner (`?owner=`);
+ * - Nova's usage and quotas of a project (`/os-simple-tenant-usage/{project}`, `/os-quota-sets/{project}`)
+ *   and its server lists' `project_id` / `tenant_id`;
  * - Neutron's quotas of a project (`/quotas/{project}`) and its lists' `project_id` / `tenant_id`.
  */
 function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
@@ -62,18 +64,21 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     if (action === 'members') return { ...(method === 'POST' && { body: [{ key: 'member' }] }), answer: MEMBER };
     // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
     if (action?.startsWith('members/') && !action.slice('members/'.length).includes('/')) return { pathIndex: 4, answer: MEMBER };
+    // the owner filter names a project as the answers do (OWNERS): by the caller's id
+    if (listFilteredBy(request, ['owner'])) return { query: ['owner'], answer: NO_PLACES };
     return undefined;
   }
   if (api === 'compute') {
     // '/os-simple-tenant-usage/<project>', '/os-quota-sets/<project>[/defaults|/detail]' -> ['', '<collection>', '<project>', ...]
     if (resourceType === 'os-simple-tenant-usage' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
     if (resourceType === 'os-quota-sets' && request.resourceId !== undefined) return { pathIndex: 2, answer: [{ key: 'id', parent: 'quota_set' }] };
+    if (listFilteredBy(request, ['project_id', 'tenant_id'])) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
     return undefined;
   }
   if (api === 'network') {
     // '/quotas/<project>[/default|/details]' -> ['', 'quotas', '<project>', ...]
     if (resourceType === 'quotas' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
-    if (method === 'GET' && request.resourceId === undefined && /[?&](project_id|tenant_id)=/.test(request.query)) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
+    if (listFilteredBy(request, ['project_id', 'tenant_id'])) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
     return undefined;
   }
   if (api !== 'block-storage') return undefined;
@@ -83,8 +88,15 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     return { body: [{ key: 'project', parent: 'addProjectAccess' }, { key: 'project', parent: 'removeProjectAccess' }], answer: NO_PLACES };
   }
   if (resourceType === 'types' && action === 'os-volume-type-access') return { answer: [{ key: 'project_id', parent: 'volume_type_access' }] };
-  if (method === 'GET' && request.resourceId === undefined && /[?&]project_id=/.test(request.query)) return { query: ['project_id'], answer: NO_PLACES };
+  if (listFilteredBy(request, ['project_id'])) return { query: ['project_id'], answer: NO_PLACES };
   return undefined;
+}
+
+/** A list (a GET of a collection) filtered by one of these query parameters. */
+function listFilteredBy(request: ApiRequest, names: readonly string[]): boolean {
+  if (request.method !== 'GET' || request.resourceId !== undefined) return false;
+  const params = new URLSearchParams(request.query);
+  return names.some((name) => params.has(name));
 }
 
 /** How an answer's project ids go back: where they are, and each SP id's local one. */
