@@ -16,34 +16,21 @@ BASE=/tmp/k2k-keystone
 if [ -z "${K2K_KEYSTONE_ENV:-}" ]; then
   # Stops whatever was started (by pid file), however the run ends.
   trap 'test/keystone/down.sh "$BASE" >/dev/null 2>&1' EXIT
-  started=$(date +%s)
-  if ! test/keystone/up.sh "$BASE"; then
-    echo "real Keystone setup failed"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "real Keystone setup took $(( $(date +%s) - started )) s"
-  started=$(date +%s)
-  if ! test/keystone/services-up.sh "$BASE"; then
-    echo "real Glance and Cinder setup failed (logs in $BASE/services)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "real Glance and Cinder setup took $(( $(date +%s) - started )) s"
-  started=$(date +%s)
-  if ! test/keystone/nova-neutron-up.sh "$BASE"; then
-    echo "real Nova and Neutron setup failed (logs in $BASE/nova-neutron)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "real Nova and Neutron setup took $(( $(date +%s) - started )) s"
-  started=$(date +%s)
-  if ! test/keystone/horizon-up.sh "$BASE"; then
-    echo "real Horizon setup failed (logs in $BASE/horizon)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "real Horizon setup took $(( $(date +%s) - started )) s"
+  # set_up WHAT SCRIPT [LOGS]: runs test/keystone/SCRIPT on BASE and prints its time; ends the run,
+  # counted as one failure, when it fails.
+  set_up() {
+    local started=$(date +%s)
+    if ! "test/keystone/$2" "$BASE"; then
+      echo "real $1 setup failed${3:+ (logs in $BASE/$3)}"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
+    echo "real $1 setup took $(( $(date +%s) - started )) s"
+  }
+  set_up Keystone up.sh
+  set_up 'Glance and Cinder' services-up.sh services
+  set_up 'Nova and Neutron' nova-neutron-up.sh nova-neutron
+  set_up Horizon horizon-up.sh horizon
   export K2K_KEYSTONE_ENV=$BASE/env
 fi
 # The mocha suite, then Tempest (tempest/suite.sh; K2K_TEMPEST=0 leaves it out): the totals of
