@@ -10,6 +10,7 @@ import { realFederation } from './real-keystone.js';
 import { RecordingRelay, type RelayedRequest } from './recording-relay.js';
 import {
   catalogCommand,
+  removeCatalogEntries,
   gatewayKeystoneWithAdmin,
   openstackAtSp,
   printedJson,
@@ -176,13 +177,7 @@ describe('Horizon in Chromium: virtual region sp1 through the gateway, on the re
   after(async () => {
     await browser?.close();
     for (const [kind, id] of leftovers.reverse()) await atSp(kind, 'delete', id);
-    if (registered) {
-      try {
-        await catalogCommand('remove', configFile);
-      } catch (error) {
-        console.log(`      (after: ${(error as Error).message})`);
-      }
-    }
+    if (registered) await removeCatalogEntries(configFile);
     if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     for (const relay of relays) await relay.stop();

@@ -99,6 +99,15 @@ export function catalogCommand(action: 'print' | 'register' | 'remove', configFi
   });
 }
 
+/** An after() hook's `catalog remove`: best effort, a failure logged, not thrown (the rest of the teardown still runs). */
+export async function removeCatalogEntries(configFile: string): Promise<void> {
+  try {
+    await catalogCommand('remove', configFile);
+  } catch (error) {
+    console.log(`      (after: ${(error as Error).message})`);
+  }
+}
+
 export interface CliResult {
   command: string;
   code: number | null;

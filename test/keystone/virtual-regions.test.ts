@@ -7,7 +7,7 @@ import type { KeystoneClient, CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { catalogCommand, eventually, GatewayLog, gatewayKeystoneWithAdmin, idpCatalogAdmin, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { catalogCommand, eventually, GatewayLog, gatewayKeystoneWithAdmin, idpCatalogAdmin, ok, openstackAtSp, printedJson, realServices, removeCatalogEntries, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
@@ -159,13 +159,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
   after(async () => {
     // Best effort, each step bounded: what a failed test left at the SP, then the catalog.
     for (const [id, kind] of leftovers) await atSp(kind, 'delete', id);
-    if (registered) {
-      try {
-        await catalogCommand('remove', configFile);
-      } catch (error) {
-        console.log(`      (after: ${(error as Error).message})`);
-      }
-    }
+    if (registered) await removeCatalogEntries(configFile);
     if (gateway) await stopLoggedGateway(gateway);
     await memcached?.stop();
     await idp?.close();
