@@ -12,6 +12,7 @@ import {
   eventually,
   GatewayLog,
   gatewayKeystoneWithAdmin,
+  gatewayListening,
   idpCatalogAdmin,
   ok,
   openstackAtSp,
@@ -116,10 +117,7 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
     memcached = await startMemcached();
     const port = await freePort();
     const config = {
-      listen: { host: '127.0.0.1', port },
-      public_url: `http://127.0.0.1:${port}`,
-      workers: 2,
-      drain: { grace_seconds: 0, timeout_seconds: 5 },
+      ...gatewayListening(port, 2, { publicUrl: true }),
       keystone: gatewayKeystoneWithAdmin(env),
       local: {
         endpoints: {

@@ -8,7 +8,7 @@ import type { GatewayProcess } from '@k2k/gateway';
 import { userToken } from '@k2k/k2k-forward/dist/test/gateway-fixture.js';
 import { realFederation } from './real-keystone.js';
 import { RecordingRelay, type RelayedRequest } from './recording-relay.js';
-import { realServices, runCli, startLoggedGateway, type GatewayLog, type RealServices } from './stock-cli.js';
+import { gatewayKeystone, gatewayListening, realServices, runCli, startLoggedGateway, type GatewayLog, type RealServices } from './stock-cli.js';
 
 /** The SP catalog's type for its Glance behind the recording relay (this file's own; removed afterwards) */
 const RECORDED_IMAGE_TYPE = 'k2k-recorded-image';
@@ -101,9 +101,8 @@ describe("Expect: 100-continue through the gateway to the SP's real Glance (curl
 
     // One worker on the memory store: the case needs no shared store.
     const config = {
-      listen: { host: '127.0.0.1', port: await freePort() },
-      drain: { grace_seconds: 0, timeout_seconds: 5 },
-      keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+      ...gatewayListening(await freePort(), 1),
+      keystone: gatewayKeystone(env),
       local: { endpoints: { [RECORDED_IMAGE_TYPE]: real.idpImageEndpoint } },
       mounts: { '/image': RECORDED_IMAGE_TYPE },
       routing: { resource_types: { [RECORDED_IMAGE_TYPE]: ['images'] } },

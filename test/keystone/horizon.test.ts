@@ -12,6 +12,7 @@ import {
   catalogCommand,
   removeCatalogEntries,
   gatewayKeystoneWithAdmin,
+  gatewayListening,
   openstackAtSp,
   printedJson,
   realComputeNetwork,
@@ -135,10 +136,7 @@ describe('Horizon in Chromium: virtual region sp1 through the gateway, on the re
     memcached = await startMemcached();
     const port = await freePort();
     const config = {
-      listen: { host: '127.0.0.1', port },
-      public_url: `http://127.0.0.1:${port}`,
-      workers: 2,
-      drain: { grace_seconds: 0, timeout_seconds: 5 },
+      ...gatewayListening(port, 2, { publicUrl: true }),
       keystone: gatewayKeystoneWithAdmin(env),
       local: { endpoints: idpEndpoints },
       mounts: Object.fromEntries(SERVICES.map((s) => [s.mount, s.type])),

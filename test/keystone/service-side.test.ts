@@ -11,6 +11,8 @@ import { realFederation } from './real-keystone.js';
 import { RecordingRelay, type RelayedRequest } from './recording-relay.js';
 import {
   eventually,
+  gatewayKeystone,
+  gatewayListening,
   idpCatalogAdmin,
   ok,
   openstackAtSp,
@@ -140,10 +142,8 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
     const gatewayConfig = async (name: string, routing: Record<string, unknown>) => {
       const port = await freePort();
       const config = {
-        listen: { host: '127.0.0.1', port },
-        workers: 1,
-        drain: { grace_seconds: 0, timeout_seconds: 5 },
-        keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+        ...gatewayListening(port, 1),
+        keystone: gatewayKeystone(env),
         local: {
           endpoints: {
             [RECORDED.compute]: computeNetwork.idpComputeEndpoint,

@@ -274,13 +274,30 @@ export async function idpCatalogAdmin(env: FederationEnv): Promise<{ client: Key
   return { client, admin: client.catalogAdmin(token.id) };
 }
 
-/** A gateway config's `keystone` section with a virtual region's needs: the service user, and the pair's admin (`catalog register`). */
-export function gatewayKeystoneWithAdmin(env: FederationEnv): Record<string, unknown> {
+/**
+ * The head every suite's gateway config shares: where it listens, its workers, and a drain that
+ * does not hold up a test's `after`. `publicUrl` adds `public_url` (virtual regions need it).
+ */
+export function gatewayListening(port: number, workers: number, { publicUrl = false } = {}): Record<string, unknown> {
+  return {
+    listen: { host: '127.0.0.1', port },
+    ...(publicUrl ? { public_url: `http://127.0.0.1:${port}` } : {}),
+    workers,
+    drain: { grace_seconds: 0, timeout_seconds: 5 },
+  };
+}
+
+/** A gateway config's `keystone` section: the IdP and the pair's service user. */
+export function gatewayKeystone(env: FederationEnv): Record<string, unknown> {
   return {
     auth_url: env.idpAuthUrl,
     service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject },
-    admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' },
   };
+}
+
+/** A gateway config's `keystone` section with a virtual region's needs: the service user, and the pair's admin (`catalog register`). */
+export function gatewayKeystoneWithAdmin(env: FederationEnv): Record<string, unknown> {
+  return { ...gatewayKeystone(env), admin_auth: { username: env.adminUser, password: env.adminPassword, project_name: 'admin' } };
 }
 
 /** The `auth` section of a clouds.yaml for the env's user at the IdP, in its project. */

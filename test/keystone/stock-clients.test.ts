@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { eventually, GatewayLog, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { eventually, GatewayLog, gatewayKeystone, gatewayListening, ok, openstackAtSp, printedJson, realServices, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /**
@@ -56,10 +56,8 @@ describe('stock OpenStack CLIs through the k2k gateway, on real Cinder and Glanc
     writeFileSync(imageFile(), imageBytes);
     memcached = await startMemcached();
     const config = {
-      listen: { host: '127.0.0.1', port: await freePort() },
-      workers: 2,
-      drain: { grace_seconds: 0, timeout_seconds: 5 },
-      keystone: { auth_url: env.idpAuthUrl, service_auth: { username: env.serviceUser, password: env.servicePassword, project_name: env.serviceProject } },
+      ...gatewayListening(await freePort(), 2),
+      keystone: gatewayKeystone(env),
       local: { endpoints: { [real.volumeServiceType]: real.idpVolumeEndpoint, [real.imageServiceType]: real.idpImageEndpoint } },
       mounts: { '/volume': real.volumeServiceType, '/image': real.imageServiceType },
       store: { backend: 'memcached', servers: [memcached.location], secret_key: 'stock-clients-suite-store-secret' },

@@ -7,7 +7,7 @@ import type { KeystoneClient, CatalogAdmin } from '@k2k/keystone';
 import { freePort, startMemcached, type FederationEnv, type MemcachedServer } from '@k2k/testing';
 import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
-import { catalogCommand, eventually, GatewayLog, gatewayKeystoneWithAdmin, idpCatalogAdmin, ok, openstackAtSp, printedJson, realServices, removeCatalogEntries, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
+import { catalogCommand, eventually, GatewayLog, gatewayKeystoneWithAdmin, gatewayListening, idpCatalogAdmin, ok, openstackAtSp, printedJson, realServices, removeCatalogEntries, runCli, startLoggedGateway, stopLoggedGateway, userCloudAuth, type CliResult, type LoggedRequest, type PrintedImage as Image, type PrintedRow as Listed, type PrintedVolume as Volume, type RealServices } from './stock-cli.js';
 
 
 /** The big image's size: 256 MiB (K2K_BIG_IMAGE_MIB to change it). */
@@ -113,10 +113,7 @@ describe('virtual regions: stock CLIs with --os-region-name sp1 through the gate
     memcached = await startMemcached();
     const port = await freePort();
     const config = {
-      listen: { host: '127.0.0.1', port },
-      public_url: `http://127.0.0.1:${port}`,
-      workers: 2,
-      drain: { grace_seconds: 0, timeout_seconds: 5 },
+      ...gatewayListening(port, 2, { publicUrl: true }),
       keystone: gatewayKeystoneWithAdmin(env),
       local: { endpoints: { [real.volumeServiceType]: real.idpVolumeEndpoint, [real.imageServiceType]: real.idpImageEndpoint } },
       mounts: { '/volume': real.volumeServiceType, '/image': real.imageServiceType },
