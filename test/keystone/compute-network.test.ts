@@ -9,6 +9,7 @@ import type { GatewayProcess } from '@k2k/gateway';
 import { realFederation } from './real-keystone.js';
 import {
   catalogCommand,
+  deleteRegionAndEndpoints,
   eventually,
   GatewayLog,
   gatewayKeystoneWithAdmin,
@@ -194,10 +195,7 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
     for (const [id, kind] of [...spLeftovers].reverse()) await atSp(kind, 'delete', id);
     try {
       if (registered) await catalogCommand('remove', configFile);
-      if (regionMade) {
-        for (const e of await admin.listEndpoints({ regionId: gatewayRegion })) await admin.deleteEndpoint(e.id);
-        await admin.deleteRegion(gatewayRegion);
-      }
+      if (regionMade) await deleteRegionAndEndpoints(admin, gatewayRegion);
     } catch (error) {
       console.log(`      (after: ${(error as Error).message})`);
     }

@@ -10,6 +10,7 @@ import { IdpNova } from './idp-nova.js';
 import { realFederation } from './real-keystone.js';
 import { RecordingRelay, type RelayedRequest } from './recording-relay.js';
 import {
+  deleteRegionAndEndpoints,
   eventually,
   gatewayKeystone,
   gatewayListening,
@@ -223,10 +224,7 @@ describe("service-side federation: the IdP's real Nova reaches Glance, Cinder an
     for (const { nova: endpoint, token } of flavorsMade) await fetch(`${endpoint}/flavors/${sharedFlavor}`, { method: 'DELETE', headers: { 'x-auth-token': token } });
     try {
       await nova?.restore();
-      for (const region of madeRegions) {
-        for (const e of await admin.listEndpoints({ regionId: region })) await admin.deleteEndpoint(e.id);
-        await admin.deleteRegion(region);
-      }
+      for (const region of madeRegions) await deleteRegionAndEndpoints(admin, region);
     } catch (error) {
       console.log(`      (after: ${(error as Error).message})`);
     }

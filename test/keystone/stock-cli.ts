@@ -287,6 +287,12 @@ export function gatewayListening(port: number, workers: number, { publicUrl = fa
   };
 }
 
+/** Deletes a region a test made in the IdP's catalog, after the endpoints in it (Keystone refuses a region in use). */
+export async function deleteRegionAndEndpoints(admin: CatalogAdmin, region: string): Promise<void> {
+  for (const endpoint of await admin.listEndpoints({ regionId: region })) await admin.deleteEndpoint(endpoint.id);
+  await admin.deleteRegion(region);
+}
+
 /** A gateway config's `keystone` section: the IdP and the pair's service user. */
 export function gatewayKeystone(env: FederationEnv): Record<string, unknown> {
   return {
