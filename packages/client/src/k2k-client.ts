@@ -23,8 +23,8 @@ export interface K2KClient {
    * `fetch` sends a call whose URL is below an endpoint of the local catalog (read with the
    * session's token) and that carries X-Auth-Token through this client as that token's caller;
    * every other call goes to the fetch it replaced, untouched. `install()` puts it in
-   * `globalThis.fetch`, `uninstall()` puts the original back; `httpAgent()` gives the same routing
-   * to node:http code; `close()` ends both.
+   * `globalThis.fetch`, `uninstall()` puts the original back; `httpAgent()` and `httpsAgent()`
+   * give the same routing to node:http and node:https code; `close()` ends them all.
    */
   localRouting(options?: SessionOptions): Promise<LocalRouting>;
   /** The engine's events, as k2kForward emits them: 'forward', 'exchange', 'location', 'search', 'probe', 'placement' */
@@ -66,7 +66,7 @@ export function k2kClient(options: K2KClientOptions = {}): K2KClient {
       const owner = await session.identity();
       // The local cloud's own endpoints: a virtual region's (a gateway's) are left as they are.
       const home = homeRegion(owner.catalog, config.authUrl);
-      return new LocalRouting(owner, (serviceType, region) => pipelines.knows(serviceType) && (home === undefined || region === home), (token) => new ClientSession(caller({ token }), config, pipelines));
+      return new LocalRouting(owner, (serviceType, region) => pipelines.knows(serviceType) && (home === undefined || region === home), (token) => new ClientSession(caller({ token }), config, pipelines), config.ca);
     },
     stats: () => pipelines.stats(),
     close: async () => {

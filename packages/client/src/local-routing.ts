@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { KeystoneIdentity } from '@k2k/common';
 import { officialServiceType } from '@k2k/keystone';
 import { endpointRoot } from '@k2k/engine';
@@ -30,7 +31,13 @@ export class LocalRouting {
   private readonly endpoints: RoutedEndpoint[];
   private http: Promise<HttpRouting> | undefined;
 
-  constructor(catalogOwner: KeystoneIdentity, routes: (serviceType: string, region: string) => boolean, private readonly sessionFor: (token: string) => ClientSession) {
+  constructor(
+    catalogOwner: KeystoneIdentity,
+    routes: (serviceType: string, region: string) => boolean,
+    private readonly sessionFor: (token: string) => ClientSession,
+    /** The client's `ca`: a call without a token to a routed https host is relayed trusting it */
+    private readonly ca: string[] | undefined,
+  ) {
     this.endpoints = routedEndpoints(catalogOwner, routes)
       // The longest root first: '/volume' and '/image' on one host, or a root below another.
       .sort((a, b) => b.root.length - a.root.length);
@@ -53,15 +60,24 @@ export class LocalRouting {
    * `http.globalAgent`) whose connections to the routed http hosts go to a loopback listener of
    * this process that routes each request as `fetch` does; other hosts connect as usual.
    */
-  httpAgent(): Promise<Agent> {
-    this.http ??= HttpRouting.start(this.hosts, (url, init) => this.route(url, init));
-    return this.http.then((routing) => routing.agent);
+  async httpAgent(): Promise<Agent> {
+    return (await this.httpRouting()).agent;
   }
 
-  /** Uninstalls the fetch and stops the node:http listener, if one was started. */
+  /** The same for node:https code (`https.globalAgent`): the routed https hosts. */
+  async httpsAgent(): Promise<HttpsAgent> {
+    return (await this.httpRouting()).httpsAgent;
+  }
+
+  /** Uninstalls the fetch and stops the node:http listeners, if they were started. */
   async close(): Promise<void> {
     this.uninstall();
     await (await this.http)?.close();
+  }
+
+  private httpRouting(): Promise<HttpRouting> {
+    this.http ??= HttpRouting.start(this.hosts, (url, init) => this.route(url, init), this.ca);
+    return this.http;
   }
 
   private async route(input: string | URL | Request, init?: RequestInit): Promise<Response> {
