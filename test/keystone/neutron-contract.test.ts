@@ -2,7 +2,7 @@
 // REAL neutron-server (the `network` endpoint of its catalog, brought up with the real services):
 // the same checks the simulated Neutron passes in packages/testing's tests, as the real user in its
 // project. Each check makes and deletes its own uniquely named resources; a check that needs an
-// extension the cloud lacks (`router`, with no L3 plugin) is pending.
+// extension the cloud lacks (`router` on a neutron-server without the L3 plugin) is pending.
 import { NEUTRON_CONTRACT, neutronExtensions, type NeutronTarget } from '@k2k/testing';
 import { realFederation } from './real-keystone.js';
 import { realNeutron } from './real-neutron.js';

@@ -170,12 +170,13 @@ EOC
   q=$N/neutron-$side; mkdir -p $q/state $q/lock
   # api_workers = 0: the API in the parent (an RPC worker is still forked); the port's status and
   # data changes are not sent to Nova (no agent would make them, and no Nova waits for them).
+  # service_plugins = router: routers and floating IPs over the API (no L3 agent schedules them).
   cat > $q/neutron.conf <<EOC
 [DEFAULT]
 bind_host = 127.0.0.1
 bind_port = $qport
 core_plugin = ml2
-service_plugins =
+service_plugins = router
 auth_strategy = keystone
 api_paste_config = /etc/neutron/api-paste.ini
 api_workers = 0

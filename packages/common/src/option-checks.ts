@@ -37,7 +37,7 @@ export function requireString(value: unknown, option: string): string {
 
 /** A list of non-empty strings, each item named by its index when it is not one. */
 export function requireStringList(value: unknown, option: string): string[] {
-  if (!Array.isArray(value)) throw new OptionError(option, 'must be a list of strings');
+  if (!Array.isArray(value)) throw new OptionError(option, `must be a list of strings, got ${describe(value)}`);
   return value.map((item, i) => requireString(item, `${option}[${i}]`));
 }
 

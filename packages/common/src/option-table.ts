@@ -1,4 +1,4 @@
-import { OptionError, requireBoolean, requireInteger, requireString, withDefault } from './option-checks.js';
+import { OptionError, requireBoolean, requireInteger, requireString, requireStringList, withDefault } from './option-checks.js';
 
 /**
  * One tunable of a package's option table: its kind, default, bounds and description, written
@@ -59,8 +59,7 @@ function readTunable(given: unknown, tunable: Tunable, option: string, values: R
     case 'string':
       return requireString(value, option);
     case 'list':
-      if (!Array.isArray(value)) throw new OptionError(option, `must be a list of strings, got ${JSON.stringify(value)}`);
-      return value.map((item, i) => requireString(item, `${option}[${i}]`));
+      return requireStringList(value, option);
     case 'enum':
       if (typeof value === 'string' && tunable.values.includes(value)) return value;
       throw new OptionError(option, `must be one of ${tunable.values.map((v) => `"${v}"`).join(', ')}${tunable.orElse ? ` or ${tunable.orElse}` : ''}, got ${JSON.stringify(value)}`);
