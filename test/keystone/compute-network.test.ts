@@ -40,7 +40,7 @@ interface Server {
 }
 
 /** What the tests make (a port before its network goes: the network's delete would be refused) */
-type Kind = 'server' | 'image' | 'network' | 'port' | 'volume';
+type Kind = 'server' | 'image' | 'network' | 'port' | 'router' | 'volume';
 
 /** `--nic none` needs compute microversion 2.37 or later (the CLI defaults to 2.1). */
 const COMPUTE_API = ['--os-compute-api-version', '2.37'];
@@ -346,6 +346,30 @@ describe('stock openstack CLI through the k2k gateway, on real Nova and Neutron'
 
     it('openstack --os-region-name sp1 network, subnet and port create / list / delete: the SP\'s real Neutron', async () => {
       console.log(`      (network, subnet, port in region sp1: create, list, delete: ${await lifecycle(inRegion, `/${region}`, env.spId)} s)`);
+    });
+
+    it('a router made at the SP directly: found by its id with no header and learned, renamed and deleted there with no header, listed with the local cloud\'s', async () => {
+      const started = Date.now();
+      const routers = (id = '') => `/network/v2.0/routers${id && `/${id}`}`;
+      const searches = () => metric(/^k2k_searches_total\{outcome="remote"\}/);
+      const router = await atSpJson<{ id: string }>('router', 'create', `k2k-router-sp-${suffix}`);
+      spLeftovers.set(router.id, 'router');
+      const searched = await searches();
+      const mark = log.mark();
+      expect(await openstackJson<{ id: string; name: string }>('router', 'show', router.id)).to.include({ id: router.id, name: `k2k-router-sp-${suffix}` });
+      await log.expect(mark, logged('GET', routers(router.id), 200, env.spId), 'GET of the router, found at the SP');
+      expect(await searches()).to.equal(searched + 1);
+      await ok(openstack('router', 'set', '--name', `k2k-router-renamed-${suffix}`, router.id));
+      await log.expect(mark, logged('PUT', routers(router.id), 200, env.spId), 'PUT of the router, at its learned place');
+      expect(await searches(), 'searches after the first').to.equal(searched + 1);
+      expect((await atSpJson<{ name: string }>('router', 'show', router.id)).name).to.equal(`k2k-router-renamed-${suffix}`);
+      expect((await openstackJson<Listed[]>('router', 'list')).map((r) => r.ID)).to.include(router.id);
+      await log.expect(mark, (r) => r.method === 'GET' && r.path === routers() && r.status === 200, 'the merged router list');
+      await ok(openstack('router', 'delete', router.id));
+      await log.expect(mark, logged('DELETE', routers(router.id), 204, env.spId), 'DELETE of the router, at the SP');
+      spLeftovers.delete(router.id);
+      expect((await atSpJson<Listed[]>('router', 'list')).map((r) => r.ID)).to.not.include(router.id);
+      console.log(`      (router at the SP directly: show, set, list, delete through the gateway: ${seconds(started)} s)`);
     });
   });
 
