@@ -65,21 +65,18 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     // '/images/<id>/members/<member>' -> ['', 'images', '<id>', 'members', '<member>']
     if (action?.startsWith('members/') && !action.slice('members/'.length).includes('/')) return { pathIndex: 4, answer: MEMBER };
     // the owner filter names a project as the answers do (OWNERS): by the caller's id
-    if (listFilteredBy(request, ['owner'])) return { query: ['owner'], answer: NO_PLACES };
-    return undefined;
+    return listFilter(request, ['owner']);
   }
   if (api === 'compute') {
     // '/os-simple-tenant-usage/<project>', '/os-quota-sets/<project>[/defaults|/detail]' -> ['', '<collection>', '<project>', ...]
     if (resourceType === 'os-simple-tenant-usage' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
     if (resourceType === 'os-quota-sets' && request.resourceId !== undefined) return { pathIndex: 2, answer: [{ key: 'id', parent: 'quota_set' }] };
-    if (listFilteredBy(request, ['project_id', 'tenant_id'])) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
-    return undefined;
+    return listFilter(request, ['project_id', 'tenant_id']);
   }
   if (api === 'network') {
     // '/quotas/<project>[/default|/details]' -> ['', 'quotas', '<project>', ...]
     if (resourceType === 'quotas' && request.resourceId !== undefined) return { pathIndex: 2, answer: NO_PLACES };
-    if (listFilteredBy(request, ['project_id', 'tenant_id'])) return { query: ['project_id', 'tenant_id'], answer: NO_PLACES };
-    return undefined;
+    return listFilter(request, ['project_id', 'tenant_id']);
   }
   if (api !== 'block-storage') return undefined;
   // '/os-quota-sets/<project>[/defaults]' -> ['', 'os-quota-sets', '<project>', ...]
@@ -88,15 +85,14 @@ function slotsOf(api: string, request: ApiRequest): ProjectSlots | undefined {
     return { body: [{ key: 'project', parent: 'addProjectAccess' }, { key: 'project', parent: 'removeProjectAccess' }], answer: NO_PLACES };
   }
   if (resourceType === 'types' && action === 'os-volume-type-access') return { answer: [{ key: 'project_id', parent: 'volume_type_access' }] };
-  if (listFilteredBy(request, ['project_id'])) return { query: ['project_id'], answer: NO_PLACES };
-  return undefined;
+  return listFilter(request, ['project_id']);
 }
 
-/** A list (a GET of a collection) filtered by one of these query parameters. */
-function listFilteredBy(request: ApiRequest, names: readonly string[]): boolean {
-  if (request.method !== 'GET' || request.resourceId !== undefined) return false;
+/** A list (a GET of a collection) filtered by one of these query parameters: their values are project ids. */
+function listFilter(request: ApiRequest, names: readonly string[]): ProjectSlots | undefined {
+  if (request.method !== 'GET' || request.resourceId !== undefined) return undefined;
   const params = new URLSearchParams(request.query);
-  return names.some((name) => params.has(name));
+  return names.some((name) => params.has(name)) ? { query: names, answer: NO_PLACES } : undefined;
 }
 
 /** How an answer's project ids go back: where they are, and each SP id's local one. */
